@@ -1,0 +1,69 @@
+// Package metrics writes counters as CloudWatch Embedded Metric Format lines,
+// so a Lambda's stdout becomes metrics without a CloudWatch API call in the
+// request path. It never writes a phone number or code: callers pass names
+// and low-cardinality dimensions only.
+package metrics
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+	"time"
+)
+
+// Namespace is the CloudWatch namespace alarms and dashboards read.
+const Namespace = "CognitoPhoneOTP"
+
+// Counter records that something happened.
+type Counter interface {
+	Count(name string, dims ...Dim)
+}
+
+// Dim is one metric dimension (e.g. Trigger=CreateAuthChallenge).
+type Dim struct{ Name, Value string }
+
+// EMF writes one Embedded Metric Format JSON line per Count.
+type EMF struct {
+	mu  sync.Mutex
+	w   io.Writer
+	now func() time.Time
+}
+
+// NewEMF returns an EMF writer to w (os.Stdout in Lambda).
+func NewEMF(w io.Writer, now func() time.Time) *EMF {
+	if now == nil {
+		now = time.Now
+	}
+	return &EMF{w: w, now: now}
+}
+
+// Count writes name=1 with dims.
+func (e *EMF) Count(name string, dims ...Dim) {
+	names := make([]string, len(dims))
+	line := map[string]any{name: 1}
+	for i, d := range dims {
+		names[i] = d.Name
+		line[d.Name] = d.Value
+	}
+	line["_aws"] = map[string]any{
+		"Timestamp": e.now().UnixMilli(),
+		"CloudWatchMetrics": []any{map[string]any{
+			"Namespace":  Namespace,
+			"Dimensions": [][]string{names},
+			"Metrics":    []any{map[string]string{"Name": name, "Unit": "Count"}},
+		}},
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.w.Write(append(b, '\n'))
+}
+
+// Discard counts nothing.
+type Discard struct{}
+
+// Count does nothing.
+func (Discard) Count(string, ...Dim) {}

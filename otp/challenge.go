@@ -1,0 +1,75 @@
+package otp
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"time"
+)
+
+// Challenge is one issued code: only its MAC is kept, never the code.
+type Challenge struct {
+	ID          string
+	Phone       string // E.164
+	ClientID    string // Cognito app client the sign-in came through
+	KeyID       string // which secret's key made MAC
+	MAC         []byte
+	Locale      string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	Attempts    int
+	MaxAttempts int
+	Consumed    bool
+	// Voided challenges were abandoned by Create (the queue failed, or a
+	// concurrent Create won the reuse pointer); they never verify or send.
+	Voided bool
+	// Decoy challenges stand in for unknown users so their sign-ins cost
+	// the same writes; they never verify and are never delivered.
+	Decoy bool
+}
+
+// Live reports whether the challenge can still be answered at now.
+func (c Challenge) Live(now time.Time) bool {
+	return !c.Consumed && !c.Voided && now.Before(c.ExpiresAt)
+}
+
+// AttemptsLeft is how many answers the challenge still accepts.
+func (c Challenge) AttemptsLeft() int { return max(0, c.MaxAttempts-c.Attempts) }
+
+// Pointer records the live challenge for a phone number and app client, so
+// that a retried or repeated Create within the resend cooldown reuses it.
+type Pointer struct {
+	Phone       string
+	ClientID    string
+	ChallengeID string
+	CreatedAt   time.Time // when the challenge was created: the cooldown runs from here
+	ExpiresAt   time.Time // the challenge's expiry
+}
+
+// NewID returns a random 128-bit identifier in hex.
+func NewID(r io.Reader) (string, error) {
+	if r == nil {
+		r = rand.Reader
+	}
+	var b [16]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// Errors stores return; callers branch on them with errors.Is.
+var (
+	// ErrNotFound: no such challenge or pointer.
+	ErrNotFound = errors.New("not found")
+	// ErrNotAnswerable: the attempt was not counted because the challenge is
+	// missing, expired, consumed, voided or out of attempts.
+	ErrNotAnswerable = errors.New("challenge cannot be answered")
+	// ErrAlreadyConsumed: a concurrent correct answer consumed it first.
+	ErrAlreadyConsumed = errors.New("challenge already consumed")
+	// ErrPointerTaken: another Create holds the reuse pointer.
+	ErrPointerTaken = errors.New("reuse pointer taken by another challenge")
+	// ErrExists: an item with that id is already stored.
+	ErrExists = errors.New("already exists")
+)

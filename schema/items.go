@@ -1,0 +1,208 @@
+package schema
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+)
+
+// Attribute names used in keys, conditions and TTL.
+const (
+	AttrPK       = "pk"
+	AttrTTL      = "ttl"
+	AttrAttempts = "attempts"
+	AttrMax      = "maxAttempts"
+	AttrConsumed = "consumed"
+	AttrVoided   = "voided"
+	AttrExpires  = "expiresAt"
+	AttrCount    = "count"
+	AttrCreated  = "createdAt"
+	AttrChalID   = "challengeId"
+)
+
+// Retention: how long an item outlives its use before TTL removes it.
+// DynamoDB deletes expired items within about two days of the TTL; the
+// code never trusts an item past its own expiry fields.
+const Retention = time.Hour
+
+// Key prefixes. The prefix is the item kind.
+const (
+	prefixChallenge = "CH#"
+	prefixPointer   = "RU#"
+	prefixCounter   = "RL#"
+)
+
+// ChallengeItem is a challenge and, once the worker picks it up, its
+// delivery claim. Times are Unix milliseconds; TTL is Unix seconds.
+type ChallengeItem struct {
+	PK          string `dynamodbav:"pk"`
+	ID          string `dynamodbav:"id"`
+	Phone       string `dynamodbav:"phone"`
+	ClientID    string `dynamodbav:"clientId"`
+	KeyID       string `dynamodbav:"keyId"`
+	MAC         []byte `dynamodbav:"mac"`
+	Locale      string `dynamodbav:"locale"`
+	CreatedAt   int64  `dynamodbav:"createdAt"`
+	ExpiresAt   int64  `dynamodbav:"expiresAt"`
+	Attempts    int    `dynamodbav:"attempts"`
+	MaxAttempts int    `dynamodbav:"maxAttempts"`
+	Consumed    bool   `dynamodbav:"consumed"`
+	Voided      bool   `dynamodbav:"voided"`
+	Decoy       bool   `dynamodbav:"decoy"`
+	TTL         int64  `dynamodbav:"ttl"`
+
+	// The delivery claim, written only by the worker (see Delivery states).
+	Delivery           string `dynamodbav:"delivery,omitempty"`
+	DeliveryAt         int64  `dynamodbav:"deliveryAt,omitempty"`
+	DeliveryAttempts   int    `dynamodbav:"deliveryAttempts,omitempty"`
+	DeliveryProvider   string `dynamodbav:"deliveryProvider,omitempty"`
+	DeliveryProviderID string `dynamodbav:"deliveryProviderId,omitempty"`
+}
+
+// Delivery claim states the worker moves a challenge through. A challenge
+// with no state has not been picked up.
+const (
+	DeliverySending         = "sending"
+	DeliverySent            = "sent"
+	DeliveryFailedRetryable = "failed-retryable"
+	DeliveryFailedPermanent = "failed-permanent"
+)
+
+// ChallengeKey is the key of a challenge item.
+func ChallengeKey(id string) string { return prefixChallenge + id }
+
+// FromChallenge lays a challenge out as an item.
+func FromChallenge(c otp.Challenge) ChallengeItem {
+	return ChallengeItem{
+		PK:          ChallengeKey(c.ID),
+		ID:          c.ID,
+		Phone:       c.Phone,
+		ClientID:    c.ClientID,
+		KeyID:       c.KeyID,
+		MAC:         c.MAC,
+		Locale:      c.Locale,
+		CreatedAt:   c.CreatedAt.UnixMilli(),
+		ExpiresAt:   c.ExpiresAt.UnixMilli(),
+		Attempts:    c.Attempts,
+		MaxAttempts: c.MaxAttempts,
+		Consumed:    c.Consumed,
+		Voided:      c.Voided,
+		Decoy:       c.Decoy,
+		TTL:         c.ExpiresAt.Add(Retention).Unix(),
+	}
+}
+
+// Challenge reads the domain value back.
+func (it ChallengeItem) Challenge() otp.Challenge {
+	return otp.Challenge{
+		ID:          it.ID,
+		Phone:       it.Phone,
+		ClientID:    it.ClientID,
+		KeyID:       it.KeyID,
+		MAC:         it.MAC,
+		Locale:      it.Locale,
+		CreatedAt:   time.UnixMilli(it.CreatedAt).UTC(),
+		ExpiresAt:   time.UnixMilli(it.ExpiresAt).UTC(),
+		Attempts:    it.Attempts,
+		MaxAttempts: it.MaxAttempts,
+		Consumed:    it.Consumed,
+		Voided:      it.Voided,
+		Decoy:       it.Decoy,
+	}
+}
+
+// PointerItem points from a phone number and app client to the live challenge.
+type PointerItem struct {
+	PK          string `dynamodbav:"pk"`
+	ChallengeID string `dynamodbav:"challengeId"`
+	CreatedAt   int64  `dynamodbav:"createdAt"`
+	ExpiresAt   int64  `dynamodbav:"expiresAt"`
+	TTL         int64  `dynamodbav:"ttl"`
+}
+
+// PointerKey is the key of the reuse pointer for phone and clientID.
+func PointerKey(phone, clientID string) string {
+	return prefixPointer + phone + "#" + clientID
+}
+
+// FromPointer lays a pointer out as an item.
+func FromPointer(p otp.Pointer) PointerItem {
+	return PointerItem{
+		PK:          PointerKey(p.Phone, p.ClientID),
+		ChallengeID: p.ChallengeID,
+		CreatedAt:   p.CreatedAt.UnixMilli(),
+		ExpiresAt:   p.ExpiresAt.UnixMilli(),
+		TTL:         p.ExpiresAt.Add(Retention).Unix(),
+	}
+}
+
+// Pointer reads the domain value back; phone and clientID come from the key.
+func (it PointerItem) Pointer(phone, clientID string) otp.Pointer {
+	return otp.Pointer{
+		Phone:       phone,
+		ClientID:    clientID,
+		ChallengeID: it.ChallengeID,
+		CreatedAt:   time.UnixMilli(it.CreatedAt).UTC(),
+		ExpiresAt:   time.UnixMilli(it.ExpiresAt).UTC(),
+	}
+}
+
+// CounterItem is one fixed-window send counter (or one shard of it).
+type CounterItem struct {
+	PK    string `dynamodbav:"pk"`
+	Count int    `dynamodbav:"count"`
+	TTL   int64  `dynamodbav:"ttl"`
+}
+
+// CounterKey is the key of a counter: scope, window length, subject, window
+// start and shard, so each window of each cap is its own item.
+func CounterKey(c otp.Counter) string {
+	var b strings.Builder
+	b.WriteString(prefixCounter)
+	b.WriteString(c.Cap.Scope.String())
+	b.WriteByte('#')
+	b.WriteString(strconv.FormatInt(int64(c.Cap.Window/time.Second), 10))
+	b.WriteByte('#')
+	b.WriteString(c.Subject)
+	b.WriteByte('#')
+	b.WriteString(strconv.FormatInt(c.WindowStart.Unix(), 10))
+	b.WriteByte('#')
+	b.WriteString(strconv.Itoa(c.Shard))
+	return b.String()
+}
+
+// CounterTTL is when a counter item may be deleted.
+func CounterTTL(c otp.Counter) int64 { return c.WindowEnd().Add(Retention).Unix() }
+
+// CreateTableInput is the table definition: one string hash key, on-demand.
+// The deployment template must describe the same table.
+func CreateTableInput(name string) *dynamodb.CreateTableInput {
+	return &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(AttrPK), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(AttrPK), KeyType: types.KeyTypeHash}},
+	}
+}
+
+// TimeToLiveInput turns on TTL for the table on the ttl attribute.
+func TimeToLiveInput(name string) *dynamodb.UpdateTimeToLiveInput {
+	return &dynamodb.UpdateTimeToLiveInput{
+		TableName: aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{
+			AttributeName: aws.String(AttrTTL),
+			Enabled:       aws.Bool(true),
+		},
+	}
+}
+
+// KeyOf returns the key map for pk.
+func KeyOf(pk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{AttrPK: &types.AttributeValueMemberS{Value: pk}}
+}

@@ -1,0 +1,220 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+)
+
+// MessageVersion is the queue message version this code writes and reads.
+const MessageVersion = 1
+
+// MaxMessageBytes bounds what the decoder reads; a v1 message is ~400 bytes.
+const MaxMessageBytes = 4096
+
+// Errors the decoder returns; callers branch on them (a worker sends both
+// to the dead-letter queue with the reason).
+var (
+	ErrMalformed          = errors.New("malformed queue message")
+	ErrUnsupportedVersion = errors.New("unsupported queue message version")
+)
+
+// Message is version 1 of the SMS job the CreateAuthChallenge trigger puts
+// on the queue. The code is sealed: only the worker, holding the secret,
+// can read it, and the sealing binds it to this message's version, id,
+// challenge, destination and expiry.
+type Message struct {
+	Version     int       `json:"version"`
+	MessageID   string    `json:"messageId"`
+	ChallengeID string    `json:"challengeId"`
+	To          string    `json:"to"`
+	KeyID       string    `json:"keyId"`
+	SealedCode  string    `json:"sealedCode"` // base64 (standard, padded) of nonce || ciphertext
+	Locale      string    `json:"locale"`
+	CreatedAt   time.Time `json:"createdAt"`
+	ExpiresAt   time.Time `json:"expiresAt"`
+}
+
+var (
+	reID     = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	reKeyID  = regexp.MustCompile(`^[0-9a-f]{12}$`)
+	reE164   = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	reLocale = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+)
+
+// NewMessage seals code into a new v1 message. Times are kept to the
+// millisecond so they survive JSON unchanged.
+func NewMessage(kr *otp.Keyring, messageID, challengeID, to, locale, code string, created, expires time.Time) (Message, error) {
+	m := Message{
+		Version:     MessageVersion,
+		MessageID:   messageID,
+		ChallengeID: challengeID,
+		To:          to,
+		KeyID:       kr.CurrentKeyID(),
+		Locale:      locale,
+		CreatedAt:   created.UTC().Truncate(time.Millisecond),
+		ExpiresAt:   expires.UTC().Truncate(time.Millisecond),
+	}
+	keyID, sealed, err := kr.Seal([]byte(code), m.associatedData())
+	if err != nil {
+		return Message{}, fmt.Errorf("seal code: %w", err)
+	}
+	m.KeyID = keyID
+	m.SealedCode = base64.StdEncoding.EncodeToString(sealed)
+	if err := m.Validate(); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// associatedData binds everything a forger would want to change. The key id
+// is included too; it selects the key, so it is bound anyway.
+func (m Message) associatedData() []byte {
+	return otp.AssociatedData(
+		"otp-sms",
+		strconv.Itoa(m.Version),
+		m.MessageID,
+		m.ChallengeID,
+		m.To,
+		m.KeyID,
+		strconv.FormatInt(m.ExpiresAt.UnixMilli(), 10),
+	)
+}
+
+// OpenCode returns the code, or an error if the message was altered or its
+// key is no longer configured.
+func (m Message) OpenCode(kr *otp.Keyring) (string, error) {
+	sealed, err := base64.StdEncoding.DecodeString(m.SealedCode)
+	if err != nil {
+		return "", fmt.Errorf("%w: sealedCode is not base64", ErrMalformed)
+	}
+	code, err := kr.Open(m.KeyID, sealed, m.associatedData())
+	if err != nil {
+		return "", fmt.Errorf("open code of message %s: %w", m.MessageID, err)
+	}
+	return string(code), nil
+}
+
+// Encode returns the message body as JSON.
+func (m Message) Encode() ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+// Validate checks every field; errors name the field but never echo the
+// destination or the sealed code.
+func (m Message) Validate() error {
+	var errs []error
+	bad := func(field, why string) { errs = append(errs, fmt.Errorf("%w: %s %s", ErrMalformed, field, why)) }
+	if m.Version != MessageVersion {
+		errs = append(errs, fmt.Errorf("%w: version %d", ErrUnsupportedVersion, m.Version))
+	}
+	if !reID.MatchString(m.MessageID) {
+		bad("messageId", "must be 32 lower-case hex digits")
+	}
+	if !reID.MatchString(m.ChallengeID) {
+		bad("challengeId", "must be 32 lower-case hex digits")
+	}
+	if !reE164.MatchString(m.To) {
+		bad("to", "must be an E.164 number")
+	}
+	if !reKeyID.MatchString(m.KeyID) {
+		bad("keyId", "must be 12 lower-case hex digits")
+	}
+	if n := len(m.SealedCode); n < 40 || n > 64 {
+		bad("sealedCode", "has the wrong length")
+	}
+	if len(m.Locale) > 35 || !reLocale.MatchString(m.Locale) {
+		bad("locale", "must be a language tag such as en or pt-BR")
+	}
+	if m.CreatedAt.IsZero() || m.ExpiresAt.IsZero() {
+		bad("createdAt/expiresAt", "must be set")
+	} else if !m.ExpiresAt.After(m.CreatedAt) || m.ExpiresAt.Sub(m.CreatedAt) > otp.MaxTTL {
+		bad("expiresAt", fmt.Sprintf("must be after createdAt and at most %s later", otp.MaxTTL))
+	}
+	return errors.Join(errs...)
+}
+
+// DecodeMessage parses and validates a message body. It refuses unknown
+// versions (ErrUnsupportedVersion) before reading the rest, and anything
+// malformed, oversized or with unknown fields (ErrMalformed).
+func DecodeMessage(body []byte) (Message, error) {
+	if len(body) > MaxMessageBytes {
+		return Message{}, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(body), MaxMessageBytes)
+	}
+	var head struct {
+		Version *json.Number `json:"version"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		return Message{}, fmt.Errorf("%w: not a JSON object", ErrMalformed)
+	}
+	if head.Version == nil {
+		return Message{}, fmt.Errorf("%w: no version", ErrMalformed)
+	}
+	if v := head.Version.String(); v != strconv.Itoa(MessageVersion) {
+		return Message{}, fmt.Errorf("%w: version %.10q, this build reads %d", ErrUnsupportedVersion, v, MessageVersion)
+	}
+	// encoding/json matches field names case-insensitively, so "To" would
+	// fill To; the v1 schema allows only the exact names.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return Message{}, fmt.Errorf("%w: not a JSON object", ErrMalformed)
+	}
+	for name := range fields {
+		if !messageFields[name] {
+			return Message{}, fmt.Errorf("%w: unknown field", ErrMalformed)
+		}
+	}
+	var m Message
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return Message{}, fmt.Errorf("%w: %s", ErrMalformed, describeJSONError(err))
+	}
+	if dec.More() {
+		return Message{}, fmt.Errorf("%w: trailing data after the object", ErrMalformed)
+	}
+	if err := m.Validate(); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// messageFields are the JSON names of Message's fields, exactly as spelled.
+var messageFields = map[string]bool{
+	"version": true, "messageId": true, "challengeId": true, "to": true, "keyId": true,
+	"sealedCode": true, "locale": true, "createdAt": true, "expiresAt": true,
+}
+
+// describeJSONError keeps field names but drops values, which could hold a
+// phone number.
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// te.Value is "number 1.5" for a number that does not fit: keep the kind only.
+		kind, _, _ := strings.Cut(te.Value, " ")
+		return fmt.Sprintf("field %s has JSON type %s", te.Field, kind)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
+	}
+	var pe *time.ParseError
+	if errors.As(err, &pe) {
+		return "a time is not RFC 3339"
+	}
+	if strings.HasPrefix(err.Error(), "json: unknown field") {
+		return "unknown field"
+	}
+	return "invalid JSON"
+}

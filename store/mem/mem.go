@@ -1,0 +1,181 @@
+// Package mem is an in-memory challenge store with the same semantics as
+// package dynamo, for the local stack and fast tests. One mutex makes every
+// operation atomic, which is what DynamoDB's conditional writes give.
+package mem
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+// sweepEvery is how many writes pass between sweeps of expired items, so a
+// long-running local stack does not grow without bound.
+const sweepEvery = 1024
+
+type counter struct {
+	count int
+	ttl   time.Time
+}
+
+// Store is the in-memory challenge store.
+type Store struct {
+	now func() time.Time
+
+	mu         sync.Mutex
+	challenges map[string]otp.Challenge
+	pointers   map[string]otp.Pointer
+	counters   map[string]counter
+	writes     int
+}
+
+// New returns an empty store; now is used only to sweep expired items.
+func New(now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{
+		now:        now,
+		challenges: map[string]otp.Challenge{},
+		pointers:   map[string]otp.Pointer{},
+		counters:   map[string]counter{},
+	}
+}
+
+// PutChallenge: see dynamo.Store.PutChallenge.
+func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("put challenge %s: %w", c.ID, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ctr := range counters {
+		if s.counters[schema.CounterKey(ctr)].count >= ctr.Max() {
+			return &otp.LimitError{Counter: ctr}
+		}
+	}
+	if _, ok := s.challenges[c.ID]; ok {
+		return fmt.Errorf("put challenge %s: %w", c.ID, otp.ErrExists)
+	}
+	for _, ctr := range counters {
+		k := schema.CounterKey(ctr)
+		s.counters[k] = counter{count: s.counters[k].count + 1, ttl: time.Unix(schema.CounterTTL(ctr), 0)}
+	}
+	c.MAC = append([]byte(nil), c.MAC...)
+	s.challenges[c.ID] = c
+	s.wrote()
+	return nil
+}
+
+// GetChallenge: see dynamo.Store.GetChallenge.
+func (s *Store) GetChallenge(ctx context.Context, id string) (otp.Challenge, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.challenges[id]
+	if !ok {
+		return otp.Challenge{}, fmt.Errorf("get challenge %s: %w", id, otp.ErrNotFound)
+	}
+	return c, nil
+}
+
+// VoidChallenge: see dynamo.Store.VoidChallenge.
+func (s *Store) VoidChallenge(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.challenges[id]
+	if !ok {
+		return fmt.Errorf("void challenge %s: %w", id, otp.ErrNotFound)
+	}
+	c.Voided = true
+	s.challenges[id] = c
+	return nil
+}
+
+// CountAttempt: see dynamo.Store.CountAttempt.
+func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp.Challenge, error) {
+	if err := ctx.Err(); err != nil {
+		return otp.Challenge{}, fmt.Errorf("count attempt on %s: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.challenges[id]
+	// Compare at millisecond precision, as the DynamoDB layout stores it.
+	if !ok || c.Attempts >= c.MaxAttempts || c.Consumed || c.Voided || c.ExpiresAt.UnixMilli() <= now.UnixMilli() {
+		return otp.Challenge{}, fmt.Errorf("count attempt on %s: %w", id, otp.ErrNotAnswerable)
+	}
+	c.Attempts++
+	s.challenges[id] = c
+	return c, nil
+}
+
+// Consume: see dynamo.Store.Consume.
+func (s *Store) Consume(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.challenges[id]
+	if !ok || c.Consumed {
+		return fmt.Errorf("consume %s: %w", id, otp.ErrAlreadyConsumed)
+	}
+	c.Consumed = true
+	s.challenges[id] = c
+	return nil
+}
+
+// GetPointer: see dynamo.Store.GetPointer.
+func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pointers[schema.PointerKey(phone, clientID)]
+	if !ok {
+		return otp.Pointer{}, fmt.Errorf("get reuse pointer: %w", otp.ErrNotFound)
+	}
+	return p, nil
+}
+
+// SetPointer: see dynamo.Store.SetPointer.
+func (s *Store) SetPointer(ctx context.Context, p otp.Pointer, prevID string, staleBefore time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("set reuse pointer: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := schema.PointerKey(p.Phone, p.ClientID)
+	if old, ok := s.pointers[k]; ok {
+		stale := old.CreatedAt.UnixMilli() <= staleBefore.UnixMilli()
+		if !stale && (prevID == "" || old.ChallengeID != prevID) {
+			return fmt.Errorf("set reuse pointer: %w", otp.ErrPointerTaken)
+		}
+	}
+	s.pointers[k] = p
+	s.wrote()
+	return nil
+}
+
+// wrote counts a write and sweeps items past their retention now and then;
+// the caller holds mu.
+func (s *Store) wrote() {
+	s.writes++
+	if s.writes%sweepEvery != 0 {
+		return
+	}
+	now := s.now()
+	for k, c := range s.challenges {
+		if now.After(c.ExpiresAt.Add(schema.Retention)) {
+			delete(s.challenges, k)
+		}
+	}
+	for k, p := range s.pointers {
+		if now.After(p.ExpiresAt.Add(schema.Retention)) {
+			delete(s.pointers, k)
+		}
+	}
+	for k, c := range s.counters {
+		if now.After(c.ttl) {
+			delete(s.counters, k)
+		}
+	}
+}

@@ -1,0 +1,12 @@
+package mem_test
+
+import (
+	"testing"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/mem"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store { return mem.New(nil) })
+}

@@ -1,0 +1,369 @@
+// Package storetest is the conformance suite every challenge store passes:
+// the semantics of caps, attempts, consumption and reuse pointers are
+// defined here once and checked against each implementation.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+)
+
+// Store is the method set under test (the triggers declare the same one).
+type Store interface {
+	PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter) error
+	GetChallenge(ctx context.Context, id string) (otp.Challenge, error)
+	VoidChallenge(ctx context.Context, id string) error
+	CountAttempt(ctx context.Context, id string, now time.Time) (otp.Challenge, error)
+	Consume(ctx context.Context, id string) error
+	GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error)
+	SetPointer(ctx context.Context, p otp.Pointer, prevID string, staleBefore time.Time) error
+}
+
+// Run runs the suite; newStore returns an empty store for each subtest.
+func Run(t *testing.T, newStore func(t *testing.T) Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s Store)
+	}{
+		{"PutGetRoundTrip", testPutGet},
+		{"PutDuplicateID", testPutDuplicate},
+		{"GetMissing", testGetMissing},
+		{"CapRefusesAndWritesNothing", testCap},
+		{"ShardedCapPerShard", testShardedCap},
+		{"CountAttemptUpToCap", testCountAttempt},
+		{"CountAttemptRefusesDeadChallenges", testCountAttemptDead},
+		{"ConsumeOnce", testConsumeOnce},
+		{"VoidMissing", testVoidMissing},
+		{"PointerConditions", testPointer},
+		{"ConcurrentWrongAnswersNeverPassCap", testConcurrentAttempts},
+		{"ConcurrentConsumeExactlyOneWins", testConcurrentConsume},
+		{"ConcurrentCapNeverExceeded", testConcurrentCap},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, newStore(t))
+		})
+	}
+}
+
+var (
+	ctx  = context.Background()
+	base = time.Now().UTC().Truncate(time.Millisecond)
+	seq  atomic.Int64
+)
+
+func challenge(t *testing.T, mut ...func(*otp.Challenge)) otp.Challenge {
+	t.Helper()
+	id, err := otp.NewID(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := otp.Challenge{
+		ID:          id,
+		Phone:       fmt.Sprintf("+1415555%04d", seq.Add(1)%10000),
+		ClientID:    "client1",
+		KeyID:       "0123456789ab",
+		MAC:         []byte("0123456789abcdef0123456789abcdef"),
+		Locale:      "en",
+		CreatedAt:   base,
+		ExpiresAt:   base.Add(3 * time.Minute),
+		MaxAttempts: 3,
+	}
+	for _, m := range mut {
+		m(&c)
+	}
+	return c
+}
+
+func put(t *testing.T, s Store, c otp.Challenge, ctrs ...otp.Counter) {
+	t.Helper()
+	if err := s.PutChallenge(ctx, c, ctrs); err != nil {
+		t.Fatalf("PutChallenge: %v", err)
+	}
+}
+
+func testPutGet(t *testing.T, s Store) {
+	c := challenge(t)
+	put(t, s, c)
+	got, err := s.GetChallenge(ctx, c.ID)
+	if err != nil {
+		t.Fatalf("GetChallenge: %v", err)
+	}
+	if d := cmp.Diff(c, got); d != "" {
+		t.Errorf("round trip (-put +got):\n%s", d)
+	}
+}
+
+func testPutDuplicate(t *testing.T, s Store) {
+	c := challenge(t)
+	put(t, s, c)
+	if err := s.PutChallenge(ctx, c, nil); !errors.Is(err, otp.ErrExists) {
+		t.Errorf("second PutChallenge = %v, want ErrExists", err)
+	}
+}
+
+func testGetMissing(t *testing.T, s Store) {
+	if _, err := s.GetChallenge(ctx, "00000000000000000000000000000000"); !errors.Is(err, otp.ErrNotFound) {
+		t.Errorf("GetChallenge = %v, want ErrNotFound", err)
+	}
+	if _, err := s.GetPointer(ctx, "+14155550000", "nobody"); !errors.Is(err, otp.ErrNotFound) {
+		t.Errorf("GetPointer = %v, want ErrNotFound", err)
+	}
+}
+
+func counters(phone string, maxPhone, maxGlobal int) []otp.Counter {
+	caps := []otp.Cap{
+		{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: maxPhone},
+		{Scope: otp.ScopeGlobal, Window: time.Hour, Max: maxGlobal},
+	}
+	return otp.Counters(caps, phone, "US", base, func(int) int { return 0 })
+}
+
+func testCap(t *testing.T, s Store) {
+	phone := challenge(t).Phone
+	// A global cap unique to this test run, so shared tables do not interfere.
+	ctrs := counters(phone, 2, 1000)
+	ctrs[1].Subject = "" // global
+	ctrs[1].Shard = int(seq.Add(1) % 50)
+	ctrs[1].Cap.Shards = 100
+	for range 2 {
+		put(t, s, challenge(t, func(c *otp.Challenge) { c.Phone = phone }), ctrs...)
+	}
+	refused := challenge(t, func(c *otp.Challenge) { c.Phone = phone })
+	err := s.PutChallenge(ctx, refused, ctrs)
+	var le *otp.LimitError
+	if !errors.As(err, &le) {
+		t.Fatalf("third PutChallenge = %v, want *otp.LimitError", err)
+	}
+	if le.Counter.Cap.Scope != otp.ScopePhone {
+		t.Errorf("limit scope = %v, want phone", le.Counter.Cap.Scope)
+	}
+	if _, err := s.GetChallenge(ctx, refused.ID); !errors.Is(err, otp.ErrNotFound) {
+		t.Errorf("refused challenge was stored: GetChallenge = %v", err)
+	}
+	// Nothing of the refused write landed: the global shard counted 2, so
+	// with a max of 3 on it exactly one more passes.
+	ctrs[1].Cap.Max, ctrs[1].Cap.Shards = 3, 1
+	other := challenge(t)
+	if err := s.PutChallenge(ctx, other, ctrs[1:]); err != nil {
+		t.Fatalf("global counter took the refused increment: %v", err)
+	}
+	if err := s.PutChallenge(ctx, challenge(t), ctrs[1:]); !errors.As(err, &le) || le.Counter.Cap.Scope != otp.ScopeGlobal {
+		t.Errorf("fourth on global = %v, want global LimitError", err)
+	}
+}
+
+func testShardedCap(t *testing.T, s Store) {
+	cap := otp.Cap{Scope: otp.ScopeCountry, Window: time.Hour, Max: 4, Shards: 2}
+	country := fmt.Sprintf("Z%d", seq.Add(1)) // unique subject per run
+	for shard := range 2 {
+		ctr := otp.Counters([]otp.Cap{cap}, "", country, base, func(int) int { return shard })
+		for range 2 {
+			put(t, s, challenge(t), ctr...)
+		}
+		var le *otp.LimitError
+		if err := s.PutChallenge(ctx, challenge(t), ctr); !errors.As(err, &le) {
+			t.Errorf("shard %d third = %v, want LimitError (each shard allows max/shards)", shard, err)
+		}
+	}
+}
+
+func testCountAttempt(t *testing.T, s Store) {
+	c := challenge(t)
+	put(t, s, c)
+	for i := 1; i <= c.MaxAttempts; i++ {
+		got, err := s.CountAttempt(ctx, c.ID, base)
+		if err != nil {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+		if got.Attempts != i {
+			t.Errorf("attempt %d: Attempts = %d", i, got.Attempts)
+		}
+		if !cmp.Equal(got.MAC, c.MAC) || got.KeyID != c.KeyID {
+			t.Errorf("attempt %d: returned item lacks MAC/key id", i)
+		}
+	}
+	if _, err := s.CountAttempt(ctx, c.ID, base); !errors.Is(err, otp.ErrNotAnswerable) {
+		t.Errorf("attempt past cap = %v, want ErrNotAnswerable", err)
+	}
+	got, _ := s.GetChallenge(ctx, c.ID)
+	if got.Attempts != c.MaxAttempts {
+		t.Errorf("Attempts after refusal = %d, want %d", got.Attempts, c.MaxAttempts)
+	}
+}
+
+func testCountAttemptDead(t *testing.T, s Store) {
+	expired := challenge(t)
+	consumed := challenge(t)
+	voided := challenge(t)
+	for _, c := range []otp.Challenge{expired, consumed, voided} {
+		put(t, s, c)
+	}
+	if err := s.Consume(ctx, consumed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.VoidChallenge(ctx, voided.ID); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		id   string
+		now  time.Time
+	}{
+		{"expired exactly at expiry", expired.ID, expired.ExpiresAt},
+		{"expired after", expired.ID, expired.ExpiresAt.Add(time.Second)},
+		{"consumed", consumed.ID, base},
+		{"voided", voided.ID, base},
+		{"missing", "ffffffffffffffffffffffffffffffff", base},
+	}
+	for _, tc := range cases {
+		if _, err := s.CountAttempt(ctx, tc.id, tc.now); !errors.Is(err, otp.ErrNotAnswerable) {
+			t.Errorf("%s: CountAttempt = %v, want ErrNotAnswerable", tc.name, err)
+		}
+	}
+	if got, _ := s.GetChallenge(ctx, expired.ID); got.Attempts != 0 {
+		t.Errorf("refused attempt was counted: %d", got.Attempts)
+	}
+	if _, err := s.CountAttempt(ctx, expired.ID, expired.ExpiresAt.Add(-time.Millisecond)); err != nil {
+		t.Errorf("1ms before expiry: %v", err)
+	}
+}
+
+func testConsumeOnce(t *testing.T, s Store) {
+	c := challenge(t)
+	put(t, s, c)
+	if err := s.Consume(ctx, c.ID); err != nil {
+		t.Fatalf("first Consume: %v", err)
+	}
+	if err := s.Consume(ctx, c.ID); !errors.Is(err, otp.ErrAlreadyConsumed) {
+		t.Errorf("second Consume = %v, want ErrAlreadyConsumed", err)
+	}
+	got, _ := s.GetChallenge(ctx, c.ID)
+	if !got.Consumed || got.Live(base) {
+		t.Errorf("consumed challenge still live: %+v", got)
+	}
+}
+
+func testVoidMissing(t *testing.T, s Store) {
+	if err := s.VoidChallenge(ctx, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"); !errors.Is(err, otp.ErrNotFound) {
+		t.Errorf("VoidChallenge(missing) = %v, want ErrNotFound", err)
+	}
+}
+
+func testPointer(t *testing.T, s Store) {
+	phone := challenge(t).Phone
+	p1 := otp.Pointer{Phone: phone, ClientID: "c1", ChallengeID: "id1", CreatedAt: base, ExpiresAt: base.Add(3 * time.Minute)}
+	p2 := p1
+	p2.ChallengeID, p2.CreatedAt = "id2", base.Add(time.Second)
+	staleBefore := base.Add(-30 * time.Second)
+
+	if err := s.SetPointer(ctx, p1, "", staleBefore); err != nil {
+		t.Fatalf("first SetPointer: %v", err)
+	}
+	if err := s.SetPointer(ctx, p2, "", staleBefore); !errors.Is(err, otp.ErrPointerTaken) {
+		t.Errorf("SetPointer over a fresh pointer = %v, want ErrPointerTaken", err)
+	}
+	if err := s.SetPointer(ctx, p2, "other", staleBefore); !errors.Is(err, otp.ErrPointerTaken) {
+		t.Errorf("SetPointer naming the wrong previous id = %v, want ErrPointerTaken", err)
+	}
+	got, err := s.GetPointer(ctx, phone, "c1")
+	if err != nil || !cmp.Equal(got, p1) {
+		t.Fatalf("GetPointer = %+v, %v; want %+v", got, err, p1)
+	}
+	if err := s.SetPointer(ctx, p2, "id1", staleBefore); err != nil {
+		t.Errorf("SetPointer naming the current id: %v", err)
+	}
+	p3 := p2
+	p3.ChallengeID = "id3"
+	if err := s.SetPointer(ctx, p3, "", p2.CreatedAt); err != nil {
+		t.Errorf("SetPointer over a stale pointer: %v", err)
+	}
+	if got, _ := s.GetPointer(ctx, phone, "c1"); got.ChallengeID != "id3" {
+		t.Errorf("pointer = %s, want id3", got.ChallengeID)
+	}
+	if _, err := s.GetPointer(ctx, phone, "c2"); !errors.Is(err, otp.ErrNotFound) {
+		t.Errorf("pointer is per app client: GetPointer(c2) = %v", err)
+	}
+}
+
+// 50 concurrent answers: exactly MaxAttempts are counted, whatever the order.
+func testConcurrentAttempts(t *testing.T, s Store) {
+	c := challenge(t)
+	put(t, s, c)
+	var ok, refused atomic.Int64
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			_, err := s.CountAttempt(ctx, c.ID, base)
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, otp.ErrNotAnswerable):
+				refused.Add(1)
+			default:
+				t.Errorf("CountAttempt: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() != int64(c.MaxAttempts) || refused.Load() != 50-int64(c.MaxAttempts) {
+		t.Errorf("counted %d, refused %d; want %d and %d", ok.Load(), refused.Load(), c.MaxAttempts, 50-c.MaxAttempts)
+	}
+	if got, _ := s.GetChallenge(ctx, c.ID); got.Attempts != c.MaxAttempts {
+		t.Errorf("stored attempts = %d, want %d", got.Attempts, c.MaxAttempts)
+	}
+}
+
+func testConcurrentConsume(t *testing.T, s Store) {
+	c := challenge(t)
+	put(t, s, c)
+	var won atomic.Int64
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			err := s.Consume(ctx, c.ID)
+			switch {
+			case err == nil:
+				won.Add(1)
+			case !errors.Is(err, otp.ErrAlreadyConsumed):
+				t.Errorf("Consume: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Errorf("%d concurrent consumes won, want exactly 1", won.Load())
+	}
+}
+
+func testConcurrentCap(t *testing.T, s Store) {
+	phone := challenge(t).Phone
+	ctrs := otp.Counters([]otp.Cap{{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: 5}}, phone, "US", base, nil)
+	var ok atomic.Int64
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			err := s.PutChallenge(ctx, challenge(t), ctrs)
+			var le *otp.LimitError
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case !errors.As(err, &le):
+				t.Errorf("PutChallenge: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() != 5 {
+		t.Errorf("%d codes passed a cap of 5", ok.Load())
+	}
+}

@@ -1,0 +1,74 @@
+package triggers
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+)
+
+// DefaultDeadline is the budget for every AWS call of one trigger
+// invocation: under Cognito's 5 s, leaving room for the runtime.
+const DefaultDeadline = 4 * time.Second
+
+// Config is what the triggers need to know, parsed once at start-up.
+type Config struct {
+	Policy        otp.Policy
+	Phone         phone.Policy
+	DefaultLocale string
+	Deadline      time.Duration
+}
+
+// DefaultConfig is the configuration without any settings.
+func DefaultConfig() Config {
+	return Config{Policy: otp.DefaultPolicy(), DefaultLocale: "en", Deadline: DefaultDeadline}
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	if err := c.Policy.Validate(); err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	if !reLocale.MatchString(c.DefaultLocale) {
+		return fmt.Errorf("default locale %q is not a language tag", c.DefaultLocale)
+	}
+	if c.Deadline <= 0 || c.Deadline > 5*time.Second {
+		return fmt.Errorf("deadline %s: must be above 0 and at most Cognito's 5s", c.Deadline)
+	}
+	return nil
+}
+
+// Env is what handlers take from the outside world besides their
+// dependencies; tests replace each part to be exact.
+type Env struct {
+	Now     func() time.Time
+	Rand    io.Reader       // randomness for codes and ids
+	Shard   func(n int) int // picks a counter shard
+	Log     *slog.Logger
+	Metrics metrics.Counter
+}
+
+func (e Env) withDefaults() Env {
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	if e.Rand == nil {
+		e.Rand = rand.Reader
+	}
+	if e.Shard == nil {
+		e.Shard = func(n int) int { return mrand.IntN(n) }
+	}
+	if e.Log == nil {
+		e.Log = slog.New(slog.DiscardHandler)
+	}
+	if e.Metrics == nil {
+		e.Metrics = metrics.Discard{}
+	}
+	return e
+}

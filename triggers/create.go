@@ -1,0 +1,359 @@
+package triggers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+// ChallengeName is the only challenge these triggers issue.
+const ChallengeName = "CUSTOM_CHALLENGE"
+
+// metadataPrefix marks our challengeMetadata; Cognito shows Create only the
+// metadata of earlier rounds, so it carries the challenge id (never the code).
+const metadataPrefix = "otp:"
+
+// Public challenge parameter names the app sees.
+const (
+	ParamMaskedPhone = "maskedPhone"
+	ParamCodeLength  = "codeLength"
+	ParamExpiresIn   = "expiresIn"
+	ParamResendAfter = "resendAfter"
+	// ParamChallengeID is the one private parameter, for Verify.
+	ParamChallengeID = "challengeId"
+)
+
+var reLocale = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+
+// Create is the CreateAuthChallenge trigger.
+type Create struct {
+	cfg   Config
+	store Store
+	queue Queue
+	keys  Keys
+	env   Env
+	decoy latency
+}
+
+// NewCreate returns the trigger; cfg must be valid.
+func NewCreate(cfg Config, store Store, queue Queue, keys Keys, env Env) (*Create, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if store == nil || queue == nil || keys == nil {
+		return nil, errors.New("create trigger: store, queue and keys are required")
+	}
+	return &Create{cfg: cfg, store: store, queue: queue, keys: keys, env: env.withDefaults()}, nil
+}
+
+// request is what one Create invocation works with.
+type request struct {
+	num      phone.Number
+	clientID string
+	locale   string
+	decoy    bool
+	now      time.Time
+	log      *slog.Logger
+}
+
+// Handle answers one CreateAuthChallenge event. In order: reuse a live
+// challenge (same session, or same number and app client within the resend
+// cooldown) without sending; else check send caps; else store a new code's
+// MAC, enqueue its sealed SMS, and point reuse at it.
+func (h *Create) Handle(ctx context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge) (events.CognitoEventUserPoolsCreateAuthChallenge, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
+	defer cancel()
+	req, err := h.parse(ev)
+	if err != nil {
+		h.env.Metrics.Count("CreateRefused", metrics.Dim{Name: "Reason", Value: refusalCode(err)})
+		return ev, err
+	}
+	c, sent, err := h.challenge(ctx, ev, req)
+	if err != nil {
+		var r *Refusal
+		if !errors.As(err, &r) {
+			req.log.Error("create challenge failed", "err", err)
+			err = refuse(CodeUnavailable)
+		}
+		h.env.Metrics.Count("CreateRefused", metrics.Dim{Name: "Reason", Value: refusalCode(err)})
+		return ev, err
+	}
+	req.log.Info("challenge ready", "challenge", c.ID, "newCode", sent)
+	ev.Response = events.CognitoEventUserPoolsCreateAuthChallengeResponse{
+		PublicChallengeParameters: map[string]string{
+			ParamMaskedPhone: phone.Mask(req.num.E164),
+			ParamCodeLength:  strconv.Itoa(h.cfg.Policy.Digits),
+			ParamExpiresIn:   strconv.Itoa(ceilSeconds(c.ExpiresAt.Sub(req.now))),
+			ParamResendAfter: strconv.Itoa(secondsUntil(h.resendWait(c, req.now))),
+		},
+		PrivateChallengeParameters: map[string]string{ParamChallengeID: c.ID},
+		ChallengeMetadata:          metadataPrefix + c.ID,
+	}
+	return ev, nil
+}
+
+func refusalCode(err error) string {
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Code
+	}
+	return CodeUnavailable
+}
+
+// parse checks the event and normalises the number. For an unknown user
+// (userNotFound) the number is what the caller typed as the username.
+func (h *Create) parse(ev events.CognitoEventUserPoolsCreateAuthChallenge) (request, error) {
+	log := h.env.Log.With("trigger", "CreateAuthChallenge")
+	if ev.Request.ChallengeName != ChallengeName {
+		log.Warn("unexpected challenge name", "challengeName", truncate(ev.Request.ChallengeName, 40))
+		return request{}, refuse(CodeBadRequest)
+	}
+	raw := ev.Request.UserAttributes["phone_number"]
+	if ev.Request.UserNotFound {
+		raw = ev.UserName
+	}
+	log = log.With("phone", phone.Mask(raw))
+	num, err := h.cfg.Phone.Parse(raw)
+	if err != nil {
+		log.Info("number refused", "err", err)
+		return request{}, phoneRefusal(err)
+	}
+	locale := ev.Request.UserAttributes["locale"]
+	if len(locale) > 35 || !reLocale.MatchString(locale) {
+		locale = h.cfg.DefaultLocale
+	}
+	return request{
+		num:      num,
+		clientID: ev.CallerContext.ClientID,
+		locale:   locale,
+		decoy:    ev.Request.UserNotFound,
+		// Milliseconds: what the store keeps, so checks agree everywhere.
+		now: h.env.Now().UTC().Truncate(time.Millisecond),
+		log: log,
+	}, nil
+}
+
+// challenge returns the challenge to answer and whether a new code was made.
+func (h *Create) challenge(ctx context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge, req request) (otp.Challenge, bool, error) {
+	if c, ok, err := h.reuseFromSession(ctx, ev.Request.Session, req); err != nil || ok {
+		return c, false, err
+	}
+	ptr, err := h.store.GetPointer(ctx, req.num.E164, req.clientID)
+	switch {
+	case errors.Is(err, otp.ErrNotFound):
+	case err != nil:
+		return otp.Challenge{}, false, err
+	default:
+		if c, ok, err := h.reuseFromPointer(ctx, ptr, req); err != nil || ok {
+			return c, false, err
+		}
+	}
+	c, err := h.newChallenge(ctx, req, ptr.ChallengeID)
+	return c, err == nil, err
+}
+
+// reuseFromSession reuses the challenge of this session's earlier round
+// (after a wrong answer) so a retry never sends a second SMS.
+func (h *Create) reuseFromSession(ctx context.Context, session []*events.CognitoEventUserPoolsChallengeResult, req request) (otp.Challenge, bool, error) {
+	if len(session) == 0 || session[len(session)-1] == nil {
+		return otp.Challenge{}, false, nil
+	}
+	id, ok := strings.CutPrefix(session[len(session)-1].ChallengeMetadata, metadataPrefix)
+	if !ok || !isID(id) {
+		return otp.Challenge{}, false, nil
+	}
+	c, err := h.store.GetChallenge(ctx, id)
+	if errors.Is(err, otp.ErrNotFound) {
+		return otp.Challenge{}, false, nil
+	}
+	if err != nil {
+		return otp.Challenge{}, false, err
+	}
+	if c.Phone != req.num.E164 || !c.Live(req.now) {
+		return otp.Challenge{}, false, nil
+	}
+	if c.AttemptsLeft() == 0 {
+		return otp.Challenge{}, false, refuseAfter(CodeAttemptsExhausted, h.resendWait(c, req.now))
+	}
+	return c, true, nil
+}
+
+// reuseFromPointer reuses the live challenge the pointer names while the
+// resend cooldown runs. A consumed or voided one does not block a new code.
+func (h *Create) reuseFromPointer(ctx context.Context, ptr otp.Pointer, req request) (otp.Challenge, bool, error) {
+	if !req.now.Before(ptr.CreatedAt.Add(h.cfg.Policy.ResendCooldown)) {
+		return otp.Challenge{}, false, nil
+	}
+	c, err := h.store.GetChallenge(ctx, ptr.ChallengeID)
+	if errors.Is(err, otp.ErrNotFound) {
+		return otp.Challenge{}, false, nil
+	}
+	if err != nil {
+		return otp.Challenge{}, false, err
+	}
+	if !c.Live(req.now) {
+		return otp.Challenge{}, false, nil
+	}
+	if c.AttemptsLeft() == 0 {
+		return otp.Challenge{}, false, refuseAfter(CodeAttemptsExhausted, h.resendWait(c, req.now))
+	}
+	return c, true, nil
+}
+
+// resendWait is how long until a new code may be sent for c's number.
+func (h *Create) resendWait(c otp.Challenge, now time.Time) time.Duration {
+	return c.CreatedAt.Add(h.cfg.Policy.ResendCooldown).Sub(now)
+}
+
+// newChallenge counts the send caps and stores the MAC in one write, then
+// enqueues the SMS, then takes the reuse pointer. If a step after the store
+// write fails the challenge is voided, so it can neither verify nor be sent.
+func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (otp.Challenge, error) {
+	p := h.cfg.Policy
+	id, err := otp.NewID(h.env.Rand)
+	if err != nil {
+		return otp.Challenge{}, fmt.Errorf("challenge id: %w", err)
+	}
+	code, err := otp.NewCode(h.env.Rand, p.Digits)
+	if err != nil {
+		return otp.Challenge{}, fmt.Errorf("new code: %w", err)
+	}
+	kr, err := h.keys.Keyring(ctx)
+	if err != nil {
+		return otp.Challenge{}, err
+	}
+	keyID, mac := kr.MAC(id, code)
+	if req.decoy {
+		// An unknown user's code is never sent, and its MAC is of a code
+		// nobody knows: the decoy can only fail.
+		other, err := otp.NewCode(h.env.Rand, p.Digits)
+		if err != nil {
+			return otp.Challenge{}, fmt.Errorf("decoy code: %w", err)
+		}
+		_, mac = kr.MAC(id, other+"x")
+	}
+	c := otp.Challenge{
+		ID: id, Phone: req.num.E164, ClientID: req.clientID, KeyID: keyID, MAC: mac,
+		Locale: req.locale, CreatedAt: req.now, ExpiresAt: req.now.Add(p.TTL),
+		MaxAttempts: p.MaxAttempts, Decoy: req.decoy,
+	}
+	counters := otp.Counters(p.Caps, req.num.E164, req.num.Region, req.now, h.env.Shard)
+	if err := h.store.PutChallenge(ctx, c, counters); err != nil {
+		var le *otp.LimitError
+		if errors.As(err, &le) {
+			req.log.Info("send cap reached", "scope", le.Counter.Cap.Scope.String(), "window", le.Counter.Cap.Window.String())
+			return otp.Challenge{}, capRefusal(le, req.now)
+		}
+		return otp.Challenge{}, err
+	}
+	if err := h.send(ctx, kr, c, code, req); err != nil {
+		return otp.Challenge{}, errors.Join(err, h.void(c, req.log))
+	}
+	return h.takePointer(ctx, c, prevID, req)
+}
+
+// send enqueues the sealed SMS; for a decoy it waits about as long as an
+// enqueue takes instead, so an unknown number is not told apart by timing.
+func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, code string, req request) error {
+	if c.Decoy {
+		return h.decoy.wait(ctx)
+	}
+	msgID, err := otp.NewID(h.env.Rand)
+	if err != nil {
+		return fmt.Errorf("message id: %w", err)
+	}
+	m, err := schema.NewMessage(kr, msgID, c.ID, c.Phone, c.Locale, code, c.CreatedAt, c.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := h.queue.Enqueue(ctx, m); err != nil {
+		return fmt.Errorf("enqueue sms: %w", err)
+	}
+	h.decoy.observe(time.Since(start))
+	h.env.Metrics.Count("CodeEnqueued", metrics.Dim{Name: "Country", Value: req.num.Region})
+	return nil
+}
+
+// takePointer points reuse at c. If a concurrent Create (a Cognito retry
+// whose first attempt is still running) took it first, c is voided and the
+// winner's challenge is answered instead, so the session and the live
+// challenge always agree.
+func (h *Create) takePointer(ctx context.Context, c otp.Challenge, prevID string, req request) (otp.Challenge, error) {
+	ptr := otp.Pointer{Phone: c.Phone, ClientID: c.ClientID, ChallengeID: c.ID, CreatedAt: c.CreatedAt, ExpiresAt: c.ExpiresAt}
+	err := h.store.SetPointer(ctx, ptr, prevID, req.now.Add(-h.cfg.Policy.ResendCooldown))
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, otp.ErrPointerTaken) {
+		return otp.Challenge{}, errors.Join(err, h.void(c, req.log))
+	}
+	req.log.Info("concurrent create won the reuse pointer", "challenge", c.ID)
+	if err := h.void(c, req.log); err != nil {
+		return otp.Challenge{}, err
+	}
+	won, gerr := h.store.GetPointer(ctx, c.Phone, c.ClientID)
+	if gerr != nil {
+		return otp.Challenge{}, gerr
+	}
+	w, gerr := h.store.GetChallenge(ctx, won.ChallengeID)
+	if gerr != nil {
+		return otp.Challenge{}, gerr
+	}
+	if !w.Live(req.now) || w.AttemptsLeft() == 0 {
+		return otp.Challenge{}, refuseAfter(CodeAttemptsExhausted, h.resendWait(w, req.now))
+	}
+	return w, nil
+}
+
+// void abandons c after a later step failed, so it can neither verify nor
+// be delivered (the worker claims only unvoided challenges). It returns the
+// void's own error, already logged, or nil.
+func (h *Create) void(c otp.Challenge, log *slog.Logger) error {
+	// A fresh, short context: the request's may be what ran out.
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if err := h.store.VoidChallenge(ctx, c.ID); err != nil {
+		log.Error("void challenge failed", "challenge", c.ID, "err", err)
+		return fmt.Errorf("void challenge %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
+	if le.Counter.Cap.Scope == otp.ScopePhone {
+		return refuseAfter(CodeRateLimited, le.Counter.WindowEnd().Sub(now))
+	}
+	return refuse(CodeCapReached)
+}
+
+func isID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,9 @@
+// Package triggers holds the Cognito Lambda triggers of the phone sign-in:
+// DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse,
+// PreSignUp and PostAuthentication, each a handler over the exact
+// aws-lambda-go event type.
+//
+// The triggers never talk to an SMS provider: Create stores a MAC of the
+// code and enqueues a sealed message for the worker. Refusals are errors
+// whose text is a documented machine-readable code (see Refusal).
+package triggers

@@ -1,0 +1,41 @@
+package triggers
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+)
+
+// PreSignUp confirms phone sign-ups at once, so no account is left
+// UNCONFIRMED waiting for a code Cognito never sends in this design. It never
+// verifies the number: that happens after the first code is answered.
+type PreSignUp struct {
+	phone phone.Policy
+	env   Env
+}
+
+// NewPreSignUp returns the trigger.
+func NewPreSignUp(p phone.Policy, env Env) *PreSignUp {
+	return &PreSignUp{phone: p, env: env.withDefaults()}
+}
+
+// Handle refuses numbers that could never get a code, and auto-confirms.
+func (h *PreSignUp) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+	raw := ev.Request.UserAttributes["phone_number"]
+	log := h.env.Log.With("trigger", "PreSignUp", "source", truncate(ev.TriggerSource, 40), "phone", phone.Mask(raw))
+	if _, err := h.phone.Parse(raw); err != nil {
+		log.Info("sign-up refused", "err", err)
+		return ev, phoneRefusal(err)
+	}
+	ev.Response.AutoVerifyPhone = false
+	ev.Response.AutoVerifyEmail = false
+	// Federated sign-ups (PreSignUp_ExternalProvider) are the identity
+	// provider's business; confirm only our own.
+	if ev.TriggerSource != "PreSignUp_ExternalProvider" {
+		ev.Response.AutoConfirmUser = true
+	}
+	log.Info("sign-up accepted")
+	return ev, nil
+}

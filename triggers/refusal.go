@@ -1,0 +1,70 @@
+package triggers
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+)
+
+// Refusal codes. Cognito returns a trigger's error to the client as
+// UserLambdaValidationException with the message
+// "CreateAuthChallenge failed with error <code>[ retryAfter=<s>]." so apps
+// can parse them; README.md documents what each means to a user.
+const (
+	// The number asked for too many codes; retryAfter says when it may ask again.
+	CodeRateLimited = "OTP_RATE_LIMITED"
+	// A country-wide or service-wide cap is reached; try again later.
+	CodeCapReached = "OTP_CAP_REACHED"
+	// The number's country is not in the allow-list.
+	CodeCountryNotAllowed = "OTP_COUNTRY_NOT_ALLOWED"
+	// The number is invalid or of a refused type (landline, premium, toll-free...).
+	CodeNumberNotAllowed = "OTP_NUMBER_NOT_ALLOWED"
+	// The live code's attempts are spent; a new code may be asked for after retryAfter.
+	CodeAttemptsExhausted = "OTP_ATTEMPTS_EXHAUSTED"
+	// A dependency (store, queue, secret) failed; nothing was sent; try again.
+	CodeUnavailable = "OTP_UNAVAILABLE"
+	// The event is not one this trigger handles (misconfiguration).
+	CodeBadRequest = "OTP_BAD_REQUEST"
+)
+
+// Refusal is the error a trigger returns to refuse a request. Its text is
+// exactly what clients parse.
+type Refusal struct {
+	Code       string
+	RetryAfter int // seconds; 0 means not given
+}
+
+func (r *Refusal) Error() string {
+	if r.RetryAfter > 0 {
+		return fmt.Sprintf("%s retryAfter=%d", r.Code, r.RetryAfter)
+	}
+	return r.Code
+}
+
+func refuse(code string) *Refusal { return &Refusal{Code: code} }
+
+func refuseAfter(code string, d time.Duration) *Refusal {
+	return &Refusal{Code: code, RetryAfter: ceilSeconds(d)}
+}
+
+// ceilSeconds rounds up so a client that waits that long is never early;
+// at least 1.
+func ceilSeconds(d time.Duration) int {
+	return max(1, secondsUntil(d))
+}
+
+// secondsUntil rounds d up to whole seconds; 0 when d has passed.
+func secondsUntil(d time.Duration) int {
+	return max(0, int(math.Ceil(d.Seconds())))
+}
+
+// phoneRefusal maps a phone.Policy error to the refusal clients see.
+func phoneRefusal(err error) *Refusal {
+	if errors.Is(err, phone.ErrCountryNotAllowed) {
+		return refuse(CodeCountryNotAllowed)
+	}
+	return refuse(CodeNumberNotAllowed)
+}
