@@ -1,0 +1,349 @@
+package fakecognito
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+)
+
+// Wire constants of the AWS JSON 1.1 protocol as Cognito uses it.
+const (
+	contentType  = "application/x-amz-json-1.1"
+	targetPrefix = "AWSCognitoIdentityProviderService."
+	// maxPage is the documented maximum of ListUsers Limit and
+	// ListUserPoolClients MaxResults, and their default.
+	maxPage = 60
+)
+
+// Pool is the configuration of one in-memory user pool.
+type Pool struct {
+	ID   string
+	Name string
+	// Recovery is the pool's AccountRecoverySetting. Nil means the pool has
+	// none, and DescribeUserPool leaves the member out.
+	Recovery []Recovery
+	Clients  []AppClient
+	Users    []User
+}
+
+// Recovery is one RecoveryOptionType: verified_email, verified_phone_number
+// or admin_only, with its priority (1 is highest).
+type Recovery struct {
+	Name     string
+	Priority int32
+}
+
+// AppClient is a user pool app client. An empty ExplicitAuthFlows is sent as
+// an absent member, as Cognito does for a client created without one.
+type AppClient struct {
+	ID                string
+	Name              string
+	ExplicitAuthFlows []string
+}
+
+// User is a user profile in a pool.
+type User struct {
+	Username string
+	// Attributes by name, e.g. "phone_number": "+15555550123". Responses list
+	// them sorted by name.
+	Attributes map[string]string
+	// Status is a UserStatusType such as "UNCONFIRMED"; empty means
+	// "CONFIRMED".
+	Status   string
+	Disabled bool
+	// Created is UserCreateDate; zero means the server clock at AddPool.
+	Created time.Time
+	// Modified is UserLastModifiedDate, kept up to date by the fake.
+	Modified time.Time
+}
+
+// Call is one request the server received, in arrival order.
+type Call struct {
+	Operation string          // from X-Amz-Target, without the service prefix
+	Body      json.RawMessage // the request body as sent
+}
+
+// Param returns the top-level string member name of the request body, or ""
+// if it is absent or not a string.
+func (c Call) Param(name string) string {
+	var m map[string]any
+	if json.Unmarshal(c.Body, &m) != nil {
+		return ""
+	}
+	s, _ := m[name].(string)
+	return s
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithPageSize caps every page of ListUsers and ListUserPoolClients at n
+// items, whatever Limit or MaxResults asks for, so tests can cross page
+// boundaries with a few items.
+func WithPageSize(n int) Option {
+	return func(s *Server) { s.pageSize = n }
+}
+
+// Server is the fake. It is an http.Handler; New also serves it on a local
+// httptest server that the test's cleanup closes.
+type Server struct {
+	// URL is the base URL of the running server, for BaseEndpoint.
+	URL string
+
+	srv      *httptest.Server
+	pageSize int
+	now      func() time.Time
+
+	mu     sync.Mutex
+	pools  map[string]*pool
+	calls  []Call
+	nextID int
+}
+
+type pool struct {
+	cfg     Pool
+	created time.Time
+	users   []*User // in insertion order; ListUsers pages through it
+}
+
+// New starts a fake server and registers its shutdown with t.Cleanup.
+func New(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := &Server{pageSize: maxPage, now: time.Now, pools: map[string]*pool{}}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.pageSize < 1 || s.pageSize > maxPage {
+		t.Fatalf("fakecognito: page size %d outside 1..%d", s.pageSize, maxPage)
+	}
+	s.srv = httptest.NewServer(s)
+	s.URL = s.srv.URL
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// Client returns a real Cognito Identity Provider client pointed at the
+// server: region us-east-1, static dummy credentials, no retries.
+func (s *Server) Client() *cognitoidentityprovider.Client {
+	return cognitoidentityprovider.New(cognitoidentityprovider.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(s.URL),
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDFAKECOGNITO", "fake-secret", ""),
+		HTTPClient:       s.srv.Client(),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// AddPool adds a pool, replacing any pool with the same ID.
+func (s *Server) AddPool(p Pool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	np := &pool{cfg: p, created: now}
+	np.cfg.Users = nil
+	for _, u := range p.Users {
+		u := copyUser(u)
+		if u.Status == "" {
+			u.Status = "CONFIRMED"
+		}
+		if u.Created.IsZero() {
+			u.Created = now
+		}
+		if u.Modified.IsZero() {
+			u.Modified = u.Created
+		}
+		np.users = append(np.users, &u)
+	}
+	s.pools[p.ID] = np
+}
+
+// User returns a copy of a user's current state.
+func (s *Server) User(poolID, username string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pools[poolID]
+	if !ok {
+		return User{}, false
+	}
+	u := p.user(username)
+	if u == nil {
+		return User{}, false
+	}
+	return copyUser(*u), true
+}
+
+// Calls returns every request received so far.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// CallsTo returns the requests received so far for one operation.
+func (s *Server) CallsTo(operation string) []Call {
+	var out []Call
+	for _, c := range s.Calls() {
+		if c.Operation == operation {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func copyUser(u User) User {
+	attrs := make(map[string]string, len(u.Attributes))
+	for k, v := range u.Attributes {
+		attrs[k] = v
+	}
+	u.Attributes = attrs
+	return u
+}
+
+func (p *pool) user(username string) *User {
+	for _, u := range p.users {
+		if u.Username == username {
+			return u
+		}
+	}
+	return nil
+}
+
+// apiError is a modeled Cognito error, sent as HTTP 400 with __type/message.
+type apiError struct {
+	Type    string
+	Message string
+}
+
+func (e *apiError) Error() string { return e.Type + ": " + e.Message }
+
+func errorf(typ, format string, args ...any) *apiError {
+	return &apiError{Type: typ, Message: fmt.Sprintf(format, args...)}
+}
+
+type handler func(s *Server, body []byte) (any, *apiError)
+
+var operations = map[string]handler{
+	"AdminUpdateUserAttributes": (*Server).adminUpdateUserAttributes,
+	"AdminConfirmSignUp":        (*Server).adminConfirmSignUp,
+	"DescribeUserPool":          (*Server).describeUserPool,
+	"ListUserPoolClients":       (*Server).listUserPoolClients,
+	"DescribeUserPoolClient":    (*Server).describeUserPoolClient,
+	"ListUsers":                 (*Server).listUsers,
+}
+
+// ServeHTTP implements the AWS JSON 1.1 protocol: POST / with X-Amz-Target
+// naming the operation and a JSON body; 200 with a JSON body, or 400 with
+// {"__type": ..., "message": ...}.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.nextID++
+	w.Header().Set("x-amzn-RequestId", fmt.Sprintf("fake-%08d", s.nextID))
+	s.mu.Unlock()
+
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(w, errorf("SerializationException", "read request body: %v", err))
+		return
+	}
+	target := r.Header.Get("X-Amz-Target")
+	op := strings.TrimPrefix(target, targetPrefix)
+	s.mu.Lock()
+	s.calls = append(s.calls, Call{Operation: op, Body: json.RawMessage(bytes.Clone(body))})
+	s.mu.Unlock()
+
+	switch {
+	case r.Method != http.MethodPost || r.URL.Path != "/":
+		writeError(w, errorf("UnknownOperationException", "%s %s is not an operation", r.Method, r.URL.Path))
+		return
+	case !strings.HasPrefix(target, targetPrefix):
+		writeError(w, errorf("UnknownOperationException", "X-Amz-Target %q is not a Cognito Identity Provider operation", target))
+		return
+	case r.Header.Get("Content-Type") != contentType:
+		writeError(w, errorf("SerializationException", "Content-Type must be %s", contentType))
+		return
+	}
+	h, ok := operations[op]
+	if !ok {
+		writeError(w, errorf("UnknownOperationException", "the fake does not implement %s", op))
+		return
+	}
+	out, aerr := h(s, body)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		writeError(w, errorf("InternalErrorException", "encode response: %v", err))
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	status := http.StatusBadRequest
+	if e.Type == "InternalErrorException" {
+		status = http.StatusInternalServerError
+	}
+	b, _ := json.Marshal(map[string]string{"__type": e.Type, "message": e.Message})
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// decode unmarshals a request body; an empty body is an empty object.
+func decode(body []byte, v any) *apiError {
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return errorf("SerializationException", "malformed request body: %v", err)
+	}
+	return nil
+}
+
+// sortedAttributes lists a user's attributes sorted by name, restricted to
+// names if that is non-empty.
+func sortedAttributes(attrs map[string]string, names []string) []attributeType {
+	keep := func(string) bool { return true }
+	if len(names) > 0 {
+		want := map[string]bool{}
+		for _, n := range names {
+			want[n] = true
+		}
+		keep = func(n string) bool { return want[n] }
+	}
+	out := []attributeType{}
+	for n, v := range attrs {
+		if keep(n) {
+			out = append(out, attributeType{Name: n, Value: v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// epoch renders a timestamp as Cognito does on the wire: a JSON number of
+// seconds since the Unix epoch, here with millisecond precision.
+func epoch(t time.Time) json.Number {
+	ms := t.UnixMilli()
+	sign := ""
+	if ms < 0 {
+		sign, ms = "-", -ms
+	}
+	return json.Number(fmt.Sprintf("%s%d.%03d", sign, ms/1000, ms%1000))
+}

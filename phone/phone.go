@@ -1,0 +1,230 @@
+package phone
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Sentinel errors; errors returned by Parse wrap exactly one of them.
+var (
+	// ErrInvalid means the input is not a valid number in international form.
+	ErrInvalid = errors.New("invalid phone number")
+	// ErrCountryNotAllowed means the number belongs to a region outside the
+	// policy's allow-list, or to no country at all (+800, +881, ...).
+	ErrCountryNotAllowed = errors.New("phone number country not allowed")
+	// ErrTypeNotAllowed means the number is valid but of a type we do not
+	// text (landline, toll-free, premium rate, VoIP unless allowed, ...).
+	ErrTypeNotAllowed = errors.New("phone number type not allowed")
+)
+
+// MaxInputLen is the longest raw input, in bytes, that Parse looks at. The
+// longest E.164 number has 15 digits; 32 leaves room for "+", spaces, dashes
+// and parentheses.
+const MaxInputLen = 32
+
+// Policy says which numbers we accept. The zero value accepts mobile numbers
+// of every country.
+type Policy struct {
+	// AllowedCountries holds ISO 3166 alpha-2 region codes, upper case
+	// (see ParseCountryList). Empty means every country. Numbers of
+	// non-geographic calling codes (+800, +808, +870, +881, +882, +883, +888,
+	// +979), which have no country, are refused either way.
+	AllowedCountries []string
+	// AllowVoIP accepts numbers that the numbering plan marks as VoIP.
+	AllowVoIP bool
+}
+
+// Number is a parsed, accepted phone number.
+type Number struct {
+	E164   string // "+14155550123"
+	Region string // ISO 3166 alpha-2 code of the number's region, e.g. "US"
+	Type   string // numbering-plan type: "MOBILE", "FIXED_LINE_OR_MOBILE" or "VOIP"
+}
+
+// typeNames names phonenumbers' number types.
+var typeNames = map[phonenumbers.PhoneNumberType]string{
+	phonenumbers.FIXED_LINE:           "FIXED_LINE",
+	phonenumbers.MOBILE:               "MOBILE",
+	phonenumbers.FIXED_LINE_OR_MOBILE: "FIXED_LINE_OR_MOBILE",
+	phonenumbers.TOLL_FREE:            "TOLL_FREE",
+	phonenumbers.PREMIUM_RATE:         "PREMIUM_RATE",
+	phonenumbers.SHARED_COST:          "SHARED_COST",
+	phonenumbers.VOIP:                 "VOIP",
+	phonenumbers.PERSONAL_NUMBER:      "PERSONAL_NUMBER",
+	phonenumbers.PAGER:                "PAGER",
+	phonenumbers.UAN:                  "UAN",
+	phonenumbers.VOICEMAIL:            "VOICEMAIL",
+	phonenumbers.UNKNOWN:              "UNKNOWN",
+}
+
+func typeName(t phonenumbers.PhoneNumberType) string {
+	if n, ok := typeNames[t]; ok {
+		return n
+	}
+	return "UNKNOWN"
+}
+
+// Parse normalises raw to E.164 and checks it against the policy.
+//
+// raw must be in international form: a leading '+' (after optional
+// surrounding spaces), then ASCII digits, optionally grouped with spaces,
+// '-', '.', '(' and ')'. No default region is assumed, and anything else
+// (letters, extensions, "tel:" URIs, non-ASCII digits or spaces) is refused
+// with ErrInvalid. Input longer than MaxInputLen bytes is refused before
+// parsing.
+//
+// A number is accepted when the numbering plan says it is valid and it is
+// MOBILE, FIXED_LINE_OR_MOBILE (the plan can't tell, as for every North
+// American number), or VOIP when p.AllowVoIP. Every other type is refused
+// with ErrTypeNotAllowed; a region outside p.AllowedCountries with
+// ErrCountryNotAllowed.
+func (p Policy) Parse(raw string) (Number, error) {
+	if len(raw) > MaxInputLen {
+		return Number{}, fmt.Errorf("parse phone: input is %d bytes, longer than %d: %w", len(raw), MaxInputLen, ErrInvalid)
+	}
+	s := strings.TrimSpace(raw)
+	if reason := checkChars(s); reason != "" {
+		return Number{}, fmt.Errorf("parse phone %s: %s: %w", Mask(s), reason, ErrInvalid)
+	}
+	num, err := phonenumbers.Parse(s, "")
+	if err != nil {
+		// phonenumbers' error texts are fixed today, but we name the reason
+		// ourselves so that no future version can put the number in a log.
+		return Number{}, fmt.Errorf("parse phone %s: %s: %w", Mask(s), parseReason(err), ErrInvalid)
+	}
+	e164 := phonenumbers.Format(num, phonenumbers.E164)
+	masked := Mask(e164)
+	if !phonenumbers.IsValidNumber(num) {
+		return Number{}, fmt.Errorf("parse phone %s: not a valid number: %w", masked, ErrInvalid)
+	}
+	region := phonenumbers.GetRegionCodeForNumber(num)
+	if !phonenumbers.GetSupportedRegions()[region] {
+		// "001" (non-geographic calling codes) or "ZZ": no country to allow.
+		return Number{}, fmt.Errorf("parse phone %s: number belongs to no country: %w", masked, ErrCountryNotAllowed)
+	}
+	if len(p.AllowedCountries) > 0 && !slices.ContainsFunc(p.AllowedCountries, func(c string) bool { return strings.EqualFold(c, region) }) {
+		return Number{}, fmt.Errorf("parse phone %s: country %s: %w", masked, region, ErrCountryNotAllowed)
+	}
+	t := phonenumbers.GetNumberType(num)
+	switch {
+	case t == phonenumbers.MOBILE, t == phonenumbers.FIXED_LINE_OR_MOBILE:
+	case t == phonenumbers.VOIP && p.AllowVoIP:
+	default:
+		return Number{}, fmt.Errorf("parse phone %s: type %s: %w", masked, typeName(t), ErrTypeNotAllowed)
+	}
+	return Number{E164: e164, Region: region, Type: typeName(t)}, nil
+}
+
+// checkChars returns why s is not an international number made of digits
+// and separators, or "" if it is.
+func checkChars(s string) string {
+	if s == "" {
+		return "empty"
+	}
+	if s[0] != '+' {
+		return "not in international form (must start with '+')"
+	}
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == ' ', c == '-', c == '.', c == '(', c == ')':
+		default:
+			return "contains a character other than digits, spaces, '-', '.', '(' and ')' after the '+'"
+		}
+	}
+	return ""
+}
+
+func parseReason(err error) string {
+	switch {
+	case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
+		return "unknown country calling code"
+	case errors.Is(err, phonenumbers.ErrTooShortNSN), errors.Is(err, phonenumbers.ErrTooShortAfterIDD):
+		return "too short"
+	case errors.Is(err, phonenumbers.ErrNumTooLong):
+		return "too long"
+	default:
+		return "not a number"
+	}
+}
+
+// ParseCountryList parses a comma-separated list of ISO 3166 alpha-2 region
+// codes such as "IN,US" (spaces around entries are ignored, case is folded)
+// into upper-case codes, duplicates dropped. An empty or all-space s gives
+// nil, meaning every country. An empty entry ("IN,,US", a trailing comma) or
+// a code phonenumbers does not know is an error naming the entry.
+func ParseCountryList(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	supported := phonenumbers.GetSupportedRegions()
+	var out []string
+	for i, entry := range strings.Split(s, ",") {
+		code := strings.ToUpper(strings.TrimSpace(entry))
+		switch {
+		case code == "":
+			return nil, fmt.Errorf("country list: entry %d is empty", i+1)
+		case code == "UK":
+			return nil, fmt.Errorf("country list: entry %d %q: not an ISO 3166 code, use GB", i+1, code)
+		case !supported[code]:
+			return nil, fmt.Errorf("country list: entry %d %q: not a region code known to the numbering plan", i+1, truncate(code, 8))
+		}
+		if !slices.Contains(out, code) {
+			out = append(out, code)
+		}
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// fullMask is what Mask returns for anything it will not partly show.
+const fullMask = "****"
+
+// Mask hides all but the last 4 digits of a phone number, keeping a leading
+// '+' and the digit count: "+14155550123" gives "+*******0123", and so does
+// "+1 (415) 555-0123". Anything that is not 7 to 15 digits (with optional
+// leading '+' and the separators Parse accepts), or is longer than
+// MaxInputLen bytes, gives "****"; "" gives "". The result is never longer
+// than 16 bytes, so Mask is safe on any input, however long or odd.
+func Mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) > MaxInputLen {
+		return fullMask
+	}
+	t := strings.TrimSpace(s)
+	plus := strings.HasPrefix(t, "+")
+	if plus {
+		t = t[1:]
+	}
+	var digits []byte
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case c >= '0' && c <= '9':
+			digits = append(digits, c)
+		case c == ' ', c == '-', c == '.', c == '(', c == ')':
+		default:
+			return fullMask
+		}
+	}
+	if len(digits) < 7 || len(digits) > 15 {
+		return fullMask
+	}
+	var b strings.Builder
+	if plus {
+		b.WriteByte('+')
+	}
+	b.WriteString(strings.Repeat("*", len(digits)-4))
+	b.Write(digits[len(digits)-4:])
+	return b.String()
+}

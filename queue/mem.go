@@ -1,0 +1,86 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+// ErrFull is returned by Mem.Enqueue when the queue holds capacity messages.
+var ErrFull = errors.New("queue is full")
+
+// Mem is a bounded in-memory queue: the local stack's stand-in for SQS, and
+// a queue tests can inspect. It holds encoded bodies and decodes them on the
+// way out, so it runs the same codec as SQS. It is safe for concurrent use.
+// Unlike SQS it delivers each message exactly once, in order, and has no
+// visibility timeout: a received message is gone.
+type Mem struct {
+	bodies chan []byte
+}
+
+// NewMem returns an empty queue holding up to capacity messages. It panics
+// if capacity is less than 1, like make does for a negative size.
+func NewMem(capacity int) *Mem {
+	if capacity < 1 {
+		panic(fmt.Sprintf("queue: NewMem capacity %d, must be at least 1", capacity))
+	}
+	return &Mem{bodies: make(chan []byte, capacity)}
+}
+
+// Enqueue adds m, or fails at once: with ErrFull if the queue is full (it
+// never waits for room), with the context's error if ctx is done, or with
+// the codec's error if m is invalid.
+func (q *Mem) Enqueue(ctx context.Context, m schema.Message) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
+	}
+	body, err := m.Encode()
+	if err != nil {
+		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
+	}
+	select {
+	case q.bodies <- body:
+		return nil
+	default:
+		return fmt.Errorf("enqueue message %s: %w (capacity %d)", m.MessageID, ErrFull, cap(q.bodies))
+	}
+}
+
+// Receive removes and returns the oldest message, waiting until there is
+// one or ctx is done.
+func (q *Mem) Receive(ctx context.Context) (schema.Message, error) {
+	select {
+	case body := <-q.bodies:
+		m, err := schema.DecodeMessage(body)
+		if err != nil {
+			return schema.Message{}, fmt.Errorf("receive: %w", err)
+		}
+		return m, nil
+	case <-ctx.Done():
+		return schema.Message{}, fmt.Errorf("receive: %w", ctx.Err())
+	}
+}
+
+// Len returns the number of messages waiting.
+func (q *Mem) Len() int { return len(q.bodies) }
+
+// Drain removes and returns every waiting message, oldest first, without
+// waiting for more. It is meant for tests; it panics if a stored body does
+// not decode, which would mean schema's encoder and decoder disagree.
+func (q *Mem) Drain() []schema.Message {
+	var out []schema.Message
+	for {
+		select {
+		case body := <-q.bodies:
+			m, err := schema.DecodeMessage(body)
+			if err != nil {
+				panic(fmt.Sprintf("queue: Drain: stored body does not decode: %v", err))
+			}
+			out = append(out, m)
+		default:
+			return out
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+// Message attribute names. A consumer can route on the version, or find the
+// challenge, without parsing the body. The phone number is deliberately not
+// an attribute: it stays in the body only.
+const (
+	AttrVersion     = "version"     // Number, the body's schema version
+	AttrChallengeID = "challengeId" // String, 32 lower-case hex digits
+)
+
+// SQSAPI is the part of *sqs.Client that SQS uses.
+type SQSAPI interface {
+	SendMessage(ctx context.Context, params *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+}
+
+var _ SQSAPI = (*sqs.Client)(nil)
+
+// SQS enqueues SMS jobs on an Amazon SQS standard queue.
+//
+// Standard, not FIFO: delivery is at-least-once and unordered, which the
+// worker handles by claiming each challenge before it sends. A FIFO queue
+// would need a MessageGroupId on every send (the challenge id, never the
+// phone number) and a MessageDeduplicationId (the message id) or
+// content-based deduplication, and would cap throughput per group; none of
+// that buys us anything, so FIFO queue URLs are refused.
+type SQS struct {
+	client   SQSAPI
+	queueURL string
+}
+
+// NewSQS returns an SQS that sends to queueURL through client.
+func NewSQS(client SQSAPI, queueURL string) (*SQS, error) {
+	switch {
+	case client == nil:
+		return nil, errors.New("queue: SQS client is nil")
+	case strings.TrimSpace(queueURL) == "":
+		return nil, errors.New("queue: SQS queue URL is empty")
+	case strings.HasSuffix(queueURL, ".fifo"):
+		return nil, fmt.Errorf("queue: %s is a FIFO queue; only standard queues are supported", queueURL)
+	}
+	return &SQS{client: client, queueURL: queueURL}, nil
+}
+
+// Enqueue sends m as one SQS message whose body is m.Encode(). Errors name
+// the message id, never the phone number; the SDK's typed errors (such as
+// *types.QueueDoesNotExist) and context errors stay reachable with
+// errors.As and errors.Is.
+func (q *SQS) Enqueue(ctx context.Context, m schema.Message) error {
+	body, err := m.Encode()
+	if err != nil {
+		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
+	}
+	_, err = q.client.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:    aws.String(q.queueURL),
+		MessageBody: aws.String(string(body)),
+		MessageAttributes: map[string]types.MessageAttributeValue{
+			AttrVersion:     {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(m.Version))},
+			AttrChallengeID: {DataType: aws.String("String"), StringValue: aws.String(m.ChallengeID)},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("enqueue message %s on SQS: %w", m.MessageID, err)
+	}
+	return nil
+}
+
+var reMessageID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// safeID returns id for an error message if it has the shape of a message
+// id. A message that failed validation may carry anything in that field,
+// a phone number included, so it is not echoed.
+func safeID(id string) string {
+	if reMessageID.MatchString(id) {
+		return id
+	}
+	return "(invalid id)"
+}

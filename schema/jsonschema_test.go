@@ -1,0 +1,102 @@
+package schema_test
+
+import (
+	"bytes"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+var (
+	compileOnce sync.Once
+	compiled    *jsonschema.Schema
+	compileErr  error
+)
+
+// messageSchema compiles the embedded message.v1.schema.json with format
+// assertions on, so "format": "date-time" is checked rather than only
+// annotated (JSON Schema 2020-12 treats format as an annotation by default).
+// Content keywords (contentEncoding) stay annotations, as the draft says.
+func messageSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	compileOnce.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.MessageV1JSONSchema))
+		if err != nil {
+			compileErr = err
+			return
+		}
+		id, _ := doc.(map[string]any)["$id"].(string)
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		if compileErr = c.AddResource(id, doc); compileErr != nil {
+			return
+		}
+		compiled, compileErr = c.Compile(id)
+	})
+	if compileErr != nil {
+		t.Fatalf("compile message.v1.schema.json: %v", compileErr)
+	}
+	return compiled
+}
+
+// schemaCheck validates body against the JSON Schema; a body that is not one
+// JSON document fails too.
+func schemaCheck(t *testing.T, body []byte) error {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	return messageSchema(t).Validate(inst)
+}
+
+func TestMessageSchemaCompiles(t *testing.T) {
+	messageSchema(t)
+}
+
+// TestMessageSchemaMatchesStruct checks that the schema's properties and
+// required list are exactly Message's JSON field names.
+func TestMessageSchemaMatchesStruct(t *testing.T) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.MessageV1JSONSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := doc.(map[string]any)
+
+	var fields []string
+	typ := reflect.TypeFor[schema.Message]()
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		fields = append(fields, name)
+	}
+	slices.Sort(fields)
+
+	var props []string
+	for k := range root["properties"].(map[string]any) {
+		props = append(props, k)
+	}
+	slices.Sort(props)
+
+	var required []string
+	for _, r := range root["required"].([]any) {
+		required = append(required, r.(string))
+	}
+	slices.Sort(required)
+
+	if diff := cmp.Diff(fields, props); diff != "" {
+		t.Errorf("schema properties differ from Message fields (-struct +schema):\n%s", diff)
+	}
+	if diff := cmp.Diff(fields, required); diff != "" {
+		t.Errorf("schema required list differs from Message fields (-struct +schema):\n%s", diff)
+	}
+	if root["additionalProperties"] != false {
+		t.Errorf("additionalProperties = %v, want false (the decoder refuses unknown fields)", root["additionalProperties"])
+	}
+}

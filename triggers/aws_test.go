@@ -1,0 +1,205 @@
+package triggers_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// newAWSHarness wires the triggers to DynamoDB Local and fauxqs.
+func newAWSHarness(t testing.TB) *harness {
+	t.Helper()
+	db := testenv.DynamoDB(t)
+	st, err := dynamo.New(db, dynamotest.NewTable(t, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq := testenv.SQS(t)
+	url := newQueue(t, sq)
+	q, err := queue.NewSQS(sq, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessWith(t, st, q, func() []schema.Message { return receiveAll(t, sq, url) }, testSecret)
+	// DynamoDB Local enforces TTL within seconds: keep the clock near real
+	// time so items are not deleted under the test (the hour start keeps
+	// the send-cap windows aligned as in the in-memory tests).
+	h.clock.now = time.Now().UTC().Truncate(time.Hour)
+	return h
+}
+
+func newQueue(t testing.TB, sq *sqs.Client) string {
+	t.Helper()
+	out, err := sq.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(testenv.UniqueName("sms"))})
+	if err != nil {
+		t.Fatalf("create queue: %v", err)
+	}
+	return aws.ToString(out.QueueUrl)
+}
+
+// receiveAll takes every message on the queue, as the worker would.
+func receiveAll(t testing.TB, sq *sqs.Client, url string) []schema.Message {
+	t.Helper()
+	var msgs []schema.Message
+	for {
+		out, err := sq.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 0,
+		})
+		if err != nil {
+			t.Fatalf("receive: %v", err)
+		}
+		if len(out.Messages) == 0 {
+			return msgs
+		}
+		for _, m := range out.Messages {
+			dec, err := schema.DecodeMessage([]byte(aws.ToString(m.Body)))
+			if err != nil {
+				t.Fatalf("decode queued message: %v", err)
+			}
+			msgs = append(msgs, dec)
+			if _, err := sq.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle}); err != nil {
+				t.Fatalf("delete: %v", err)
+			}
+		}
+	}
+}
+
+// TestSignInOnDynamoDBAndSQS is a whole sign-in: Define, Create (code on the
+// queue), a wrong answer, Define, Create (same code, no SMS), the right
+// answer, Define issues tokens.
+func TestSignInOnDynamoDBAndSQS(t *testing.T) {
+	h := newAWSHarness(t)
+	def, err := invoke(t, h.define.Handle, fixture(t, "define/empty-session.json"))
+	if err != nil || def.Response.ChallengeName != "CUSTOM_CHALLENGE" {
+		t.Fatalf("Define: %+v, %v", def.Response, err)
+	}
+	id, code := h.newCode()
+	if h.answer(id, wrongCode(code)) {
+		t.Fatal("wrong code accepted")
+	}
+	def, _ = invoke(t, h.define.Handle, fixture(t, "define/one-wrong.json"))
+	if def.Response.ChallengeName != "CUSTOM_CHALLENGE" {
+		t.Fatalf("Define after one wrong answer: %+v", def.Response)
+	}
+	if again := challengeID(t, h.createOK("first-round.json")); again != id {
+		t.Errorf("second round: challenge %s, want %s", again, id)
+	}
+	h.noMessage()
+	if !h.answer(id, code) {
+		t.Fatal("right code refused")
+	}
+	def, _ = invoke(t, h.define.Handle, fixture(t, "define/last-succeeded.json"))
+	if !def.Response.IssueTokens {
+		t.Errorf("Define after the right answer: %+v", def.Response)
+	}
+	if h.answer(id, code) {
+		t.Error("code accepted twice")
+	}
+	h.noCodeInLogs(code)
+}
+
+// 50 concurrent wrong answers against DynamoDB Local never pass the cap;
+// of concurrent right answers exactly one wins.
+func TestConcurrentAnswersOnDynamoDB(t *testing.T) {
+	h := newAWSHarness(t)
+	id, code := h.newCode()
+	var wg sync.WaitGroup
+	var accepted atomic.Int64
+	for range 50 {
+		wg.Go(func() {
+			if h.answerErr(id, wrongCode(code)) {
+				accepted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if accepted.Load() != 0 || h.attempts(id) != 3 {
+		t.Fatalf("after 50 wrong answers: %d accepted, attempts %d (cap 3)", accepted.Load(), h.attempts(id))
+	}
+
+	id, code = h.newCodeAfterCooldown()
+	for range 20 {
+		wg.Go(func() {
+			if h.answerErr(id, code) {
+				accepted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if accepted.Load() != 1 {
+		t.Errorf("%d concurrent right answers won, want exactly 1", accepted.Load())
+	}
+}
+
+// answerErr is answer for goroutines: it reports errors without Fatal.
+func (h *harness) answerErr(id, answer string) bool {
+	ev, err := h.verify.Handle(context.Background(), verifyEventFor(h.t, id, answer))
+	if err != nil {
+		h.t.Errorf("Verify: %v", err)
+	}
+	return ev.Response.AnswerCorrect
+}
+
+func (h *harness) newCodeAfterCooldown() (string, string) {
+	h.t.Helper()
+	h.clock.Advance(h.cfg.Policy.ResendCooldown)
+	return h.newCode()
+}
+
+// Cognito retries Create while the first attempt still runs: both must end
+// on the same challenge, and at most one SMS may go out for it.
+func TestConcurrentCreatesOnDynamoDB(t *testing.T) {
+	h := newAWSHarness(t)
+	ids := make([]string, 5)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Go(func() {
+			ev, err := h.create.Handle(context.Background(), createEventFixture(h.t, "first-round.json"))
+			if err != nil {
+				var r interface{ Error() string }
+				if errors.As(err, &r) {
+					h.t.Errorf("Create: %v", err)
+				}
+				return
+			}
+			ids[i] = ev.Response.PrivateChallengeParameters["challengeId"]
+		})
+	}
+	wg.Wait()
+	ptr, err := h.store.GetPointer(context.Background(), userPhone, clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		if id != "" && id != ptr.ChallengeID {
+			t.Errorf("create %d answered challenge %s, but the live one is %s", i, id, ptr.ChallengeID)
+		}
+	}
+	live := 0
+	for _, m := range h.inbox() {
+		c, err := h.store.GetChallenge(context.Background(), m.ChallengeID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Voided {
+			live++
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d deliverable messages, want 1 (the others' challenges must be voided)", live)
+	}
+}

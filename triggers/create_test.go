@@ -1,0 +1,411 @@
+package triggers_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+)
+
+type createEvent = events.CognitoEventUserPoolsCreateAuthChallenge
+
+// createOK runs Create on a fixture and fails the test on an error.
+func (h *harness) createOK(name string) createEvent {
+	h.t.Helper()
+	ev, err := invoke(h.t, h.create.Handle, fixture(h.t, "create/"+name))
+	if err != nil {
+		h.t.Fatalf("Create(%s): %v", name, err)
+	}
+	return ev
+}
+
+// createRefused runs Create and returns the refusal text.
+func (h *harness) createRefused(name string) string {
+	h.t.Helper()
+	_, err := invoke(h.t, h.create.Handle, fixture(h.t, "create/"+name))
+	if err == nil {
+		h.t.Fatalf("Create(%s) succeeded, want a refusal", name)
+	}
+	return refusalText(err)
+}
+
+// refusalText is the error message Cognito would show the client.
+func refusalText(err error) string {
+	var ie interface{ Error() string }
+	if errors.As(err, &ie) {
+		return ie.Error()
+	}
+	return ""
+}
+
+// oneMessage takes the single message enqueued since the last call.
+func (h *harness) oneMessage() schema.Message {
+	h.t.Helper()
+	msgs := h.inbox()
+	if len(msgs) != 1 {
+		h.t.Fatalf("%d messages enqueued, want 1", len(msgs))
+	}
+	validateMessage(h.t, msgs[0])
+	return msgs[0]
+}
+
+func (h *harness) noMessage() {
+	h.t.Helper()
+	if msgs := h.inbox(); len(msgs) != 0 {
+		h.t.Fatalf("%d messages enqueued, want none", len(msgs))
+	}
+}
+
+var messageSchema = func() *jsonschema.Schema {
+	doc, err := jsonschema.UnmarshalJSON(bytesReader(schema.MessageV1JSONSchema))
+	if err != nil {
+		panic(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("message.v1.schema.json", doc); err != nil {
+		panic(err)
+	}
+	return c.MustCompile("message.v1.schema.json")
+}()
+
+// validateMessage checks a produced message against the published JSON Schema.
+func validateMessage(t testing.TB, m schema.Message) {
+	t.Helper()
+	body, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytesReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := messageSchema.Validate(v); err != nil {
+		t.Errorf("message does not match message.v1.schema.json: %v", err)
+	}
+}
+
+func challengeID(t testing.TB, ev createEvent) string {
+	t.Helper()
+	id := ev.Response.PrivateChallengeParameters["challengeId"]
+	if len(id) != 32 {
+		t.Fatalf("private challengeId = %q", id)
+	}
+	return id
+}
+
+func TestCreateNewCode(t *testing.T) {
+	h := newHarness(t)
+	ev := h.createOK("first-round.json")
+	id := challengeID(t, ev)
+	want := events.CognitoEventUserPoolsCreateAuthChallengeResponse{
+		PublicChallengeParameters: map[string]string{
+			"maskedPhone": "+*******0123",
+			"codeLength":  "6",
+			"expiresIn":   "180",
+			"resendAfter": "30",
+		},
+		PrivateChallengeParameters: map[string]string{"challengeId": id},
+		ChallengeMetadata:          "otp:" + id,
+	}
+	if d := cmp.Diff(want, ev.Response); d != "" {
+		t.Errorf("response (-want +got):\n%s", d)
+	}
+	m := h.oneMessage()
+	code := h.code(m)
+	if m.To != userPhone || m.ChallengeID != id || m.Locale != "en" || len(code) != 6 {
+		t.Errorf("message = %+v with code length %d", m, len(code))
+	}
+	if !m.ExpiresAt.Equal(h.clock.Now().Add(3 * time.Minute)) {
+		t.Errorf("message expires %s, want now+3m", m.ExpiresAt)
+	}
+	c, err := h.store.GetChallenge(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, _ := h.keys.Keyring(context.Background())
+	if !kr.CheckMAC(c.KeyID, c.MAC, id, code) || c.Attempts != 0 || c.MaxAttempts != 3 || c.Phone != userPhone {
+		t.Errorf("stored challenge does not hold the code's MAC: %+v", c)
+	}
+	h.noCodeInLogs(code)
+}
+
+func TestCreateReuse(t *testing.T) {
+	h := newHarness(t)
+	first := challengeID(t, h.createOK("first-round.json"))
+	h.oneMessage()
+
+	// Cognito retries a slow Create; a second sign-in within the cooldown.
+	h.clock.Advance(10 * time.Second)
+	again := h.createOK("first-round.json")
+	if id := challengeID(t, again); id != first {
+		t.Errorf("within cooldown: challenge %s, want reuse of %s", id, first)
+	}
+	if got := again.Response.PublicChallengeParameters["resendAfter"]; got != "20" {
+		t.Errorf("resendAfter = %s, want 20", got)
+	}
+	if got := again.Response.PublicChallengeParameters["expiresIn"]; got != "170" {
+		t.Errorf("expiresIn = %s, want 170", got)
+	}
+	h.noMessage()
+
+	// A wrong answer, then the next round of the same session: past the
+	// cooldown, still the same code.
+	h.clock.Advance(40 * time.Second)
+	raw := fixture(t, "create/second-round.json")
+	var ev createEvent
+	json.Unmarshal(raw, &ev)
+	ev.Request.Session[0].ChallengeMetadata = "otp:" + first
+	got, err := h.create.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := challengeID(t, got); id != first {
+		t.Errorf("same session: challenge %s, want %s", id, first)
+	}
+	h.noMessage()
+
+	// A new sign-in after the cooldown gets a new code.
+	fresh := challengeID(t, h.createOK("first-round.json"))
+	if fresh == first {
+		t.Error("after the cooldown the old challenge was reused")
+	}
+	h.oneMessage()
+}
+
+func TestCreateSendCaps(t *testing.T) {
+	h := newHarness(t)
+	start := h.clock.Now()
+	for range 5 {
+		h.createOK("first-round.json")
+		h.oneMessage()
+		h.clock.Advance(31 * time.Second)
+	}
+	got := h.createRefused("first-round.json")
+	wait := start.Add(15*time.Minute).Sub(h.clock.Now()) / time.Second
+	if want := "OTP_RATE_LIMITED retryAfter=" + strconv.Itoa(int(wait)); got != want {
+		t.Errorf("6th code in 15 min: %q, want %q", got, want)
+	}
+	h.noMessage()
+	// A new window lets the number in again, up to the daily cap of 10.
+	h.clock.Advance(15 * time.Minute)
+	for range 5 {
+		h.createOK("first-round.json")
+		h.oneMessage()
+		h.clock.Advance(31 * time.Second)
+	}
+	if got := h.createRefused("first-round.json"); got[:len("OTP_RATE_LIMITED")] != "OTP_RATE_LIMITED" {
+		t.Errorf("11th code in a day: %q", got)
+	}
+}
+
+func TestCreateGlobalCap(t *testing.T) {
+	h := newHarness(t, func(c *triggers.Config) {
+		c.Policy.Caps = []otp.Cap{{Scope: otp.ScopeGlobal, Window: time.Hour, Max: 1}}
+	})
+	h.createOK("first-round.json")
+	h.oneMessage()
+	h.clock.Advance(31 * time.Second)
+	if got := h.createRefused("first-round.json"); got != "OTP_CAP_REACHED" {
+		t.Errorf("over the global cap: %q", got)
+	}
+	h.noMessage()
+}
+
+func TestCreateRefusesNumbers(t *testing.T) {
+	tests := []struct {
+		fixture string
+		allowed []string
+		want    string
+	}{
+		{"no-phone.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"unparseable-phone.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"landline.json", []string{"US", "GB"}, "OTP_NUMBER_NOT_ALLOWED"},
+		{"toll-free.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"megabyte-phone.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"india.json", []string{"US"}, "OTP_COUNTRY_NOT_ALLOWED"},
+		{"unknown-user-garbage.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"wrong-challenge-name.json", nil, "OTP_BAD_REQUEST"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.fixture, func(t *testing.T) {
+			h := newHarness(t, func(c *triggers.Config) {
+				if tc.allowed != nil {
+					c.Phone.AllowedCountries = tc.allowed
+				}
+			})
+			if got := h.createRefused(tc.fixture); got != tc.want {
+				t.Errorf("refusal %q, want %q", got, tc.want)
+			}
+			h.noMessage()
+		})
+	}
+}
+
+func TestCreateLocale(t *testing.T) {
+	for fixture, want := range map[string]string{"locale-pt-br.json": "pt-BR", "locale-garbage.json": "en"} {
+		h := newHarness(t)
+		h.createOK(fixture)
+		if m := h.oneMessage(); m.Locale != want {
+			t.Errorf("%s: locale %q, want %q", fixture, m.Locale, want)
+		}
+	}
+}
+
+func TestCreateOddSessionMetadata(t *testing.T) {
+	h := newHarness(t)
+	h.createOK("odd-session-metadata.json")
+	h.oneMessage()
+}
+
+func TestCreateMalformed(t *testing.T) {
+	h := newHarness(t)
+	if _, err := invoke(t, h.create.Handle, fixture(t, "create/malformed.json")); err == nil {
+		t.Error("malformed event accepted")
+	}
+	h.noMessage()
+}
+
+func TestCreateUnknownUserLooksTheSame(t *testing.T) {
+	h := newHarness(t)
+	ev := h.createOK("unknown-user.json")
+	id := challengeID(t, ev)
+	if d := cmp.Diff(map[string]string{
+		"maskedPhone": "+*******0199", "codeLength": "6", "expiresIn": "180", "resendAfter": "30",
+	}, ev.Response.PublicChallengeParameters); d != "" {
+		t.Errorf("public parameters (-want +got):\n%s", d)
+	}
+	if ev.Response.ChallengeMetadata != "otp:"+id {
+		t.Errorf("metadata %q", ev.Response.ChallengeMetadata)
+	}
+	h.noMessage()
+	c, err := h.store.GetChallenge(context.Background(), id)
+	if err != nil || !c.Decoy {
+		t.Fatalf("decoy challenge not stored: %+v, %v", c, err)
+	}
+	// The same send caps apply, with the same refusals.
+	for range 4 {
+		h.clock.Advance(31 * time.Second)
+		h.createOK("unknown-user.json")
+	}
+	h.clock.Advance(31 * time.Second)
+	if got := h.createRefused("unknown-user.json"); got[:16] != "OTP_RATE_LIMITED" {
+		t.Errorf("6th decoy: %q", got)
+	}
+	h.noMessage()
+}
+
+func TestCreateQueueFailureVoids(t *testing.T) {
+	h := newHarness(t)
+	h.queue.fail = errors.New("sqs: service unavailable")
+	if got := h.createRefused("first-round.json"); got != "OTP_UNAVAILABLE" {
+		t.Errorf("queue down: %q", got)
+	}
+	h.queue.fail = nil
+	// No pointer was taken, so the retry sends a fresh code at once.
+	ev := h.createOK("first-round.json")
+	h.oneMessage()
+	c, err := h.store.GetChallenge(context.Background(), challengeID(t, ev))
+	if err != nil || c.Voided {
+		t.Errorf("retry challenge: %+v, %v", c, err)
+	}
+}
+
+// failingStore fails the named operation.
+type failingStore struct {
+	triggers.Store
+	op string
+}
+
+var errStore = errors.New("dynamodb: throttled")
+
+func (s failingStore) GetPointer(ctx context.Context, p, c string) (otp.Pointer, error) {
+	if s.op == "GetPointer" {
+		return otp.Pointer{}, errStore
+	}
+	return s.Store.GetPointer(ctx, p, c)
+}
+
+func (s failingStore) PutChallenge(ctx context.Context, c otp.Challenge, ctrs []otp.Counter) error {
+	if s.op == "PutChallenge" {
+		return errStore
+	}
+	return s.Store.PutChallenge(ctx, c, ctrs)
+}
+
+func (s failingStore) SetPointer(ctx context.Context, p otp.Pointer, prev string, stale time.Time) error {
+	if s.op == "SetPointer" {
+		return errStore
+	}
+	return s.Store.SetPointer(ctx, p, prev, stale)
+}
+
+func TestCreateStoreFailures(t *testing.T) {
+	for _, op := range []string{"GetPointer", "PutChallenge", "SetPointer"} {
+		t.Run(op, func(t *testing.T) {
+			base := newHarness(t)
+			h := newHarnessWith(t, failingStore{Store: base.store, op: op}, base.queue.Queue, base.inbox, testSecret)
+			if got := h.createRefused("first-round.json"); got != "OTP_UNAVAILABLE" {
+				t.Errorf("refusal %q", got)
+			}
+			// A message may have been enqueued before SetPointer failed; its
+			// challenge is voided, so the worker will not deliver it.
+			for _, m := range h.inbox() {
+				if c, _ := base.store.GetChallenge(context.Background(), m.ChallengeID); !c.Voided {
+					t.Errorf("challenge of enqueued message not voided after %s failed", op)
+				}
+			}
+		})
+	}
+}
+
+func TestCreateAttemptsExhausted(t *testing.T) {
+	h := newHarness(t)
+	id, code := h.newCode()
+	for range 3 {
+		if h.answer(id, wrongCode(code)) {
+			t.Fatal("wrong code accepted")
+		}
+	}
+	h.clock.Advance(10 * time.Second)
+	if got := h.createRefused("first-round.json"); got != "OTP_ATTEMPTS_EXHAUSTED retryAfter=20" {
+		t.Errorf("new sign-in with spent attempts: %q", got)
+	}
+	h.noMessage()
+	h.clock.Advance(20 * time.Second)
+	h.createOK("first-round.json")
+	h.oneMessage()
+}
+
+func TestCreateAfterSuccessSendsNewCode(t *testing.T) {
+	h := newHarness(t)
+	id := challengeID(t, h.createOK("first-round.json"))
+	code := h.code(h.oneMessage())
+	if !h.answer(id, code) {
+		t.Fatal("right code refused")
+	}
+	h.clock.Advance(5 * time.Second)
+	if again := challengeID(t, h.createOK("first-round.json")); again == id {
+		t.Error("a consumed challenge was reused")
+	}
+	h.oneMessage()
+}
+
+func createEventFixture(t testing.TB, name string) createEvent {
+	t.Helper()
+	var ev createEvent
+	if err := json.Unmarshal(fixture(t, "create/"+name), &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}

@@ -1,0 +1,58 @@
+package triggers_test
+
+import (
+	"log/slog"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+)
+
+func TestPreSignUp(t *testing.T) {
+	confirm := events.CognitoEventUserPoolsPreSignupResponse{AutoConfirmUser: true}
+	tests := []struct {
+		fixture string
+		want    events.CognitoEventUserPoolsPreSignupResponse
+		refusal string
+	}{
+		{fixture: "mobile.json", want: confirm},
+		{fixture: "admin-create.json", want: confirm},
+		{fixture: "external.json", want: events.CognitoEventUserPoolsPreSignupResponse{}},
+		{fixture: "no-phone.json", refusal: "OTP_NUMBER_NOT_ALLOWED"},
+		{fixture: "landline.json", refusal: "OTP_NUMBER_NOT_ALLOWED"},
+		{fixture: "country-not-allowed.json", refusal: "OTP_COUNTRY_NOT_ALLOWED"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.fixture, func(t *testing.T) {
+			logs := &syncBuffer{}
+			h := triggers.NewPreSignUp(phone.Policy{AllowedCountries: []string{"US", "GB"}},
+				triggers.Env{Log: slog.New(slog.NewJSONHandler(logs, nil))})
+			got, err := invoke(t, h.Handle, fixture(t, "presignup/"+tc.fixture))
+			if tc.refusal != "" {
+				if err == nil || err.Error() != tc.refusal {
+					t.Errorf("error = %v, want %s", err, tc.refusal)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got.Response); d != "" {
+				t.Errorf("response (-want +got):\n%s", d)
+			}
+			if got.Response.AutoVerifyPhone {
+				t.Error("a phone number must never be verified at sign-up")
+			}
+			assertNoNumber(t, logs.String())
+		})
+	}
+	t.Run("malformed.json", func(t *testing.T) {
+		h := triggers.NewPreSignUp(phone.Policy{}, triggers.Env{})
+		if _, err := invoke(t, h.Handle, fixture(t, "presignup/malformed.json")); err == nil {
+			t.Error("malformed event accepted")
+		}
+	})
+}
