@@ -1,0 +1,168 @@
+// Package config reads the functions' settings from the environment once, at
+// start-up, into a typed struct. Every problem is reported together, each
+// naming its variable, so a bad deployment fails at init with one clear
+// message instead of at the first sign-in.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+)
+
+// Variable names. README.md documents each; the deployment template sets them.
+const (
+	EnvTable           = "OTP_TABLE_NAME"
+	EnvQueueURL        = "OTP_QUEUE_URL"
+	EnvSecret          = "OTP_SECRET"
+	EnvSecretCacheTTL  = "OTP_SECRET_CACHE_TTL"
+	EnvCodeLength      = "OTP_CODE_LENGTH"
+	EnvCodeTTL         = "OTP_CODE_TTL"
+	EnvMaxAttempts     = "OTP_MAX_ATTEMPTS"
+	EnvResendCooldown  = "OTP_RESEND_COOLDOWN"
+	EnvSessionValidity = "OTP_SESSION_VALIDITY"
+	EnvAllowedCountry  = "OTP_ALLOWED_COUNTRIES"
+	EnvAllowVoIP       = "OTP_ALLOW_VOIP"
+	EnvCapPhone15m     = "OTP_CAP_PHONE_15M"
+	EnvCapPhoneDay     = "OTP_CAP_PHONE_DAY"
+	EnvCapCountryHour  = "OTP_CAP_COUNTRY_HOUR"
+	EnvCapGlobalHour   = "OTP_CAP_GLOBAL_HOUR"
+	EnvCounterShards   = "OTP_COUNTER_SHARDS"
+	EnvDefaultLocale   = "OTP_DEFAULT_LOCALE"
+	EnvDeadline        = "OTP_DEADLINE"
+	EnvLogLevel        = "OTP_LOG_LEVEL"
+)
+
+// Config is every setting of every function; each main checks it has the
+// ones it needs with Require.
+type Config struct {
+	Table          string
+	QueueURL       string
+	Secret         string // spec: secretsmanager:<id>, ssm:<name> or plain:<value> (local only)
+	SecretCacheTTL time.Duration
+	Triggers       triggers.Config
+	LogLevel       slog.Level
+}
+
+// FromEnv parses the settings; getenv is os.Getenv outside tests.
+func FromEnv(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	def := triggers.DefaultConfig()
+	pol := def.Policy
+	cfg := Config{
+		Table:          strings.TrimSpace(getenv(EnvTable)),
+		QueueURL:       strings.TrimSpace(getenv(EnvQueueURL)),
+		Secret:         strings.TrimSpace(getenv(EnvSecret)),
+		SecretCacheTTL: p.duration(EnvSecretCacheTTL, 5*time.Minute, time.Second, 5*time.Minute),
+	}
+	pol.Digits = p.integer(EnvCodeLength, pol.Digits, otp.MinDigits, otp.MaxDigits)
+	pol.SessionValidity = p.duration(EnvSessionValidity, pol.SessionValidity, otp.MinSessionValidity, otp.MaxSessionValidity)
+	pol.TTL = p.duration(EnvCodeTTL, pol.TTL, 30*time.Second, otp.MaxTTL)
+	pol.MaxAttempts = p.integer(EnvMaxAttempts, pol.MaxAttempts, 1, otp.MaxAttemptsLimit)
+	pol.ResendCooldown = p.duration(EnvResendCooldown, pol.ResendCooldown, 0, otp.MaxTTL)
+	shards := p.integer(EnvCounterShards, 10, 1, 100)
+	pol.Caps = []otp.Cap{
+		{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: p.integer(EnvCapPhone15m, 5, 0, 1000)},
+		{Scope: otp.ScopePhone, Window: 24 * time.Hour, Max: p.integer(EnvCapPhoneDay, 10, 0, 10000)},
+		{Scope: otp.ScopeCountry, Window: time.Hour, Max: p.integer(EnvCapCountryHour, 1000, 0, 10_000_000), Shards: shards},
+		{Scope: otp.ScopeGlobal, Window: time.Hour, Max: p.integer(EnvCapGlobalHour, 10000, 0, 100_000_000), Shards: shards},
+	}
+	if pol.TTL > pol.SessionValidity {
+		p.fail(EnvCodeTTL, fmt.Sprintf("%s is longer than %s (%s): a code must not outlive the Cognito session", pol.TTL, EnvSessionValidity, pol.SessionValidity))
+	}
+	if pol.ResendCooldown > pol.TTL {
+		p.fail(EnvResendCooldown, fmt.Sprintf("%s is longer than %s (%s)", pol.ResendCooldown, EnvCodeTTL, pol.TTL))
+	}
+	countries, err := phone.ParseCountryList(getenv(EnvAllowedCountry))
+	if err != nil {
+		p.fail(EnvAllowedCountry, err.Error())
+	}
+	cfg.Triggers = triggers.Config{
+		Policy:        pol,
+		Phone:         phone.Policy{AllowedCountries: countries, AllowVoIP: p.boolean(EnvAllowVoIP)},
+		DefaultLocale: p.str(EnvDefaultLocale, def.DefaultLocale),
+		Deadline:      p.duration(EnvDeadline, def.Deadline, 500*time.Millisecond, 5*time.Second),
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(p.str(EnvLogLevel, "INFO"))); err != nil {
+		p.fail(EnvLogLevel, "must be DEBUG, INFO, WARN or ERROR")
+	}
+	if len(p.errs) == 0 {
+		if err := cfg.Triggers.Validate(); err != nil {
+			p.errs = append(p.errs, err)
+		}
+	}
+	return cfg, errors.Join(p.errs...)
+}
+
+// Require reports each named variable whose value is empty.
+func (c Config) Require(names ...string) error {
+	vals := map[string]string{EnvTable: c.Table, EnvQueueURL: c.QueueURL, EnvSecret: c.Secret}
+	var errs []error
+	for _, n := range names {
+		if vals[n] == "" {
+			errs = append(errs, fmt.Errorf("%s: required", n))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(name, why string) {
+	p.errs = append(p.errs, fmt.Errorf("%s: %s", name, why))
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) integer(name string, def, lo, hi int) int {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(name, fmt.Sprintf("%.20q is not a whole number from %d to %d", v, lo, hi))
+		return def
+	}
+	return n
+}
+
+func (p *parser) duration(name string, def, lo, hi time.Duration) time.Duration {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		p.fail(name, fmt.Sprintf("%.20q is not a duration (like 30s or 3m) from %s to %s", v, lo, hi))
+		return def
+	}
+	return d
+}
+
+func (p *parser) boolean(name string) bool {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, fmt.Sprintf("%.20q is not true or false", v))
+	}
+	return b
+}
