@@ -74,10 +74,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		{Scope: otp.ScopeCountry, Window: time.Hour, Max: p.integer(EnvCapCountryHour, 1000, 0, 10_000_000), Shards: shards},
 		{Scope: otp.ScopeGlobal, Window: time.Hour, Max: p.integer(EnvCapGlobalHour, 10000, 0, 100_000_000), Shards: shards},
 	}
-	if pol.TTL > pol.SessionValidity {
+	// Compare only values that were both parsed: a default standing in for a
+	// bad value would make the second message wrong.
+	if pol.TTL > pol.SessionValidity && !p.failed(EnvCodeTTL, EnvSessionValidity) {
 		p.fail(EnvCodeTTL, fmt.Sprintf("%s is longer than %s (%s): a code must not outlive the Cognito session", pol.TTL, EnvSessionValidity, pol.SessionValidity))
 	}
-	if pol.ResendCooldown > pol.TTL {
+	if pol.ResendCooldown > pol.TTL && !p.failed(EnvResendCooldown, EnvCodeTTL) {
 		p.fail(EnvResendCooldown, fmt.Sprintf("%s is longer than %s (%s)", pol.ResendCooldown, EnvCodeTTL, pol.TTL))
 	}
 	countries, err := phone.ParseCountryList(getenv(EnvAllowedCountry))
@@ -87,7 +89,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	cfg.Triggers = triggers.Config{
 		Policy:        pol,
 		Phone:         phone.Policy{AllowedCountries: countries, AllowVoIP: p.boolean(EnvAllowVoIP)},
-		DefaultLocale: p.str(EnvDefaultLocale, def.DefaultLocale),
+		DefaultLocale: p.locale(EnvDefaultLocale, def),
 		Deadline:      p.duration(EnvDeadline, def.Deadline, 500*time.Millisecond, 5*time.Second),
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(p.str(EnvLogLevel, "INFO"))); err != nil {
@@ -116,10 +118,44 @@ func (c Config) Require(names ...string) error {
 type parser struct {
 	getenv func(string) string
 	errs   []error
+	bad    map[string]bool // names of variables reported by fail
 }
 
+// fail records why the variable name is wrong. why must never hold more than
+// 20 characters of the value.
 func (p *parser) fail(name, why string) {
 	p.errs = append(p.errs, fmt.Errorf("%s: %s", name, why))
+	if p.bad == nil {
+		p.bad = map[string]bool{}
+	}
+	p.bad[name] = true
+}
+
+// failed reports whether any of names has been reported by fail.
+func (p *parser) failed(names ...string) bool {
+	for _, n := range names {
+		if p.bad[n] {
+			return true
+		}
+	}
+	return false
+}
+
+// maxLocaleLen is the longest locale the triggers take from a user (see
+// triggers/create.go); the default is held to the same bound.
+const maxLocaleLen = 35
+
+// locale returns the variable name as a language tag, checked by the same
+// rule triggers.Config.Validate applies, or def.DefaultLocale when unset or bad.
+func (p *parser) locale(name string, def triggers.Config) string {
+	v := p.str(name, def.DefaultLocale)
+	probe := def
+	probe.DefaultLocale = v
+	if len(v) > maxLocaleLen || probe.Validate() != nil {
+		p.fail(name, fmt.Sprintf("%.20q is not a language tag (like en or pt-BR) of at most %d characters", v, maxLocaleLen))
+		return def.DefaultLocale
+	}
+	return v
 }
 
 func (p *parser) str(name, def string) string {

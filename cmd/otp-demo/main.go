@@ -1,0 +1,18 @@
+// Command otp-demo runs one phone sign-in through the real trigger handlers
+// on one machine, with the in-memory store and queue: Define, Create (the
+// sealed SMS lands on the queue and is printed as the worker would send it),
+// your answer, Verify, Define again. No AWS account is needed.
+//
+//	go run ./cmd/otp-demo                  # type the code it prints
+//	go run ./cmd/otp-demo -auto            # answers by itself (CI, scripts)
+//	go run ./cmd/otp-demo -phone +919876543210
+package main
+
+import (
+	"context"
+	"os"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
