@@ -3,6 +3,7 @@ package triggers_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,25 +22,38 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 // newAWSHarness wires the triggers to DynamoDB Local and fauxqs.
-func newAWSHarness(t testing.TB) *harness {
+func newAWSHarness(t testing.TB, opts ...option) *harness {
+	return newAWSHarnessCounting(t, nil, nil, opts...)
+}
+
+// newAWSHarnessCounting is newAWSHarness with the triggers' DynamoDB and
+// SQS requests going through the given counters (nil: not counted).
+func newAWSHarnessCounting(t testing.TB, ddb, sqsCount *testenv.CountingTransport, opts ...option) *harness {
 	t.Helper()
-	db := testenv.DynamoDB(t)
-	st, err := dynamo.New(db, dynamotest.NewTable(t, db))
+	setup := testenv.DynamoDB(t)
+	table := dynamotest.NewTable(t, setup)
+	st, err := dynamo.New(testenv.DynamoDBWith(t, counted(ddb)), table)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sq := testenv.SQS(t)
 	url := newQueue(t, sq)
-	q, err := queue.NewSQS(sq, url)
+	q, err := queue.NewSQS(testenv.SQSWith(t, counted(sqsCount)), url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, st, q, func() []schema.Message { return receiveAll(t, sq, url) }, testSecret)
 	// DynamoDB Local enforces TTL within seconds: keep the clock near real
 	// time so items are not deleted under the test (the hour start keeps
 	// the send-cap windows aligned as in the in-memory tests).
-	h.clock.now = time.Now().UTC().Truncate(time.Hour)
-	return h
+	clk := &clock{now: time.Now().UTC().Truncate(time.Hour)}
+	return newHarnessWith(t, clk, st, q, func() []schema.Message { return receiveAll(t, sq, url) }, testSecret, opts...)
+}
+
+func counted(c *testenv.CountingTransport) *http.Client {
+	if c == nil {
+		return nil
+	}
+	return c.Client()
 }
 
 func newQueue(t testing.TB, sq *sqs.Client) string {

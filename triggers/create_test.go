@@ -354,7 +354,7 @@ func TestCreateStoreFailures(t *testing.T) {
 	for _, op := range []string{"GetPointer", "PutChallenge", "SetPointer"} {
 		t.Run(op, func(t *testing.T) {
 			base := newHarness(t)
-			h := newHarnessWith(t, failingStore{Store: base.store, op: op}, base.queue.Queue, base.inbox, testSecret)
+			h := newHarnessWith(t, base.clock, failingStore{Store: base.store, op: op}, base.queue.Queue, base.inbox, testSecret)
 			if got := h.createRefused("first-round.json"); got != "OTP_UNAVAILABLE" {
 				t.Errorf("refusal %q", got)
 			}

@@ -183,7 +183,7 @@ func TestVerifyAfterRotation(t *testing.T) {
 	// The secret rotates between sending and answering: the old key stays
 	// accepted as "previous".
 	rotated := `{"current":"new-secret-0123456789abcdef-0123456789abcdef","previous":["` + testSecret + `"]}`
-	h2 := newHarnessWith(t, h.store, h.queue.Queue, h.inbox, rotated)
+	h2 := newHarnessWith(t, h.clock, h.store, h.queue.Queue, h.inbox, rotated)
 	if !h2.answer(id, code) {
 		t.Error("code issued under the previous secret refused after rotation")
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
 )
 
@@ -110,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect c
 			failed++
 			fmt.Fprintf(stdout, "FAILED         %s: %v\n", describe(u), err)
 			log.Error("confirm user", "pool_id", *poolID, "user", userpool.SafeUsername(u.Username),
-				"phone", userpool.MaskPhone(u.Phone), "err", err)
+				"phone", phone.Mask(u.Phone), "err", err)
 			continue
 		}
 		confirmed++
@@ -129,5 +130,5 @@ func describe(u userpool.User) string {
 	if !u.Created.IsZero() {
 		created = u.Created.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("user=%s phone=%s created=%s", userpool.SafeUsername(u.Username), userpool.MaskPhone(u.Phone), created)
+	return fmt.Sprintf("user=%s phone=%s created=%s", userpool.SafeUsername(u.Username), phone.Mask(u.Phone), created)
 }

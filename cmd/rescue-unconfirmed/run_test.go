@@ -28,6 +28,21 @@ var stuck = map[string]string{
 	"g7h8i9": "+15555550303",
 }
 
+// phoneUsers are stuck users of a pool where the phone number is the
+// username: it must be masked as the user too.
+var phoneUsers = []string{"+15555550606", "+447700900707"}
+
+func phoneUsernamePool() fakecognito.Pool {
+	p := fakecognito.Pool{ID: poolID, Recovery: safeRecovery, Clients: safeClients}
+	for _, n := range phoneUsers {
+		p.Users = append(p.Users, fakecognito.User{Username: n, Status: "UNCONFIRMED", Created: created,
+			Attributes: map[string]string{"phone_number": n}})
+	}
+	p.Users = append(p.Users, fakecognito.User{Username: "done", Status: "CONFIRMED", Created: created,
+		Attributes: map[string]string{"phone_number": "+15555550404"}})
+	return p
+}
+
 func testPool(recovery []fakecognito.Recovery, clients []fakecognito.AppClient) fakecognito.Pool {
 	p := fakecognito.Pool{ID: poolID, Recovery: recovery, Clients: clients}
 	for name, phone := range stuck {
@@ -106,6 +121,20 @@ func TestRun(t *testing.T) {
 			wantConfirm: []string{"a1b2c3", "g7h8i9"},
 			wantStatus:  map[string]string{"a1b2c3": "CONFIRMED", "d4e5f6": "UNCONFIRMED", "g7h8i9": "CONFIRMED"},
 			wantOut:     []string{"FAILED         user=d4e5f6 phone=+********0202 created=2024-05-01T12:00:00Z: confirm user d4e5f6 in pool us-east-1_Rescue: injected failure", "2 confirmed, 1 failed"},
+		},
+		{
+			name:        "phone-number usernames are masked, in a failure too",
+			args:        []string{"-pool-id", poolID, "-apply"},
+			pool:        phoneUsernamePool(),
+			failUser:    "+447700900707",
+			wantCode:    1,
+			wantConfirm: []string{"+15555550606"},
+			wantStatus:  map[string]string{"+15555550606": "CONFIRMED", "+447700900707": "UNCONFIRMED"},
+			wantOut: []string{
+				"confirmed      user=+*******0606 phone=+*******0606 created=2024-05-01T12:00:00Z",
+				"FAILED         user=+********0707 phone=+********0707 created=2024-05-01T12:00:00Z: confirm user +********0707 in pool us-east-1_Rescue: injected failure",
+				"1 confirmed, 1 failed",
+			},
 		},
 		{
 			name: "unsafe pool is refused before listing anyone",
@@ -187,7 +216,7 @@ func TestRun(t *testing.T) {
 				t.Errorf("ListUsers called %d times, want none", len(srv.CallsTo("ListUsers")))
 			}
 			all := out + stderr.String()
-			for _, phone := range append(mapValues(stuck), "+15555550404") {
+			for _, phone := range append(append(mapValues(stuck), phoneUsers...), "+15555550404") {
 				if strings.Contains(all, strings.TrimPrefix(phone, "+")) {
 					t.Errorf("output contains full phone number %s:\n%s", phone, all)
 				}

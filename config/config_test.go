@@ -1,0 +1,576 @@
+package config
+
+import (
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+)
+
+// allVars is every variable FromEnv reads.
+var allVars = []string{
+	EnvTable, EnvQueueURL, EnvSecret, EnvSecretCacheTTL, EnvCodeLength, EnvCodeTTL,
+	EnvMaxAttempts, EnvResendCooldown, EnvSessionValidity, EnvAllowedCountry, EnvAllowVoIP,
+	EnvCapPhone15m, EnvCapPhoneDay, EnvCapCountryHour, EnvCapGlobalHour, EnvCounterShards,
+	EnvDefaultLocale, EnvDeadline, EnvLogLevel,
+}
+
+// parsedVars is every variable FromEnv checks; the rest are taken as they are.
+var parsedVars = slices.DeleteFunc(slices.Clone(allVars), func(n string) bool {
+	return n == EnvTable || n == EnvQueueURL || n == EnvSecret
+})
+
+// getenv returns a getenv backed by m.
+func getenv(m map[string]string) func(string) string {
+	return func(name string) string { return m[name] }
+}
+
+// defaults is what FromEnv must return without any variable.
+func defaults() Config {
+	return Config{
+		SecretCacheTTL: 5 * time.Minute,
+		Triggers:       triggers.DefaultConfig(),
+		LogLevel:       slog.LevelInfo,
+	}
+}
+
+// blamed returns the variable named at the start of each line of err,
+// sorted; errors.Join puts one error on each line.
+func blamed(t *testing.T, err error) []string {
+	t.Helper()
+	var names []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		name, _, ok := strings.Cut(line, ": ")
+		if !ok {
+			t.Errorf("error line %q does not start with a variable name", line)
+			continue
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func TestFromEnvDefaults(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{name: "no variables", env: nil},
+		{name: "every variable empty", env: func() map[string]string {
+			m := map[string]string{}
+			for _, n := range allVars {
+				m[n] = ""
+			}
+			return m
+		}()},
+		{name: "every variable blank", env: func() map[string]string {
+			m := map[string]string{}
+			for _, n := range allVars {
+				m[n] = " \t "
+			}
+			return m
+		}()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := FromEnv(getenv(tt.env))
+			if err != nil {
+				t.Fatalf("FromEnv: %v", err)
+			}
+			if diff := cmp.Diff(defaults(), got); diff != "" {
+				t.Errorf("FromEnv mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFromEnvValid(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want func(c *Config) // applied to defaults()
+	}{
+		{
+			name: "table name, trimmed",
+			env:  map[string]string{EnvTable: " otp-codes "},
+			want: func(c *Config) { c.Table = "otp-codes" },
+		},
+		{
+			name: "queue URL",
+			env:  map[string]string{EnvQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/otp"},
+			want: func(c *Config) { c.QueueURL = "https://sqs.us-east-1.amazonaws.com/123456789012/otp" },
+		},
+		{
+			name: "secret spec",
+			env:  map[string]string{EnvSecret: "secretsmanager:otp/pepper"},
+			want: func(c *Config) { c.Secret = "secretsmanager:otp/pepper" },
+		},
+		{
+			name: "secret cache TTL",
+			env:  map[string]string{EnvSecretCacheTTL: "90s"},
+			want: func(c *Config) { c.SecretCacheTTL = 90 * time.Second },
+		},
+		{
+			name: "code length",
+			env:  map[string]string{EnvCodeLength: "8"},
+			want: func(c *Config) { c.Triggers.Policy.Digits = 8 },
+		},
+		{
+			name: "code TTL",
+			env:  map[string]string{EnvCodeTTL: "2m"},
+			want: func(c *Config) { c.Triggers.Policy.TTL = 2 * time.Minute },
+		},
+		{
+			name: "code TTL equal to session validity",
+			env:  map[string]string{EnvCodeTTL: "10m", EnvSessionValidity: "10m"},
+			want: func(c *Config) {
+				c.Triggers.Policy.TTL = 10 * time.Minute
+				c.Triggers.Policy.SessionValidity = 10 * time.Minute
+			},
+		},
+		{
+			name: "max attempts",
+			env:  map[string]string{EnvMaxAttempts: "5"},
+			want: func(c *Config) { c.Triggers.Policy.MaxAttempts = 5 },
+		},
+		{
+			name: "resend cooldown",
+			env:  map[string]string{EnvResendCooldown: "45s"},
+			want: func(c *Config) { c.Triggers.Policy.ResendCooldown = 45 * time.Second },
+		},
+		{
+			name: "resend cooldown zero",
+			env:  map[string]string{EnvResendCooldown: "0s"},
+			want: func(c *Config) { c.Triggers.Policy.ResendCooldown = 0 },
+		},
+		{
+			name: "session validity",
+			env:  map[string]string{EnvSessionValidity: "15m"},
+			want: func(c *Config) { c.Triggers.Policy.SessionValidity = 15 * time.Minute },
+		},
+		{
+			name: "allowed countries, folded and deduplicated",
+			env:  map[string]string{EnvAllowedCountry: "in, us ,IN,gb"},
+			want: func(c *Config) { c.Triggers.Phone.AllowedCountries = []string{"IN", "US", "GB"} },
+		},
+		{
+			name: "allow VoIP",
+			env:  map[string]string{EnvAllowVoIP: "true"},
+			want: func(c *Config) { c.Triggers.Phone.AllowVoIP = true },
+		},
+		{
+			name: "allow VoIP false",
+			env:  map[string]string{EnvAllowVoIP: "false"},
+			want: func(c *Config) {},
+		},
+		{
+			name: "phone cap per 15 minutes",
+			env:  map[string]string{EnvCapPhone15m: "3"},
+			want: func(c *Config) { c.Triggers.Policy.Caps[0].Max = 3 },
+		},
+		{
+			name: "phone cap per day",
+			env:  map[string]string{EnvCapPhoneDay: "0"},
+			want: func(c *Config) { c.Triggers.Policy.Caps[1].Max = 0 },
+		},
+		{
+			name: "country cap per hour",
+			env:  map[string]string{EnvCapCountryHour: "500"},
+			want: func(c *Config) { c.Triggers.Policy.Caps[2].Max = 500 },
+		},
+		{
+			name: "global cap per hour",
+			env:  map[string]string{EnvCapGlobalHour: "100000000"},
+			want: func(c *Config) { c.Triggers.Policy.Caps[3].Max = 100_000_000 },
+		},
+		{
+			name: "counter shards on country and global caps only",
+			env:  map[string]string{EnvCounterShards: "4"},
+			want: func(c *Config) {
+				c.Triggers.Policy.Caps[2].Shards = 4
+				c.Triggers.Policy.Caps[3].Shards = 4
+			},
+		},
+		{
+			name: "default locale",
+			env:  map[string]string{EnvDefaultLocale: "pt-BR"},
+			want: func(c *Config) { c.Triggers.DefaultLocale = "pt-BR" },
+		},
+		{
+			name: "deadline",
+			env:  map[string]string{EnvDeadline: "2500ms"},
+			want: func(c *Config) { c.Triggers.Deadline = 2500 * time.Millisecond },
+		},
+		{
+			name: "log level, any case",
+			env:  map[string]string{EnvLogLevel: "debug"},
+			want: func(c *Config) { c.LogLevel = slog.LevelDebug },
+		},
+		{
+			name: "log level warn",
+			env:  map[string]string{EnvLogLevel: "WARN"},
+			want: func(c *Config) { c.LogLevel = slog.LevelWarn },
+		},
+		{
+			name: "every variable at once",
+			env: map[string]string{
+				EnvTable:           "otp-codes",
+				EnvQueueURL:        "https://sqs.example/otp",
+				EnvSecret:          "ssm:/otp/pepper",
+				EnvSecretCacheTTL:  "1s",
+				EnvCodeLength:      "4",
+				EnvCodeTTL:         "5m",
+				EnvMaxAttempts:     "10",
+				EnvResendCooldown:  "1m",
+				EnvSessionValidity: "6m",
+				EnvAllowedCountry:  "IN",
+				EnvAllowVoIP:       "1",
+				EnvCapPhone15m:     "2",
+				EnvCapPhoneDay:     "6",
+				EnvCapCountryHour:  "700",
+				EnvCapGlobalHour:   "9000",
+				EnvCounterShards:   "100",
+				EnvDefaultLocale:   "hi",
+				EnvDeadline:        "5s",
+				EnvLogLevel:        "ERROR",
+			},
+			want: func(c *Config) {
+				*c = Config{
+					Table:          "otp-codes",
+					QueueURL:       "https://sqs.example/otp",
+					Secret:         "ssm:/otp/pepper",
+					SecretCacheTTL: time.Second,
+					Triggers: triggers.Config{
+						Policy: otp.Policy{
+							Digits:          4,
+							TTL:             5 * time.Minute,
+							MaxAttempts:     10,
+							ResendCooldown:  time.Minute,
+							SessionValidity: 6 * time.Minute,
+							Caps: []otp.Cap{
+								{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: 2},
+								{Scope: otp.ScopePhone, Window: 24 * time.Hour, Max: 6},
+								{Scope: otp.ScopeCountry, Window: time.Hour, Max: 700, Shards: 100},
+								{Scope: otp.ScopeGlobal, Window: time.Hour, Max: 9000, Shards: 100},
+							},
+						},
+						DefaultLocale: "hi",
+						Deadline:      5 * time.Second,
+					},
+					LogLevel: slog.LevelError,
+				}
+				c.Triggers.Phone.AllowedCountries = []string{"IN"}
+				c.Triggers.Phone.AllowVoIP = true
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := defaults()
+			tt.want(&want)
+			got, err := FromEnv(getenv(tt.env))
+			if err != nil {
+				t.Fatalf("FromEnv: %v", err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("FromEnv mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestFromEnvValidCoversEveryVariable keeps the "every variable at once"
+// case above honest when a variable is added.
+func TestFromEnvValidCoversEveryVariable(t *testing.T) {
+	seen := map[string]bool{}
+	_, err := FromEnv(func(name string) string {
+		seen[name] = true
+		return ""
+	})
+	if err != nil {
+		t.Fatalf("FromEnv: %v", err)
+	}
+	var read []string
+	for n := range seen {
+		read = append(read, n)
+	}
+	slices.Sort(read)
+	want := slices.Sorted(slices.Values(allVars))
+	if diff := cmp.Diff(want, read); diff != "" {
+		t.Errorf("variables FromEnv reads differ from allVars (-allVars +read):\n%s", diff)
+	}
+}
+
+func TestFromEnvInvalid(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantVar string // the only variable the error may blame
+	}{
+		{"secret cache TTL not a duration", map[string]string{EnvSecretCacheTTL: "five minutes"}, EnvSecretCacheTTL},
+		{"secret cache TTL below 1s", map[string]string{EnvSecretCacheTTL: "500ms"}, EnvSecretCacheTTL},
+		{"secret cache TTL above 5m", map[string]string{EnvSecretCacheTTL: "6m"}, EnvSecretCacheTTL},
+		{"code length not a number", map[string]string{EnvCodeLength: "six"}, EnvCodeLength},
+		{"code length below minimum", map[string]string{EnvCodeLength: "3"}, EnvCodeLength},
+		{"code length above maximum", map[string]string{EnvCodeLength: "11"}, EnvCodeLength},
+		{"code length fractional", map[string]string{EnvCodeLength: "6.5"}, EnvCodeLength},
+		{"code TTL without unit", map[string]string{EnvCodeTTL: "180"}, EnvCodeTTL},
+		{"code TTL below 30s", map[string]string{EnvCodeTTL: "20s"}, EnvCodeTTL},
+		{"code TTL above maximum", map[string]string{EnvCodeTTL: "16m", EnvSessionValidity: "15m"}, EnvCodeTTL},
+		{"code TTL longer than default session validity", map[string]string{EnvCodeTTL: "5m"}, EnvCodeTTL},
+		{"code TTL longer than session validity", map[string]string{EnvCodeTTL: "10m", EnvSessionValidity: "9m"}, EnvCodeTTL},
+		{"max attempts not a number", map[string]string{EnvMaxAttempts: "three"}, EnvMaxAttempts},
+		{"max attempts zero", map[string]string{EnvMaxAttempts: "0"}, EnvMaxAttempts},
+		{"max attempts above limit", map[string]string{EnvMaxAttempts: "11"}, EnvMaxAttempts},
+		{"resend cooldown not a duration", map[string]string{EnvResendCooldown: "soon"}, EnvResendCooldown},
+		{"resend cooldown negative", map[string]string{EnvResendCooldown: "-1s"}, EnvResendCooldown},
+		{"resend cooldown longer than default code TTL", map[string]string{EnvResendCooldown: "4m"}, EnvResendCooldown},
+		{"resend cooldown longer than code TTL", map[string]string{EnvResendCooldown: "2m", EnvCodeTTL: "1m"}, EnvResendCooldown},
+		{"session validity below minimum", map[string]string{EnvSessionValidity: "2m"}, EnvSessionValidity},
+		{"session validity above maximum", map[string]string{EnvSessionValidity: "16m"}, EnvSessionValidity},
+		// A bad value replaced by its default must not make a good one look wrong.
+		{"bad session validity not blamed on code TTL", map[string]string{EnvSessionValidity: "forever", EnvCodeTTL: "10m"}, EnvSessionValidity},
+		{"bad code TTL not blamed on resend cooldown", map[string]string{EnvCodeTTL: "20s", EnvResendCooldown: "1m"}, EnvCodeTTL},
+		{"allowed countries unknown code", map[string]string{EnvAllowedCountry: "IN,XX"}, EnvAllowedCountry},
+		{"allowed countries UK", map[string]string{EnvAllowedCountry: "UK"}, EnvAllowedCountry},
+		{"allowed countries empty entry", map[string]string{EnvAllowedCountry: "IN,,US"}, EnvAllowedCountry},
+		{"allowed countries trailing comma", map[string]string{EnvAllowedCountry: "IN,"}, EnvAllowedCountry},
+		{"allow VoIP not a bool", map[string]string{EnvAllowVoIP: "yes"}, EnvAllowVoIP},
+		{"phone cap per 15m not a number", map[string]string{EnvCapPhone15m: "five"}, EnvCapPhone15m},
+		{"phone cap per 15m negative", map[string]string{EnvCapPhone15m: "-1"}, EnvCapPhone15m},
+		{"phone cap per 15m too high", map[string]string{EnvCapPhone15m: "1001"}, EnvCapPhone15m},
+		{"phone cap per day too high", map[string]string{EnvCapPhoneDay: "10001"}, EnvCapPhoneDay},
+		{"country cap per hour exponent", map[string]string{EnvCapCountryHour: "1e3"}, EnvCapCountryHour},
+		{"country cap per hour too high", map[string]string{EnvCapCountryHour: "10000001"}, EnvCapCountryHour},
+		{"global cap per hour too high", map[string]string{EnvCapGlobalHour: "100000001"}, EnvCapGlobalHour},
+		{"global cap per hour overflows int", map[string]string{EnvCapGlobalHour: "99999999999999999999999"}, EnvCapGlobalHour},
+		{"counter shards zero", map[string]string{EnvCounterShards: "0"}, EnvCounterShards},
+		{"counter shards above 100", map[string]string{EnvCounterShards: "101"}, EnvCounterShards},
+		{"default locale not a tag", map[string]string{EnvDefaultLocale: "english!"}, EnvDefaultLocale},
+		{"default locale underscore", map[string]string{EnvDefaultLocale: "pt_BR"}, EnvDefaultLocale},
+		{"default locale too long", map[string]string{EnvDefaultLocale: "en" + strings.Repeat("-abcdefgh", 4)}, EnvDefaultLocale},
+		{"deadline not a duration", map[string]string{EnvDeadline: "4"}, EnvDeadline},
+		{"deadline below 500ms", map[string]string{EnvDeadline: "100ms"}, EnvDeadline},
+		{"deadline above Cognito's 5s", map[string]string{EnvDeadline: "6s"}, EnvDeadline},
+		{"log level unknown", map[string]string{EnvLogLevel: "verbose"}, EnvLogLevel},
+		{"log level number", map[string]string{EnvLogLevel: "0"}, EnvLogLevel},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := FromEnv(getenv(tt.env))
+			if err == nil {
+				t.Fatalf("FromEnv(%v): nil error, want one naming %s", tt.env, tt.wantVar)
+			}
+			if diff := cmp.Diff([]string{tt.wantVar}, blamed(t, err)); diff != "" {
+				t.Errorf("FromEnv(%v) = %v\nvariables blamed mismatch (-want +got):\n%s", tt.env, err, diff)
+			}
+		})
+	}
+}
+
+func TestFromEnvReportsEveryBadVariable(t *testing.T) {
+	bad := map[string]string{
+		EnvSecretCacheTTL:  "1h",
+		EnvCodeLength:      "x",
+		EnvCodeTTL:         "1y",
+		EnvMaxAttempts:     "99",
+		EnvResendCooldown:  "-5s",
+		EnvSessionValidity: "1m",
+		EnvAllowedCountry:  "XX",
+		EnvAllowVoIP:       "maybe",
+		EnvCapPhone15m:     "-2",
+		EnvCapPhoneDay:     "lots",
+		EnvCapCountryHour:  "1.5",
+		EnvCapGlobalHour:   "-1",
+		EnvCounterShards:   "1000",
+		EnvDefaultLocale:   "!!",
+		EnvDeadline:        "10s",
+		EnvLogLevel:        "LOUD",
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{
+			name: "two bad variables",
+			env:  map[string]string{EnvCodeLength: "x", EnvLogLevel: "LOUD"},
+			want: []string{EnvCodeLength, EnvLogLevel},
+		},
+		{
+			name: "cross-check and a parse error",
+			env:  map[string]string{EnvResendCooldown: "4m", EnvAllowedCountry: "UK"},
+			want: []string{EnvAllowedCountry, EnvResendCooldown},
+		},
+		{
+			name: "locale with other errors",
+			env:  map[string]string{EnvDefaultLocale: "!!", EnvDeadline: "10s"},
+			want: []string{EnvDeadline, EnvDefaultLocale},
+		},
+		{
+			name: "every checked variable bad",
+			env:  bad,
+			want: slices.Sorted(slices.Values(parsedVars)),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := FromEnv(getenv(tt.env))
+			if err == nil {
+				t.Fatalf("FromEnv(%v): nil error, want one naming %v", tt.env, tt.want)
+			}
+			if diff := cmp.Diff(tt.want, blamed(t, err)); diff != "" {
+				t.Errorf("FromEnv = %v\nvariables blamed mismatch (-want +got):\n%s", err, diff)
+			}
+		})
+	}
+}
+
+// maxEcho is the most characters of a value an error may repeat.
+const maxEcho = 20
+
+func TestFromEnvErrorBoundsValue(t *testing.T) {
+	huge := strings.Repeat("7", 1<<20) // a number, a duration, a country: bad for every variable
+	tooMuch := strings.Repeat("7", maxEcho+1)
+	type test struct {
+		name string
+		env  map[string]string
+		want []string
+	}
+	every := test{name: "every variable at once", env: map[string]string{}, want: slices.Sorted(slices.Values(parsedVars))}
+	var tests []test
+	for _, n := range parsedVars {
+		tests = append(tests, test{name: n, env: map[string]string{n: huge}, want: []string{n}})
+		every.env[n] = huge
+	}
+	tests = append(tests, every)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := FromEnv(getenv(tt.env))
+			if err == nil {
+				t.Fatal("FromEnv: nil error for a megabyte value, want one")
+			}
+			msg := err.Error()
+			if strings.Contains(msg, tooMuch) {
+				t.Errorf("FromEnv error repeats more than %d characters of the value: %.300s...", maxEcho, msg)
+			}
+			if limit := 300 * len(tt.want); len(msg) > limit {
+				t.Errorf("FromEnv error is %d bytes, want at most %d: %.300s...", len(msg), limit, msg)
+			}
+			if diff := cmp.Diff(tt.want, blamed(t, err)); diff != "" {
+				t.Errorf("variables blamed mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFromEnvErrorBoundsMultibyteValue(t *testing.T) {
+	// %q escapes; count the characters of the value, not the bytes of the error.
+	value := strings.Repeat("é", 1000)
+	for _, n := range parsedVars {
+		t.Run(n, func(t *testing.T) {
+			_, err := FromEnv(getenv(map[string]string{n: value}))
+			if err == nil {
+				t.Fatalf("FromEnv(%s=%.20q...): nil error, want one", n, value)
+			}
+			if got := strings.Count(err.Error(), "é"); got > maxEcho {
+				t.Errorf("FromEnv error repeats %d characters of the value, want at most %d: %v", got, maxEcho, err)
+			}
+		})
+	}
+}
+
+func TestFromEnvNeverEchoesSecret(t *testing.T) {
+	const secret = "plain:hunter2-correct-horse"
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{name: "secret with every other variable bad", env: func() map[string]string {
+			m := map[string]string{EnvSecret: secret}
+			for _, n := range parsedVars {
+				m[n] = "bad value"
+			}
+			return m
+		}()},
+		{name: "secret with a cross-check failure", env: map[string]string{EnvSecret: "  " + secret + "\n", EnvCodeTTL: "10m"}},
+		{name: "secret with a bad locale", env: map[string]string{EnvSecret: secret, EnvDefaultLocale: "?"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := FromEnv(getenv(tt.env))
+			if err == nil {
+				t.Fatal("FromEnv: nil error, want one")
+			}
+			// Any 6 characters of the secret's value would be too many.
+			for i := 0; i+6 <= len(secret); i++ {
+				if part := secret[i : i+6]; strings.Contains(err.Error(), part) {
+					t.Fatalf("FromEnv error contains %q of %s's value: %v", part, EnvSecret, err)
+				}
+			}
+			if slices.Contains(blamed(t, err), EnvSecret) {
+				t.Errorf("FromEnv error blames %s, which was valid: %v", EnvSecret, err)
+			}
+		})
+	}
+}
+
+func TestRequire(t *testing.T) {
+	full := Config{Table: "otp-codes", QueueURL: "https://sqs.example/otp", Secret: "ssm:/otp/pepper"}
+	tests := []struct {
+		name        string
+		cfg         Config
+		names       []string
+		wantMissing []string // sorted; nil means no error
+	}{
+		{name: "nothing required", cfg: Config{}},
+		{name: "all present", cfg: full, names: []string{EnvTable, EnvQueueURL, EnvSecret}},
+		{name: "table missing", cfg: Config{QueueURL: full.QueueURL, Secret: full.Secret},
+			names: []string{EnvTable, EnvQueueURL, EnvSecret}, wantMissing: []string{EnvTable}},
+		{name: "queue missing", cfg: Config{Table: full.Table, Secret: full.Secret},
+			names: []string{EnvTable, EnvQueueURL, EnvSecret}, wantMissing: []string{EnvQueueURL}},
+		{name: "secret missing", cfg: Config{Table: full.Table, QueueURL: full.QueueURL},
+			names: []string{EnvTable, EnvSecret}, wantMissing: []string{EnvSecret}},
+		{name: "missing but not required", cfg: Config{Table: full.Table},
+			names: []string{EnvTable}},
+		{name: "every one missing", cfg: Config{},
+			names:       []string{EnvTable, EnvQueueURL, EnvSecret},
+			wantMissing: []string{EnvQueueURL, EnvSecret, EnvTable}},
+		{name: "from an environment with only the table", cfg: mustFromEnv(t, map[string]string{EnvTable: "otp-codes", EnvSecret: "  "}),
+			names:       []string{EnvTable, EnvSecret},
+			wantMissing: []string{EnvSecret}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Require(tt.names...)
+			if tt.wantMissing == nil {
+				if err != nil {
+					t.Errorf("Require(%v): %v, want nil", tt.names, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Require(%v): nil error, want one naming %v", tt.names, tt.wantMissing)
+			}
+			if diff := cmp.Diff(tt.wantMissing, blamed(t, err)); diff != "" {
+				t.Errorf("Require(%v) = %v\nmissing variables mismatch (-want +got):\n%s", tt.names, err, diff)
+			}
+		})
+	}
+}
+
+func mustFromEnv(t *testing.T, env map[string]string) Config {
+	t.Helper()
+	c, err := FromEnv(getenv(env))
+	if err != nil {
+		t.Fatalf("FromEnv(%v): %v", env, err)
+	}
+	return c
+}
