@@ -17,6 +17,8 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/storetest"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -217,3 +219,13 @@ func TestConcurrentCreatesOnDynamoDB(t *testing.T) {
 		t.Errorf("%d deliverable messages, want 1 (the others' challenges must be voided)", live)
 	}
 }
+
+// The conformance suite tests the method set the triggers use: keep the
+// two declarations identical.
+var (
+	_ triggers.Store  = storetest.Store(nil)
+	_ storetest.Store = triggers.Store(nil)
+	_ triggers.Store  = (*dynamo.Store)(nil)
+	_ triggers.Queue  = (*queue.SQS)(nil)
+	_ triggers.Queue  = (*queue.Mem)(nil)
+)
