@@ -14,6 +14,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
@@ -90,7 +91,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Policy:        pol,
 		Phone:         phone.Policy{AllowedCountries: countries, AllowVoIP: p.boolean(EnvAllowVoIP)},
 		DefaultLocale: p.locale(EnvDefaultLocale, def),
-		Deadline:      p.duration(EnvDeadline, def.Deadline, 500*time.Millisecond, 5*time.Second),
+		Deadline:      p.duration(EnvDeadline, def.Deadline, 500*time.Millisecond, triggers.MaxDeadline),
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(p.str(EnvLogLevel, "INFO"))); err != nil {
 		p.fail(EnvLogLevel, "must be DEBUG, INFO, WARN or ERROR")
@@ -143,7 +144,7 @@ func (p *parser) failed(names ...string) bool {
 
 // maxLocaleLen is the longest locale the triggers take from a user (see
 // triggers/create.go); the default is held to the same bound.
-const maxLocaleLen = 35
+const maxLocaleLen = schema.MaxLocaleLen
 
 // locale returns the variable name as a language tag, checked by the same
 // rule triggers.Config.Validate applies, or def.DefaultLocale when unset or bad.

@@ -238,7 +238,7 @@ func TestFromEnvValid(t *testing.T) {
 				EnvCapGlobalHour:   "9000",
 				EnvCounterShards:   "100",
 				EnvDefaultLocale:   "hi",
-				EnvDeadline:        "5s",
+				EnvDeadline:        "4500ms",
 				EnvLogLevel:        "ERROR",
 			},
 			want: func(c *Config) {
@@ -262,7 +262,7 @@ func TestFromEnvValid(t *testing.T) {
 							},
 						},
 						DefaultLocale: "hi",
-						Deadline:      5 * time.Second,
+						Deadline:      4500 * time.Millisecond,
 					},
 					LogLevel: slog.LevelError,
 				}
@@ -358,7 +358,7 @@ func TestFromEnvInvalid(t *testing.T) {
 		{"default locale too long", map[string]string{EnvDefaultLocale: "en" + strings.Repeat("-abcdefgh", 4)}, EnvDefaultLocale},
 		{"deadline not a duration", map[string]string{EnvDeadline: "4"}, EnvDeadline},
 		{"deadline below 500ms", map[string]string{EnvDeadline: "100ms"}, EnvDeadline},
-		{"deadline above Cognito's 5s", map[string]string{EnvDeadline: "6s"}, EnvDeadline},
+		{"deadline above Cognito's 5s less the void budget", map[string]string{EnvDeadline: "4600ms"}, EnvDeadline},
 		{"log level unknown", map[string]string{EnvLogLevel: "verbose"}, EnvLogLevel},
 		{"log level number", map[string]string{EnvLogLevel: "0"}, EnvLogLevel},
 	}

@@ -21,6 +21,9 @@ type Challenge struct {
 	Attempts    int
 	MaxAttempts int
 	Consumed    bool
+	// ConsumedBy names the Verify invocation that consumed the challenge,
+	// so a retried consume can tell its own earlier success from a rival's.
+	ConsumedBy string
 	// Voided challenges were abandoned by Create (the queue failed, or a
 	// concurrent Create won the reuse pointer); they never verify or send.
 	Voided bool
@@ -45,6 +48,20 @@ type Pointer struct {
 	ChallengeID string
 	CreatedAt   time.Time // when the challenge was created: the cooldown runs from here
 	ExpiresAt   time.Time // the challenge's expiry
+}
+
+// PointerClaim is the condition under which a new challenge may take the
+// reuse pointer: none exists, it still names PrevID (what the caller read,
+// "" for none), or it was created at or before StaleBefore (its cooldown
+// is over). Otherwise a concurrent Create holds it.
+type PointerClaim struct {
+	PrevID      string
+	StaleBefore time.Time
+}
+
+// PointerFor is the reuse pointer naming c.
+func PointerFor(c Challenge) Pointer {
+	return Pointer{Phone: c.Phone, ClientID: c.ClientID, ChallengeID: c.ID, CreatedAt: c.CreatedAt, ExpiresAt: c.ExpiresAt}
 }
 
 // NewID returns a random 128-bit identifier in hex.

@@ -2,6 +2,7 @@ package otp
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -81,11 +82,17 @@ func Counters(caps []Cap, phone, country string, now time.Time, shard func(n int
 	return out
 }
 
-// LimitError is returned when a counter is at its cap; nothing was written.
+// LimitError is returned when counters are at their cap; nothing was
+// written. It lists every counter that was full, so a caller can say when
+// all of them have room again.
 type LimitError struct {
-	Counter Counter
+	Counters []Counter
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("send cap reached: %s per %s", e.Counter.Cap.Scope, e.Counter.Cap.Window)
+	parts := make([]string, len(e.Counters))
+	for i, c := range e.Counters {
+		parts[i] = fmt.Sprintf("%s per %s", c.Cap.Scope, c.Cap.Window)
+	}
+	return "send cap reached: " + strings.Join(parts, ", ")
 }

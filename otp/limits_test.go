@@ -152,12 +152,12 @@ func TestScopeString(t *testing.T) {
 
 func TestLimitError(t *testing.T) {
 	ctr := otp.Counter{Cap: otp.Cap{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: 5}, Subject: "+15550100123"}
-	err := fmt.Errorf("create: %w", &otp.LimitError{Counter: ctr})
+	err := fmt.Errorf("create: %w", &otp.LimitError{Counters: []otp.Counter{ctr}})
 	var le *otp.LimitError
 	if !errors.As(err, &le) {
 		t.Fatalf("errors.As(%v, *LimitError) = false", err)
 	}
-	if diff := cmp.Diff(ctr, le.Counter); diff != "" {
+	if diff := cmp.Diff(ctr, le.Counters[0]); diff != "" {
 		t.Errorf("LimitError.Counter mismatch (-want +got):\n%s", diff)
 	}
 	if got, want := le.Error(), "send cap reached: phone per 15m0s"; got != want {

@@ -61,12 +61,23 @@ func (p Policy) Validate() error {
 	if p.ResendCooldown < 0 || p.ResendCooldown > p.TTL {
 		errs = append(errs, fmt.Errorf("ResendCooldown %s: must be 0 to TTL (%s)", p.ResendCooldown, p.TTL))
 	}
+	type capKey struct {
+		scope  Scope
+		window time.Duration
+	}
+	seen := map[capKey]bool{}
 	for i, c := range p.Caps {
+		// Two caps on one item would make every send-cap transaction fail.
+		if k := (capKey{c.Scope, c.Window}); seen[k] {
+			errs = append(errs, fmt.Errorf("Caps[%d]: a second %s cap per %s", i, c.Scope, c.Window))
+		} else {
+			seen[k] = true
+		}
 		if c.Scope < ScopePhone || c.Scope > ScopeGlobal {
 			errs = append(errs, fmt.Errorf("Caps[%d] scope %s: must be phone, country or global", i, c.Scope))
 		}
-		if c.Window <= 0 || c.Window > 24*time.Hour || (24*time.Hour)%c.Window != 0 {
-			errs = append(errs, fmt.Errorf("Caps[%d] window %s: must divide a day", i, c.Window))
+		if c.Window < time.Second || c.Window%time.Second != 0 || c.Window > 24*time.Hour || (24*time.Hour)%c.Window != 0 {
+			errs = append(errs, fmt.Errorf("Caps[%d] window %s: must be whole seconds and divide a day", i, c.Window))
 		}
 		if c.Max < 0 || c.Shards < 0 || c.Shards > 100 {
 			errs = append(errs, fmt.Errorf("Caps[%d]: max %d and shards %d must be >= 0, shards <= 100", i, c.Max, c.Shards))

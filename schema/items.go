@@ -24,6 +24,7 @@ const (
 	AttrCount    = "count"
 	AttrCreated  = "createdAt"
 	AttrChalID   = "challengeId"
+	AttrConsBy   = "consumedBy"
 )
 
 // Retention: how long an item outlives its use before TTL removes it.
@@ -53,25 +54,30 @@ type ChallengeItem struct {
 	Attempts    int    `dynamodbav:"attempts"`
 	MaxAttempts int    `dynamodbav:"maxAttempts"`
 	Consumed    bool   `dynamodbav:"consumed"`
+	ConsumedBy  string `dynamodbav:"consumedBy,omitempty"`
 	Voided      bool   `dynamodbav:"voided"`
 	Decoy       bool   `dynamodbav:"decoy"`
 	TTL         int64  `dynamodbav:"ttl"`
 
 	// The delivery claim, written only by the worker (see Delivery states).
-	Delivery           string `dynamodbav:"delivery,omitempty"`
-	DeliveryAt         int64  `dynamodbav:"deliveryAt,omitempty"`
-	DeliveryAttempts   int    `dynamodbav:"deliveryAttempts,omitempty"`
-	DeliveryProvider   string `dynamodbav:"deliveryProvider,omitempty"`
-	DeliveryProviderID string `dynamodbav:"deliveryProviderId,omitempty"`
+	Delivery           DeliveryState `dynamodbav:"delivery,omitempty"`
+	DeliveryAt         int64         `dynamodbav:"deliveryAt,omitempty"`
+	DeliveryAttempts   int           `dynamodbav:"deliveryAttempts,omitempty"`
+	DeliveryProvider   string        `dynamodbav:"deliveryProvider,omitempty"`
+	DeliveryProviderID string        `dynamodbav:"deliveryProviderId,omitempty"`
 }
 
-// Delivery claim states the worker moves a challenge through. A challenge
-// with no state has not been picked up.
+// DeliveryState is where the worker's delivery claim on a challenge stands.
+// It is stored as its string, so items stay readable in the console; the
+// empty state means the worker has not picked the challenge up.
+type DeliveryState string
+
+// Delivery claim states the worker moves a challenge through.
 const (
-	DeliverySending         = "sending"
-	DeliverySent            = "sent"
-	DeliveryFailedRetryable = "failed-retryable"
-	DeliveryFailedPermanent = "failed-permanent"
+	DeliverySending         DeliveryState = "sending"
+	DeliverySent            DeliveryState = "sent"
+	DeliveryFailedRetryable DeliveryState = "failed-retryable"
+	DeliveryFailedPermanent DeliveryState = "failed-permanent"
 )
 
 // ChallengeKey is the key of a challenge item.
@@ -92,6 +98,7 @@ func FromChallenge(c otp.Challenge) ChallengeItem {
 		Attempts:    c.Attempts,
 		MaxAttempts: c.MaxAttempts,
 		Consumed:    c.Consumed,
+		ConsumedBy:  c.ConsumedBy,
 		Voided:      c.Voided,
 		Decoy:       c.Decoy,
 		TTL:         c.ExpiresAt.Add(Retention).Unix(),
@@ -112,6 +119,7 @@ func (it ChallengeItem) Challenge() otp.Challenge {
 		Attempts:    it.Attempts,
 		MaxAttempts: it.MaxAttempts,
 		Consumed:    it.Consumed,
+		ConsumedBy:  it.ConsumedBy,
 		Voided:      it.Voided,
 		Decoy:       it.Decoy,
 	}

@@ -50,6 +50,15 @@ var (
 	reLocale = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 )
 
+// MaxLocaleLen is the longest language tag a message carries.
+const MaxLocaleLen = 35
+
+// ValidLocale reports whether s is a language tag a message may carry
+// (en, pt-BR, zh-Hant-TW); the triggers fall back to a default otherwise.
+func ValidLocale(s string) bool {
+	return len(s) <= MaxLocaleLen && reLocale.MatchString(s)
+}
+
 // NewMessage seals code into a new v1 message. Times are kept to the
 // millisecond so they survive JSON unchanged.
 func NewMessage(kr *otp.Keyring, messageID, challengeID, to, locale, code string, created, expires time.Time) (Message, error) {
@@ -134,7 +143,7 @@ func (m Message) Validate() error {
 	if n := len(m.SealedCode); n < 40 || n > 64 {
 		bad("sealedCode", "has the wrong length")
 	}
-	if len(m.Locale) > 35 || !reLocale.MatchString(m.Locale) {
+	if !ValidLocale(m.Locale) {
 		bad("locale", "must be a language tag such as en or pt-BR")
 	}
 	if m.CreatedAt.IsZero() || m.ExpiresAt.IsZero() {

@@ -34,8 +34,8 @@ func TestRequestsPerSignIn(t *testing.T) {
 		}
 	}
 	var id, code string
-	// GetPointer, TransactWriteItems (caps + challenge), SendMessage, PutItem (pointer).
-	step("Create, new code", 3, 1, func() { id, code = h.newCode() })
+	// GetPointer, TransactWriteItems (caps, challenge, pointer), SendMessage.
+	step("Create, new code", 2, 1, func() { id, code = h.newCode() })
 	// GetPointer, GetChallenge: no write, no SMS.
 	step("Create, reuse within cooldown", 2, 0, func() { h.createOK("first-round.json") })
 	// One conditional UpdateItem counts the attempt.

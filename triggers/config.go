@@ -11,11 +11,16 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
 // DefaultDeadline is the budget for every AWS call of one trigger
 // invocation: under Cognito's 5 s, leaving room for the runtime.
 const DefaultDeadline = 4 * time.Second
+
+// MaxDeadline leaves, within Cognito's 5 s, the budget a failed Create
+// spends voiding its challenge (voidBudget).
+const MaxDeadline = 5*time.Second - voidBudget
 
 // Config is what the triggers need to know, parsed once at start-up.
 type Config struct {
@@ -35,11 +40,11 @@ func (c Config) Validate() error {
 	if err := c.Policy.Validate(); err != nil {
 		return fmt.Errorf("policy: %w", err)
 	}
-	if !reLocale.MatchString(c.DefaultLocale) {
-		return fmt.Errorf("default locale %q is not a language tag", c.DefaultLocale)
+	if !schema.ValidLocale(c.DefaultLocale) {
+		return fmt.Errorf("default locale %.20q is not a language tag", c.DefaultLocale)
 	}
-	if c.Deadline <= 0 || c.Deadline > 5*time.Second {
-		return fmt.Errorf("deadline %s: must be above 0 and at most Cognito's 5s", c.Deadline)
+	if c.Deadline <= 0 || c.Deadline > MaxDeadline {
+		return fmt.Errorf("deadline %s: must be above 0 and at most %s", c.Deadline, MaxDeadline)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -34,8 +33,6 @@ const (
 	// ParamChallengeID is the one private parameter, for Verify.
 	ParamChallengeID = "challengeId"
 )
-
-var reLocale = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
 // Create is the CreateAuthChallenge trigger.
 type Create struct {
@@ -130,8 +127,15 @@ func (h *Create) parse(ev events.CognitoEventUserPoolsCreateAuthChallenge) (requ
 		log.Info("number refused", "err", err)
 		return request{}, phoneRefusal(err)
 	}
+	// A known user's number is always stored in E.164, so a typed number in
+	// any other form is never a known user: refusing it reveals nothing, and
+	// it keeps a decoy from taking a real number's reuse pointer.
+	if ev.Request.UserNotFound && raw != num.E164 {
+		log.Info("unknown user typed a number not in E.164")
+		return request{}, refuse(CodeNumberNotAllowed)
+	}
 	locale := ev.Request.UserAttributes["locale"]
-	if len(locale) > 35 || !reLocale.MatchString(locale) {
+	if !schema.ValidLocale(locale) {
 		locale = h.cfg.DefaultLocale
 	}
 	return request{
@@ -181,7 +185,7 @@ func (h *Create) reuseFromSession(ctx context.Context, session []*events.Cognito
 	if err != nil {
 		return otp.Challenge{}, false, err
 	}
-	if c.Phone != req.num.E164 || !c.Live(req.now) {
+	if c.Phone != req.num.E164 || c.Decoy != req.decoy || !c.Live(req.now) {
 		return otp.Challenge{}, false, nil
 	}
 	if c.AttemptsLeft() == 0 {
@@ -203,7 +207,8 @@ func (h *Create) reuseFromPointer(ctx context.Context, ptr otp.Pointer, req requ
 	if err != nil {
 		return otp.Challenge{}, false, err
 	}
-	if !c.Live(req.now) {
+	// A decoy never serves a known user (nor the reverse): a new code.
+	if !c.Live(req.now) || c.Decoy != req.decoy {
 		return otp.Challenge{}, false, nil
 	}
 	if c.AttemptsLeft() == 0 {
@@ -217,9 +222,12 @@ func (h *Create) resendWait(c otp.Challenge, now time.Time) time.Duration {
 	return c.CreatedAt.Add(h.cfg.Policy.ResendCooldown).Sub(now)
 }
 
-// newChallenge counts the send caps and stores the MAC in one write, then
-// enqueues the SMS, then takes the reuse pointer. If a step after the store
-// write fails the challenge is voided, so it can neither verify nor be sent.
+// newChallenge stores the new code's MAC, bumps the send caps and takes the
+// reuse pointer in one write, then enqueues the SMS. A concurrent Create (a
+// Cognito retry whose first attempt still runs) that took the pointer first
+// makes the write fail whole: no quota used, no SMS, and the winner's
+// challenge is answered. If the enqueue fails the challenge is voided, so
+// the pointer names a dead challenge that the next Create replaces.
 func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (otp.Challenge, error) {
 	p := h.cfg.Policy
 	id, err := otp.NewID(h.env.Rand)
@@ -236,13 +244,9 @@ func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (
 	}
 	keyID, mac := kr.MAC(id, code)
 	if req.decoy {
-		// An unknown user's code is never sent, and its MAC is of a code
-		// nobody knows: the decoy can only fail.
-		other, err := otp.NewCode(h.env.Rand, p.Digits)
-		if err != nil {
-			return otp.Challenge{}, fmt.Errorf("decoy code: %w", err)
-		}
-		_, mac = kr.MAC(id, other+"x")
+		// An unknown user's code is never sent, and its MAC is of something
+		// no answer can be: the decoy can only fail.
+		_, mac = kr.MAC(id, code+"x")
 	}
 	c := otp.Challenge{
 		ID: id, Phone: req.num.E164, ClientID: req.clientID, KeyID: keyID, MAC: mac,
@@ -250,18 +254,40 @@ func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (
 		MaxAttempts: p.MaxAttempts, Decoy: req.decoy,
 	}
 	counters := otp.Counters(p.Caps, req.num.E164, req.num.Region, req.now, h.env.Shard)
-	if err := h.store.PutChallenge(ctx, c, counters); err != nil {
-		var le *otp.LimitError
-		if errors.As(err, &le) {
-			req.log.Info("send cap reached", "scope", le.Counter.Cap.Scope.String(), "window", le.Counter.Cap.Window.String())
-			return otp.Challenge{}, capRefusal(le, req.now)
-		}
+	claim := otp.PointerClaim{PrevID: prevID, StaleBefore: req.now.Add(-p.ResendCooldown)}
+	err = h.store.PutChallenge(ctx, c, counters, claim)
+	var le *otp.LimitError
+	switch {
+	case errors.Is(err, otp.ErrPointerTaken):
+		req.log.Info("a concurrent create holds the reuse pointer")
+		return h.reuseWinner(ctx, req)
+	case errors.As(err, &le):
+		req.log.Info("send cap reached", "caps", le.Error())
+		return otp.Challenge{}, capRefusal(le, req.now)
+	case err != nil:
 		return otp.Challenge{}, err
 	}
 	if err := h.send(ctx, kr, c, code, req); err != nil {
 		return otp.Challenge{}, errors.Join(err, h.void(c, req.log))
 	}
-	return h.takePointer(ctx, c, prevID, req)
+	return c, nil
+}
+
+// reuseWinner answers with the challenge a concurrent Create made.
+func (h *Create) reuseWinner(ctx context.Context, req request) (otp.Challenge, error) {
+	ptr, err := h.store.GetPointer(ctx, req.num.E164, req.clientID)
+	if err != nil {
+		return otp.Challenge{}, err
+	}
+	c, ok, err := h.reuseFromPointer(ctx, ptr, req)
+	if err != nil {
+		return otp.Challenge{}, err
+	}
+	if !ok {
+		// The winner's enqueue failed and voided it: the user tries again.
+		return otp.Challenge{}, errors.New("concurrent create's challenge is not live")
+	}
+	return c, nil
 }
 
 // send enqueues the sealed SMS; for a decoy it waits about as long as an
@@ -287,43 +313,12 @@ func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, cod
 	return nil
 }
 
-// takePointer points reuse at c. If a concurrent Create (a Cognito retry
-// whose first attempt is still running) took it first, c is voided and the
-// winner's challenge is answered instead, so the session and the live
-// challenge always agree.
-func (h *Create) takePointer(ctx context.Context, c otp.Challenge, prevID string, req request) (otp.Challenge, error) {
-	ptr := otp.Pointer{Phone: c.Phone, ClientID: c.ClientID, ChallengeID: c.ID, CreatedAt: c.CreatedAt, ExpiresAt: c.ExpiresAt}
-	err := h.store.SetPointer(ctx, ptr, prevID, req.now.Add(-h.cfg.Policy.ResendCooldown))
-	if err == nil {
-		return c, nil
-	}
-	if !errors.Is(err, otp.ErrPointerTaken) {
-		return otp.Challenge{}, errors.Join(err, h.void(c, req.log))
-	}
-	req.log.Info("concurrent create won the reuse pointer", "challenge", c.ID)
-	if err := h.void(c, req.log); err != nil {
-		return otp.Challenge{}, err
-	}
-	won, gerr := h.store.GetPointer(ctx, c.Phone, c.ClientID)
-	if gerr != nil {
-		return otp.Challenge{}, gerr
-	}
-	w, gerr := h.store.GetChallenge(ctx, won.ChallengeID)
-	if gerr != nil {
-		return otp.Challenge{}, gerr
-	}
-	if !w.Live(req.now) || w.AttemptsLeft() == 0 {
-		return otp.Challenge{}, refuseAfter(CodeAttemptsExhausted, h.resendWait(w, req.now))
-	}
-	return w, nil
-}
-
 // void abandons c after a later step failed, so it can neither verify nor
 // be delivered (the worker claims only unvoided challenges). It returns the
 // void's own error, already logged, or nil.
 func (h *Create) void(c otp.Challenge, log *slog.Logger) error {
 	// A fresh, short context: the request's may be what ran out.
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), voidBudget)
 	defer cancel()
 	if err := h.store.VoidChallenge(ctx, c.ID); err != nil {
 		log.Error("void challenge failed", "challenge", c.ID, "err", err)
@@ -332,11 +327,22 @@ func (h *Create) void(c otp.Challenge, log *slog.Logger) error {
 	return nil
 }
 
+// voidBudget bounds the write that voids a challenge after a failure.
+const voidBudget = 500 * time.Millisecond
+
+// capRefusal: a full per-number counter tells the user when every full one
+// has room again; a full country or global counter is nobody's own doing.
 func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
-	if le.Counter.Cap.Scope == otp.ScopePhone {
-		return refuseAfter(CodeRateLimited, le.Counter.WindowEnd().Sub(now))
+	var until time.Time
+	for _, c := range le.Counters {
+		if c.Cap.Scope == otp.ScopePhone && c.WindowEnd().After(until) {
+			until = c.WindowEnd()
+		}
 	}
-	return refuse(CodeCapReached)
+	if until.IsZero() {
+		return refuse(CodeCapReached)
+	}
+	return refuseAfter(CodeRateLimited, until.Sub(now))
 }
 
 func isID(s string) bool {

@@ -40,13 +40,7 @@ func (h *harness) createRefused(name string) string {
 }
 
 // refusalText is the error message Cognito would show the client.
-func refusalText(err error) string {
-	var ie interface{ Error() string }
-	if errors.As(err, &ie) {
-		return ie.Error()
-	}
-	return ""
-}
+func refusalText(err error) string { return err.Error() }
 
 // oneMessage takes the single message enqueued since the last call.
 func (h *harness) oneMessage() schema.Message {
@@ -204,8 +198,11 @@ func TestCreateSendCaps(t *testing.T) {
 		h.oneMessage()
 		h.clock.Advance(31 * time.Second)
 	}
-	if got := h.createRefused("first-round.json"); got[:len("OTP_RATE_LIMITED")] != "OTP_RATE_LIMITED" {
-		t.Errorf("11th code in a day: %q", got)
+	// Both the 15-minute and the daily cap are full: the wait is until both
+	// have room, the end of the UTC day.
+	wait = start.Truncate(24*time.Hour).Add(24*time.Hour).Sub(h.clock.Now()) / time.Second
+	if got, want := h.createRefused("first-round.json"), "OTP_RATE_LIMITED retryAfter="+strconv.Itoa(int(wait)); got != want {
+		t.Errorf("11th code in a day: %q, want %q", got, want)
 	}
 }
 
@@ -311,8 +308,16 @@ func TestCreateQueueFailureVoids(t *testing.T) {
 	if got := h.createRefused("first-round.json"); got != "OTP_UNAVAILABLE" {
 		t.Errorf("queue down: %q", got)
 	}
+	ptr, err := h.store.GetPointer(context.Background(), userPhone, clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := h.store.GetChallenge(context.Background(), ptr.ChallengeID); !c.Voided {
+		t.Error("challenge whose SMS could not be enqueued is not voided")
+	}
 	h.queue.fail = nil
-	// No pointer was taken, so the retry sends a fresh code at once.
+	// The pointer names a voided challenge, so the retry sends a fresh code
+	// at once, within the cooldown.
 	ev := h.createOK("first-round.json")
 	h.oneMessage()
 	c, err := h.store.GetChallenge(context.Background(), challengeID(t, ev))
@@ -336,35 +341,22 @@ func (s failingStore) GetPointer(ctx context.Context, p, c string) (otp.Pointer,
 	return s.Store.GetPointer(ctx, p, c)
 }
 
-func (s failingStore) PutChallenge(ctx context.Context, c otp.Challenge, ctrs []otp.Counter) error {
+func (s failingStore) PutChallenge(ctx context.Context, c otp.Challenge, ctrs []otp.Counter, claim otp.PointerClaim) error {
 	if s.op == "PutChallenge" {
 		return errStore
 	}
-	return s.Store.PutChallenge(ctx, c, ctrs)
-}
-
-func (s failingStore) SetPointer(ctx context.Context, p otp.Pointer, prev string, stale time.Time) error {
-	if s.op == "SetPointer" {
-		return errStore
-	}
-	return s.Store.SetPointer(ctx, p, prev, stale)
+	return s.Store.PutChallenge(ctx, c, ctrs, claim)
 }
 
 func TestCreateStoreFailures(t *testing.T) {
-	for _, op := range []string{"GetPointer", "PutChallenge", "SetPointer"} {
+	for _, op := range []string{"GetPointer", "PutChallenge"} {
 		t.Run(op, func(t *testing.T) {
 			base := newHarness(t)
 			h := newHarnessWith(t, base.clock, failingStore{Store: base.store, op: op}, base.queue.Queue, base.inbox, testSecret)
 			if got := h.createRefused("first-round.json"); got != "OTP_UNAVAILABLE" {
 				t.Errorf("refusal %q", got)
 			}
-			// A message may have been enqueued before SetPointer failed; its
-			// challenge is voided, so the worker will not deliver it.
-			for _, m := range h.inbox() {
-				if c, _ := base.store.GetChallenge(context.Background(), m.ChallengeID); !c.Voided {
-					t.Errorf("challenge of enqueued message not voided after %s failed", op)
-				}
-			}
+			h.noMessage()
 		})
 	}
 }
@@ -385,6 +377,31 @@ func TestCreateAttemptsExhausted(t *testing.T) {
 	h.clock.Advance(20 * time.Second)
 	h.createOK("first-round.json")
 	h.oneMessage()
+}
+
+func TestCreateTenEntrySession(t *testing.T) {
+	h := newHarness(t)
+	h.createOK("ten-entry-session.json")
+	h.oneMessage()
+}
+
+// A decoy never hands a real number's sign-in a code that cannot work.
+func TestCreateDecoyAndKnownUserOnOneNumber(t *testing.T) {
+	h := newHarness(t)
+	if got := h.createRefused("unknown-user-formatted.json"); got != "OTP_NUMBER_NOT_ALLOWED" {
+		t.Errorf("unknown user typing a formatted number: %q", got)
+	}
+	decoy := challengeID(t, h.createOK("unknown-user-known-number.json"))
+	h.noMessage()
+	h.clock.Advance(5 * time.Second)
+	real := challengeID(t, h.createOK("first-round.json"))
+	if real == decoy {
+		t.Fatal("a known user was handed the decoy challenge")
+	}
+	code := h.code(h.oneMessage())
+	if !h.answer(real, code) {
+		t.Error("the known user's code does not verify")
+	}
 }
 
 func TestCreateAfterSuccessSendsNewCode(t *testing.T) {

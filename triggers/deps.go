@@ -12,13 +12,18 @@ import (
 // store/storetest defines its semantics; store/dynamo and store/mem
 // implement it.
 type Store interface {
-	PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter) error
+	PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) error
 	GetChallenge(ctx context.Context, id string) (otp.Challenge, error)
 	VoidChallenge(ctx context.Context, id string) error
 	CountAttempt(ctx context.Context, id string, now time.Time) (otp.Challenge, error)
-	Consume(ctx context.Context, id string) error
+	Consume(ctx context.Context, id, by string) error
 	GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error)
-	SetPointer(ctx context.Context, p otp.Pointer, prevID string, staleBefore time.Time) error
+}
+
+// ChallengeReader is the read side of Store.
+type ChallengeReader interface {
+	GetChallenge(ctx context.Context, id string) (otp.Challenge, error)
+	GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error)
 }
 
 // Queue takes SMS jobs for the worker.

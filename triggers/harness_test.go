@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -187,8 +188,13 @@ func (h *harness) code(m schema.Message) string {
 
 // checkLogs fails the test if a log line holds a full phone number or the
 // secret. Codes are checked where a test knows them (noCodeInLogs).
+var fullNumber = regexp.MustCompile(`\+[0-9]{7,}`)
+
 func (h *harness) checkLogs() {
 	logs := h.logs.String()
+	if m := fullNumber.FindString(logs); m != "" {
+		h.t.Errorf("logs contain a full number %s:\n%s", m, logs)
+	}
 	for _, s := range []string{userPhone, "+14155550199", "+919876543210", "4155550123", testSecret} {
 		if strings.Contains(logs, s) {
 			h.t.Errorf("logs contain %q:\n%s", s, logs)

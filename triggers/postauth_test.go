@@ -3,6 +3,7 @@ package triggers_test
 import (
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakecognito"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
@@ -21,32 +22,47 @@ func (m *countingMetrics) Count(name string, _ ...metrics.Dim) { m.names = appen
 
 func TestPostAuthentication(t *testing.T) {
 	tests := []struct {
+		name       string
 		fixture    string
 		userExists bool
+		proof      string // "answered": the code was answered; "sent": only sent; "": none
 		wantCalls  int
 		wantAttr   string
 		wantMetric string
 	}{
-		{"unverified.json", true, 1, "true", "PhoneVerified"},
-		{"verified.json", true, 0, "false", ""},                // already verified: no call
-		{"no-phone.json", true, 0, "false", ""},                // nothing to verify
-		{"unverified.json", false, 1, "", "PhoneVerifyFailed"}, // fails, sign-in goes on
+		{"code answered", "unverified.json", true, "answered", 1, "true", "PhoneVerified"},
+		{"already verified", "verified.json", true, "answered", 0, "false", ""},
+		{"no phone", "no-phone.json", true, "answered", 0, "false", ""},
+		// A sign-in that did not answer a code (a password flow) proves nothing.
+		{"no code answered", "unverified.json", true, "sent", 0, "false", "PhoneVerifyUnproved"},
+		{"no code at all", "unverified.json", true, "", 0, "false", "PhoneVerifyUnproved"},
+		// Cognito fails: the sign-in goes on, the failure is counted.
+		{"update fails", "unverified.json", false, "answered", 1, "", "PhoneVerifyFailed"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.fixture, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			srv := fakecognito.New(t)
 			pool := fakecognito.Pool{ID: poolID}
 			if tc.userExists {
 				pool.Users = []fakecognito.User{{Username: username, Status: "CONFIRMED", Attributes: map[string]string{
-					"phone_number": "+14155550123", "phone_number_verified": "false",
+					"phone_number": userPhone, "phone_number_verified": "false",
 				}}}
 			}
 			srv.AddPool(pool)
-			logs := &syncBuffer{}
+			h := newHarness(t)
+			if tc.proof != "" {
+				id, code := h.newCode()
+				if tc.proof == "answered" && !h.answer(id, code) {
+					t.Fatal("right code refused")
+				}
+			}
 			m := &countingMetrics{}
-			h := triggers.NewPostAuthentication(userpool.New(srv.Client()), 0,
-				triggers.Env{Log: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: m})
-			if _, err := invoke(t, h.Handle, fixture(t, "postauth/"+tc.fixture)); err != nil {
+			pa, err := triggers.NewPostAuthentication(userpool.New(srv.Client()), h.store, 0,
+				triggers.Env{Now: h.clock.Now, Log: slog.New(slog.NewJSONHandler(h.logs, nil)), Metrics: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := invoke(t, pa.Handle, fixture(t, "postauth/"+tc.fixture)); err != nil {
 				t.Fatalf("PostAuthentication failed the sign-in: %v", err)
 			}
 			if n := len(srv.CallsTo("AdminUpdateUserAttributes")); n != tc.wantCalls {
@@ -58,13 +74,37 @@ func TestPostAuthentication(t *testing.T) {
 			if tc.wantMetric != "" && (len(m.names) != 1 || m.names[0] != tc.wantMetric) {
 				t.Errorf("metrics = %v, want [%s]", m.names, tc.wantMetric)
 			}
-			assertNoNumber(t, logs.String())
 		})
 	}
-	t.Run("malformed.json", func(t *testing.T) {
-		h := triggers.NewPostAuthentication(nil, 0, triggers.Env{})
-		if _, err := invoke(t, h.Handle, fixture(t, "postauth/malformed.json")); err == nil {
-			t.Error("malformed event accepted")
-		}
-	})
+}
+
+func TestPostAuthenticationLongAfterTheCode(t *testing.T) {
+	srv := fakecognito.New(t)
+	srv.AddPool(fakecognito.Pool{ID: poolID, Users: []fakecognito.User{{Username: username, Status: "CONFIRMED",
+		Attributes: map[string]string{"phone_number": userPhone}}}})
+	h := newHarness(t)
+	id, code := h.newCode()
+	h.answer(id, code)
+	h.clock.Advance(time.Hour)
+	pa, _ := triggers.NewPostAuthentication(userpool.New(srv.Client()), h.store, 0, triggers.Env{Now: h.clock.Now})
+	if _, err := invoke(t, pa.Handle, fixture(t, "postauth/unverified.json")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.CallsTo("AdminUpdateUserAttributes")); n != 0 {
+		t.Error("a code answered an hour ago verified the number")
+	}
+}
+
+func TestPostAuthenticationMalformed(t *testing.T) {
+	h := newHarness(t)
+	pa, err := triggers.NewPostAuthentication(userpool.New(fakecognito.New(t).Client()), h.store, 0, triggers.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := invoke(t, pa.Handle, fixture(t, "postauth/malformed.json")); err == nil {
+		t.Error("malformed event accepted")
+	}
+	if _, err := triggers.NewPostAuthentication(nil, nil, 0, triggers.Env{}); err == nil {
+		t.Error("NewPostAuthentication without dependencies succeeded")
+	}
 }

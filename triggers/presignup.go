@@ -25,17 +25,18 @@ func NewPreSignUp(p phone.Policy, env Env) *PreSignUp {
 func (h *PreSignUp) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 	raw := ev.Request.UserAttributes["phone_number"]
 	log := h.env.Log.With("trigger", "PreSignUp", "source", truncate(ev.TriggerSource, 40), "phone", phone.Mask(raw))
+	ev.Response.AutoVerifyPhone = false
+	ev.Response.AutoVerifyEmail = false
+	// Federated sign-ups are the identity provider's business: they need no
+	// number and are left as Cognito has them.
+	if ev.TriggerSource == "PreSignUp_ExternalProvider" {
+		return ev, nil
+	}
 	if _, err := h.phone.Parse(raw); err != nil {
 		log.Info("sign-up refused", "err", err)
 		return ev, phoneRefusal(err)
 	}
-	ev.Response.AutoVerifyPhone = false
-	ev.Response.AutoVerifyEmail = false
-	// Federated sign-ups (PreSignUp_ExternalProvider) are the identity
-	// provider's business; confirm only our own.
-	if ev.TriggerSource != "PreSignUp_ExternalProvider" {
-		ev.Response.AutoConfirmUser = true
-	}
+	ev.Response.AutoConfirmUser = true
 	log.Info("sign-up accepted")
 	return ev, nil
 }

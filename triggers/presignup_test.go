@@ -21,6 +21,7 @@ func TestPreSignUp(t *testing.T) {
 		{fixture: "mobile.json", want: confirm},
 		{fixture: "admin-create.json", want: confirm},
 		{fixture: "external.json", want: events.CognitoEventUserPoolsPreSignupResponse{}},
+		{fixture: "external-no-phone.json", want: events.CognitoEventUserPoolsPreSignupResponse{}},
 		{fixture: "no-phone.json", refusal: "OTP_NUMBER_NOT_ALLOWED"},
 		{fixture: "landline.json", refusal: "OTP_NUMBER_NOT_ALLOWED"},
 		{fixture: "country-not-allowed.json", refusal: "OTP_COUNTRY_NOT_ALLOWED"},

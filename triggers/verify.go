@@ -72,7 +72,13 @@ func (h *Verify) Handle(ctx context.Context, ev events.CognitoEventUserPoolsVeri
 		log.Info("wrong answer", "attempt", c.Attempts)
 		return ev, nil
 	}
-	if err := h.store.Consume(ctx, id); err != nil {
+	// by names this invocation, so a retried consume knows its own success.
+	by, err := otp.NewID(h.env.Rand)
+	if err != nil {
+		log.Error("consume id", "err", err)
+		return ev, refuse(CodeUnavailable)
+	}
+	if err := h.store.Consume(ctx, id, by); err != nil {
 		if !errors.Is(err, otp.ErrAlreadyConsumed) {
 			log.Error("consume failed", "err", err)
 			return ev, refuse(CodeUnavailable)

@@ -20,7 +20,6 @@ import (
 // API is the part of the DynamoDB client the store uses.
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
@@ -42,18 +41,29 @@ func New(db API, table string) (*Store, error) {
 	return &Store{db: db, table: table}, nil
 }
 
-// conflictTries bounds retries of a transaction cancelled only because a
-// concurrent transaction touched the same counter; shards keep this rare.
-const conflictTries = 3
+// conflictTries bounds tries of a transaction cancelled only because a
+// concurrent transaction touched the same counter shard. Each try has its
+// own random ClientRequestToken: the SDK's retry of a try whose response was
+// lost repeats the token and so is applied once, while a new try after a
+// cancel, or another call, is a new request.
+const conflictTries = 2
 
-// PutChallenge bumps every counter below its max and writes c, in one
-// transaction: all or nothing. A counter at its max gives *otp.LimitError.
-func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter) error {
-	in, err := s.putChallengeInput(c, counters)
+// PutChallenge writes c, bumps every counter below its max and points the
+// reuse pointer at c, in one transaction: all or nothing. Full counters give
+// *otp.LimitError listing each; a pointer held by a concurrent Create gives
+// otp.ErrPointerTaken (checked first: that Create's challenge is the one to
+// answer, whatever the counters say).
+func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) error {
+	in, err := s.putChallengeInput(c, counters, claim)
 	if err != nil {
 		return err
 	}
 	for try := 1; ; try++ {
+		token, err := otp.NewID(nil)
+		if err != nil {
+			return fmt.Errorf("put challenge %s: request token: %w", c.ID, err)
+		}
+		in.ClientRequestToken = aws.String(token)
 		_, err = s.db.TransactWriteItems(ctx, in)
 		if err == nil {
 			return nil
@@ -72,13 +82,13 @@ func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []ot
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("put challenge %s: %w", c.ID, ctx.Err())
-		case <-time.After(time.Duration(try*(5+rand.IntN(20))) * time.Millisecond):
+		case <-time.After(time.Duration(5+rand.IntN(20)) * time.Millisecond):
 		}
 	}
 }
 
-func (s *Store) putChallengeInput(c otp.Challenge, counters []otp.Counter) (*dynamodb.TransactWriteItemsInput, error) {
-	items := make([]types.TransactWriteItem, 0, len(counters)+1)
+func (s *Store) putChallengeInput(c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) (*dynamodb.TransactWriteItemsInput, error) {
+	items := make([]types.TransactWriteItem, 0, len(counters)+2)
 	for _, ctr := range counters {
 		cond := expression.Or(
 			expression.AttributeNotExists(expression.Name(schema.AttrPK)),
@@ -99,41 +109,76 @@ func (s *Store) putChallengeInput(c otp.Challenge, counters []otp.Counter) (*dyn
 			ExpressionAttributeValues: expr.Values(),
 		}})
 	}
-	av, err := attributevalue.MarshalMap(schema.FromChallenge(c))
+	challenge, err := s.put(schema.FromChallenge(c), expression.AttributeNotExists(expression.Name(schema.AttrPK)))
 	if err != nil {
-		return nil, fmt.Errorf("marshal challenge: %w", err)
+		return nil, fmt.Errorf("challenge: %w", err)
 	}
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeNotExists(expression.Name(schema.AttrPK))).Build()
+	pointer, err := s.put(schema.FromPointer(otp.PointerFor(c)), pointerCondition(c.ID, claim))
 	if err != nil {
-		return nil, fmt.Errorf("build challenge condition: %w", err)
+		return nil, fmt.Errorf("reuse pointer: %w", err)
 	}
-	items = append(items, types.TransactWriteItem{Put: &types.Put{
-		TableName:                aws.String(s.table),
-		Item:                     av,
-		ConditionExpression:      expr.Condition(),
-		ExpressionAttributeNames: expr.Names(),
-	}})
+	items = append(items, challenge, pointer)
 	return &dynamodb.TransactWriteItemsInput{TransactItems: items}, nil
+}
+
+// pointerCondition: see otp.PointerClaim. Naming our own id too keeps a
+// replayed write from refusing itself.
+func pointerCondition(id string, claim otp.PointerClaim) expression.ConditionBuilder {
+	cond := expression.Or(
+		expression.AttributeNotExists(expression.Name(schema.AttrPK)),
+		expression.Name(schema.AttrCreated).LessThanEqual(expression.Value(claim.StaleBefore.UnixMilli())),
+		expression.Name(schema.AttrChalID).Equal(expression.Value(id)),
+	)
+	if claim.PrevID != "" {
+		cond = cond.Or(expression.Name(schema.AttrChalID).Equal(expression.Value(claim.PrevID)))
+	}
+	return cond
+}
+
+func (s *Store) put(item any, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("marshal: %w", err)
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("build condition: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                 aws.String(s.table),
+		Item:                      av,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}}, nil
 }
 
 // cancelReason maps a cancelled transaction to the caller's error, or nil
 // when it was only a conflict with another transaction (worth a retry).
+// Items are counters..., challenge, pointer.
 func cancelReason(tce *types.TransactionCanceledException, c otp.Challenge, counters []otp.Counter) error {
+	var full []otp.Counter
 	conflict := false
 	for i, r := range tce.CancellationReasons {
-		switch aws.ToString(r.Code) {
+		switch code := aws.ToString(r.Code); code {
 		case "ConditionalCheckFailed":
-			if i < len(counters) {
-				return &otp.LimitError{Counter: counters[i]}
+			switch {
+			case i < len(counters):
+				full = append(full, counters[i])
+			case i == len(counters):
+				return fmt.Errorf("put challenge %s: %w", c.ID, otp.ErrExists)
+			default:
+				return fmt.Errorf("put challenge %s: %w", c.ID, otp.ErrPointerTaken)
 			}
-			return fmt.Errorf("put challenge %s: %w", c.ID, otp.ErrExists)
 		case "TransactionConflict":
 			conflict = true
 		case "", "None":
 		default:
-			return fmt.Errorf("put challenge %s: cancelled (%s): %w", c.ID, aws.ToString(r.Code), tce)
+			return fmt.Errorf("put challenge %s: cancelled (%s): %w", c.ID, code, tce)
 		}
+	}
+	if len(full) > 0 {
+		return &otp.LimitError{Counters: full}
 	}
 	if !conflict {
 		return fmt.Errorf("put challenge %s: %w", c.ID, tce)
@@ -200,13 +245,24 @@ func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp
 	return it.Challenge(), nil
 }
 
-// Consume marks the challenge used; only the first caller succeeds, the rest
-// get otp.ErrAlreadyConsumed.
-func (s *Store) Consume(ctx context.Context, id string) error {
-	err := s.update(ctx, id,
-		expression.Set(expression.Name(schema.AttrConsumed), expression.Value(true)),
-		expression.Name(schema.AttrConsumed).Equal(expression.Value(false)), types.ReturnValueNone, nil)
+// Consume marks the challenge used on behalf of by (an id of the Verify
+// invocation); only the first caller succeeds, the rest get
+// otp.ErrAlreadyConsumed. A voided challenge cannot be consumed. If the SDK
+// retried a write whose first attempt was applied, the condition fails on
+// our own write: one read tells that apart from a rival's.
+func (s *Store) Consume(ctx context.Context, id, by string) error {
+	cond := expression.And(
+		expression.Name(schema.AttrConsumed).Equal(expression.Value(false)),
+		expression.Name(schema.AttrVoided).Equal(expression.Value(false)),
+	)
+	upd := expression.Set(expression.Name(schema.AttrConsumed), expression.Value(true)).
+		Set(expression.Name(schema.AttrConsBy), expression.Value(by))
+	err := s.update(ctx, id, upd, cond, types.ReturnValueNone, nil)
 	if isConditionFailed(err) {
+		c, gerr := s.GetChallenge(ctx, id)
+		if gerr == nil && c.Consumed && c.ConsumedBy == by && !c.Voided {
+			return nil
+		}
 		return fmt.Errorf("consume %s: %w", id, otp.ErrAlreadyConsumed)
 	}
 	if err != nil {
@@ -258,42 +314,6 @@ func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Poi
 		return otp.Pointer{}, fmt.Errorf("decode reuse pointer: %w", err)
 	}
 	return it.Pointer(phone, clientID), nil
-}
-
-// SetPointer stores p only if no pointer exists, the existing one still
-// names prevID (the one the caller read, "" for none), or the existing one
-// was created at or before staleBefore (its cooldown is over). Otherwise a
-// concurrent Create won and the error is otp.ErrPointerTaken.
-func (s *Store) SetPointer(ctx context.Context, p otp.Pointer, prevID string, staleBefore time.Time) error {
-	av, err := attributevalue.MarshalMap(schema.FromPointer(p))
-	if err != nil {
-		return fmt.Errorf("marshal reuse pointer: %w", err)
-	}
-	cond := expression.Or(
-		expression.AttributeNotExists(expression.Name(schema.AttrPK)),
-		expression.Name(schema.AttrCreated).LessThanEqual(expression.Value(staleBefore.UnixMilli())),
-	)
-	if prevID != "" {
-		cond = cond.Or(expression.Name(schema.AttrChalID).Equal(expression.Value(prevID)))
-	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return fmt.Errorf("build pointer condition: %w", err)
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.table),
-		Item:                      av,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if isConditionFailed(err) {
-		return fmt.Errorf("set reuse pointer: %w", otp.ErrPointerTaken)
-	}
-	if err != nil {
-		return fmt.Errorf("set reuse pointer: %w", err)
-	}
-	return nil
 }
 
 func isConditionFailed(err error) bool {

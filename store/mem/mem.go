@@ -47,16 +47,25 @@ func New(now func() time.Time) *Store {
 }
 
 // PutChallenge: see dynamo.Store.PutChallenge.
-func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter) error {
+func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put challenge %s: %w", c.ID, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ptr := otp.PointerFor(c)
+	pk := schema.PointerKey(ptr.Phone, ptr.ClientID)
+	if old, ok := s.pointers[pk]; ok && !claimable(old, c.ID, claim) {
+		return fmt.Errorf("put challenge %s: %w", c.ID, otp.ErrPointerTaken)
+	}
+	var full []otp.Counter
 	for _, ctr := range counters {
 		if s.counters[schema.CounterKey(ctr)].count >= ctr.Max() {
-			return &otp.LimitError{Counter: ctr}
+			full = append(full, ctr)
 		}
+	}
+	if len(full) > 0 {
+		return &otp.LimitError{Counters: full}
 	}
 	if _, ok := s.challenges[c.ID]; ok {
 		return fmt.Errorf("put challenge %s: %w", c.ID, otp.ErrExists)
@@ -67,8 +76,15 @@ func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []ot
 	}
 	c.MAC = append([]byte(nil), c.MAC...)
 	s.challenges[c.ID] = c
+	s.pointers[pk] = ptr
 	s.wrote()
 	return nil
+}
+
+// claimable is the pointer condition of dynamo.Store.PutChallenge.
+func claimable(old otp.Pointer, id string, claim otp.PointerClaim) bool {
+	return old.CreatedAt.UnixMilli() <= claim.StaleBefore.UnixMilli() ||
+		old.ChallengeID == id || (claim.PrevID != "" && old.ChallengeID == claim.PrevID)
 }
 
 // GetChallenge: see dynamo.Store.GetChallenge.
@@ -113,14 +129,17 @@ func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp
 }
 
 // Consume: see dynamo.Store.Consume.
-func (s *Store) Consume(ctx context.Context, id string) error {
+func (s *Store) Consume(ctx context.Context, id, by string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.challenges[id]
-	if !ok || c.Consumed {
+	if ok && c.Consumed && !c.Voided && by != "" && c.ConsumedBy == by {
+		return nil // our own earlier consume, as dynamo.Store reports it
+	}
+	if !ok || c.Consumed || c.Voided {
 		return fmt.Errorf("consume %s: %w", id, otp.ErrAlreadyConsumed)
 	}
-	c.Consumed = true
+	c.Consumed, c.ConsumedBy = true, by
 	s.challenges[id] = c
 	return nil
 }
@@ -134,25 +153,6 @@ func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Poi
 		return otp.Pointer{}, fmt.Errorf("get reuse pointer: %w", otp.ErrNotFound)
 	}
 	return p, nil
-}
-
-// SetPointer: see dynamo.Store.SetPointer.
-func (s *Store) SetPointer(ctx context.Context, p otp.Pointer, prevID string, staleBefore time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("set reuse pointer: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := schema.PointerKey(p.Phone, p.ClientID)
-	if old, ok := s.pointers[k]; ok {
-		stale := old.CreatedAt.UnixMilli() <= staleBefore.UnixMilli()
-		if !stale && (prevID == "" || old.ChallengeID != prevID) {
-			return fmt.Errorf("set reuse pointer: %w", otp.ErrPointerTaken)
-		}
-	}
-	s.pointers[k] = p
-	s.wrote()
-	return nil
 }
 
 // wrote counts a write and sweeps items past their retention now and then;

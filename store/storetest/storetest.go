@@ -19,13 +19,12 @@ import (
 
 // Store is the method set under test (the triggers declare the same one).
 type Store interface {
-	PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter) error
+	PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) error
 	GetChallenge(ctx context.Context, id string) (otp.Challenge, error)
 	VoidChallenge(ctx context.Context, id string) error
 	CountAttempt(ctx context.Context, id string, now time.Time) (otp.Challenge, error)
-	Consume(ctx context.Context, id string) error
+	Consume(ctx context.Context, id, by string) error
 	GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error)
-	SetPointer(ctx context.Context, p otp.Pointer, prevID string, staleBefore time.Time) error
 }
 
 // Run runs the suite; newStore returns an empty store for each subtest.
@@ -59,6 +58,9 @@ var (
 	ctx  = context.Background()
 	base = time.Now().UTC().Truncate(time.Millisecond)
 	seq  atomic.Int64
+	// anyPointer lets a challenge take the reuse pointer whatever it holds,
+	// for tests about other things.
+	anyPointer = otp.PointerClaim{StaleBefore: base.Add(time.Hour)}
 )
 
 func challenge(t *testing.T, mut ...func(*otp.Challenge)) otp.Challenge {
@@ -86,7 +88,7 @@ func challenge(t *testing.T, mut ...func(*otp.Challenge)) otp.Challenge {
 
 func put(t *testing.T, s Store, c otp.Challenge, ctrs ...otp.Counter) {
 	t.Helper()
-	if err := s.PutChallenge(ctx, c, ctrs); err != nil {
+	if err := s.PutChallenge(ctx, c, ctrs, anyPointer); err != nil {
 		t.Fatalf("PutChallenge: %v", err)
 	}
 }
@@ -106,7 +108,7 @@ func testPutGet(t *testing.T, s Store) {
 func testPutDuplicate(t *testing.T, s Store) {
 	c := challenge(t)
 	put(t, s, c)
-	if err := s.PutChallenge(ctx, c, nil); !errors.Is(err, otp.ErrExists) {
+	if err := s.PutChallenge(ctx, c, nil, anyPointer); !errors.Is(err, otp.ErrExists) {
 		t.Errorf("second PutChallenge = %v, want ErrExists", err)
 	}
 }
@@ -139,13 +141,13 @@ func testCap(t *testing.T, s Store) {
 		put(t, s, challenge(t, func(c *otp.Challenge) { c.Phone = phone }), ctrs...)
 	}
 	refused := challenge(t, func(c *otp.Challenge) { c.Phone = phone })
-	err := s.PutChallenge(ctx, refused, ctrs)
+	err := s.PutChallenge(ctx, refused, ctrs, anyPointer)
 	var le *otp.LimitError
 	if !errors.As(err, &le) {
 		t.Fatalf("third PutChallenge = %v, want *otp.LimitError", err)
 	}
-	if le.Counter.Cap.Scope != otp.ScopePhone {
-		t.Errorf("limit scope = %v, want phone", le.Counter.Cap.Scope)
+	if len(le.Counters) != 1 || le.Counters[0].Cap.Scope != otp.ScopePhone {
+		t.Errorf("full counters = %+v, want the phone counter only", le.Counters)
 	}
 	if _, err := s.GetChallenge(ctx, refused.ID); !errors.Is(err, otp.ErrNotFound) {
 		t.Errorf("refused challenge was stored: GetChallenge = %v", err)
@@ -154,11 +156,17 @@ func testCap(t *testing.T, s Store) {
 	// with a max of 3 on it exactly one more passes.
 	ctrs[1].Cap.Max, ctrs[1].Cap.Shards = 3, 1
 	other := challenge(t)
-	if err := s.PutChallenge(ctx, other, ctrs[1:]); err != nil {
+	if err := s.PutChallenge(ctx, other, ctrs[1:], anyPointer); err != nil {
 		t.Fatalf("global counter took the refused increment: %v", err)
 	}
-	if err := s.PutChallenge(ctx, challenge(t), ctrs[1:]); !errors.As(err, &le) || le.Counter.Cap.Scope != otp.ScopeGlobal {
+	if err := s.PutChallenge(ctx, challenge(t), ctrs[1:], anyPointer); !errors.As(err, &le) || le.Counters[0].Cap.Scope != otp.ScopeGlobal {
 		t.Errorf("fourth on global = %v, want global LimitError", err)
+	}
+	// With both full, both are reported, so a caller can say when both
+	// have room again.
+	err = s.PutChallenge(ctx, challenge(t, func(c *otp.Challenge) { c.Phone = phone }), ctrs, anyPointer)
+	if !errors.As(err, &le) || len(le.Counters) != 2 {
+		t.Errorf("both full: %v, want a LimitError naming both counters", err)
 	}
 }
 
@@ -171,7 +179,7 @@ func testShardedCap(t *testing.T, s Store) {
 			put(t, s, challenge(t), ctr...)
 		}
 		var le *otp.LimitError
-		if err := s.PutChallenge(ctx, challenge(t), ctr); !errors.As(err, &le) {
+		if err := s.PutChallenge(ctx, challenge(t), ctr, anyPointer); !errors.As(err, &le) {
 			t.Errorf("shard %d third = %v, want LimitError (each shard allows max/shards)", shard, err)
 		}
 	}
@@ -208,7 +216,7 @@ func testCountAttemptDead(t *testing.T, s Store) {
 	for _, c := range []otp.Challenge{expired, consumed, voided} {
 		put(t, s, c)
 	}
-	if err := s.Consume(ctx, consumed.ID); err != nil {
+	if err := s.Consume(ctx, consumed.ID, "v1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.VoidChallenge(ctx, voided.ID); err != nil {
@@ -241,15 +249,28 @@ func testCountAttemptDead(t *testing.T, s Store) {
 func testConsumeOnce(t *testing.T, s Store) {
 	c := challenge(t)
 	put(t, s, c)
-	if err := s.Consume(ctx, c.ID); err != nil {
+	if err := s.Consume(ctx, c.ID, "verify-1"); err != nil {
 		t.Fatalf("first Consume: %v", err)
 	}
-	if err := s.Consume(ctx, c.ID); !errors.Is(err, otp.ErrAlreadyConsumed) {
-		t.Errorf("second Consume = %v, want ErrAlreadyConsumed", err)
+	if err := s.Consume(ctx, c.ID, "verify-2"); !errors.Is(err, otp.ErrAlreadyConsumed) {
+		t.Errorf("a rival's Consume = %v, want ErrAlreadyConsumed", err)
+	}
+	// The same invocation again (the SDK retried a write whose response was
+	// lost) is told its own consume succeeded.
+	if err := s.Consume(ctx, c.ID, "verify-1"); err != nil {
+		t.Errorf("repeated Consume by the winner = %v, want nil", err)
 	}
 	got, _ := s.GetChallenge(ctx, c.ID)
-	if !got.Consumed || got.Live(base) {
-		t.Errorf("consumed challenge still live: %+v", got)
+	if !got.Consumed || got.ConsumedBy != "verify-1" || got.Live(base) {
+		t.Errorf("consumed challenge: %+v", got)
+	}
+	voided := challenge(t)
+	put(t, s, voided)
+	if err := s.VoidChallenge(ctx, voided.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Consume(ctx, voided.ID, "verify-3"); !errors.Is(err, otp.ErrAlreadyConsumed) {
+		t.Errorf("Consume(voided) = %v, want ErrAlreadyConsumed", err)
 	}
 }
 
@@ -261,37 +282,56 @@ func testVoidMissing(t *testing.T, s Store) {
 
 func testPointer(t *testing.T, s Store) {
 	phone := challenge(t).Phone
-	p1 := otp.Pointer{Phone: phone, ClientID: "c1", ChallengeID: "id1", CreatedAt: base, ExpiresAt: base.Add(3 * time.Minute)}
-	p2 := p1
-	p2.ChallengeID, p2.CreatedAt = "id2", base.Add(time.Second)
-	staleBefore := base.Add(-30 * time.Second)
-
-	if err := s.SetPointer(ctx, p1, "", staleBefore); err != nil {
-		t.Fatalf("first SetPointer: %v", err)
+	at := func(created time.Time) otp.Challenge {
+		return challenge(t, func(c *otp.Challenge) {
+			c.Phone, c.ClientID, c.CreatedAt, c.ExpiresAt = phone, "c1", created, created.Add(3*time.Minute)
+		})
 	}
-	if err := s.SetPointer(ctx, p2, "", staleBefore); !errors.Is(err, otp.ErrPointerTaken) {
-		t.Errorf("SetPointer over a fresh pointer = %v, want ErrPointerTaken", err)
+	cooldown := 30 * time.Second
+	claim := func(prev string, now time.Time) otp.PointerClaim {
+		return otp.PointerClaim{PrevID: prev, StaleBefore: now.Add(-cooldown)}
 	}
-	if err := s.SetPointer(ctx, p2, "other", staleBefore); !errors.Is(err, otp.ErrPointerTaken) {
-		t.Errorf("SetPointer naming the wrong previous id = %v, want ErrPointerTaken", err)
+	first := at(base)
+	if err := s.PutChallenge(ctx, first, nil, claim("", base)); err != nil {
+		t.Fatalf("first challenge: %v", err)
 	}
 	got, err := s.GetPointer(ctx, phone, "c1")
-	if err != nil || !cmp.Equal(got, p1) {
-		t.Fatalf("GetPointer = %+v, %v; want %+v", got, err, p1)
+	if err != nil || !cmp.Equal(got, otp.PointerFor(first)) {
+		t.Fatalf("GetPointer = %+v, %v; want %+v", got, err, otp.PointerFor(first))
 	}
-	if err := s.SetPointer(ctx, p2, "id1", staleBefore); err != nil {
-		t.Errorf("SetPointer naming the current id: %v", err)
+	now := base.Add(time.Second)
+	rival := at(now)
+	for _, prev := range []string{"", "other"} {
+		err := s.PutChallenge(ctx, rival, nil, claim(prev, now))
+		if !errors.Is(err, otp.ErrPointerTaken) {
+			t.Errorf("over a fresh pointer (prev %q) = %v, want ErrPointerTaken", prev, err)
+		}
+		if _, err := s.GetChallenge(ctx, rival.ID); !errors.Is(err, otp.ErrNotFound) {
+			t.Errorf("a challenge that lost the pointer was stored")
+		}
 	}
-	p3 := p2
-	p3.ChallengeID = "id3"
-	if err := s.SetPointer(ctx, p3, "", p2.CreatedAt); err != nil {
-		t.Errorf("SetPointer over a stale pointer: %v", err)
+	// A pointer the caller read (say, to a consumed challenge) can be replaced.
+	if err := s.PutChallenge(ctx, rival, nil, claim(first.ID, now)); err != nil {
+		t.Errorf("naming the current id: %v", err)
 	}
-	if got, _ := s.GetPointer(ctx, phone, "c1"); got.ChallengeID != "id3" {
-		t.Errorf("pointer = %s, want id3", got.ChallengeID)
+	// After the cooldown anyone may take it.
+	later := now.Add(cooldown)
+	third := at(later)
+	if err := s.PutChallenge(ctx, third, nil, claim("", later)); err != nil {
+		t.Errorf("over a stale pointer: %v", err)
+	}
+	if got, _ := s.GetPointer(ctx, phone, "c1"); got.ChallengeID != third.ID {
+		t.Errorf("pointer = %s, want %s", got.ChallengeID, third.ID)
 	}
 	if _, err := s.GetPointer(ctx, phone, "c2"); !errors.Is(err, otp.ErrNotFound) {
 		t.Errorf("pointer is per app client: GetPointer(c2) = %v", err)
+	}
+	// Pointer first: a taken pointer is reported even when counters are full,
+	// because the winner's challenge is the one to answer.
+	full := otp.Counters([]otp.Cap{{Scope: otp.ScopePhone, Window: time.Hour, Max: 1}}, phone, "US", base, nil)
+	put(t, s, challenge(t), full...)
+	if err := s.PutChallenge(ctx, at(later), full, claim("", later)); !errors.Is(err, otp.ErrPointerTaken) {
+		t.Errorf("taken pointer and full counter = %v, want ErrPointerTaken", err)
 	}
 }
 
@@ -330,7 +370,7 @@ func testConcurrentConsume(t *testing.T, s Store) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			err := s.Consume(ctx, c.ID)
+			err := s.Consume(ctx, c.ID, fmt.Sprintf("verify-%d", seq.Add(1)))
 			switch {
 			case err == nil:
 				won.Add(1)
@@ -352,7 +392,7 @@ func testConcurrentCap(t *testing.T, s Store) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			err := s.PutChallenge(ctx, challenge(t), ctrs)
+			err := s.PutChallenge(ctx, challenge(t), ctrs, anyPointer)
 			var le *otp.LimitError
 			switch {
 			case err == nil:
