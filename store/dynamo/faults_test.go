@@ -1,0 +1,182 @@
+package dynamo_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
+)
+
+// faults sits between the SDK and DynamoDB Local and, for the first
+// TransactWriteItems calls, either answers the TransactionCanceledException
+// DynamoDB sends on a conflict (shape from the DynamoDB API reference), or
+// applies the call and then loses the response behind a 500, as a network
+// failure would.
+type faults struct {
+	mode   string // "conflict" or "lost"
+	n      int    // how many calls to disturb
+	target string // operation to disturb; TransactWriteItems when empty
+
+	mu     sync.Mutex
+	seen   int
+	tokens []string
+}
+
+func (f *faults) RoundTrip(req *http.Request) (*http.Response, error) {
+	target := f.target
+	if target == "" {
+		target = "TransactWriteItems"
+	}
+	if !strings.HasSuffix(req.Header.Get("X-Amz-Target"), "."+target) {
+		return http.DefaultTransport.RoundTrip(req)
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct {
+		TransactItems      []json.RawMessage
+		ClientRequestToken string
+	}
+	json.Unmarshal(body, &in)
+	f.mu.Lock()
+	f.seen++
+	disturb := f.seen <= f.n
+	f.tokens = append(f.tokens, in.ClientRequestToken)
+	f.mu.Unlock()
+	if !disturb {
+		return http.DefaultTransport.RoundTrip(req)
+	}
+	switch f.mode {
+	case "conflict":
+		reasons := make([]map[string]string, len(in.TransactItems))
+		for i := range reasons {
+			reasons[i] = map[string]string{"Code": "None"}
+		}
+		reasons[0] = map[string]string{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
+		return jsonResponse(req, 400, map[string]any{
+			"__type":              "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+			"Message":             "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict, None]",
+			"CancellationReasons": reasons,
+		}), nil
+	default: // lost
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return jsonResponse(req, 500, map[string]any{
+			"__type":  "com.amazonaws.dynamodb.v20120810#InternalServerError",
+			"message": "Internal server error",
+		}), nil
+	}
+}
+
+func jsonResponse(req *http.Request, status int, v any) *http.Response {
+	b, _ := json.Marshal(v)
+	return &http.Response{
+		StatusCode: status,
+		Header:     http.Header{"Content-Type": []string{"application/x-amz-json-1.0"}},
+		Body:       io.NopCloser(bytes.NewReader(b)),
+		Request:    req,
+	}
+}
+
+func faultyStore(t *testing.T, f *faults) *dynamo.Store {
+	t.Helper()
+	table := dynamotest.NewTable(t, testenv.DynamoDB(t))
+	s, err := dynamo.New(testenv.DynamoDBWith(t, &http.Client{Transport: f}), table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func testChallenge(t *testing.T) otp.Challenge {
+	t.Helper()
+	id, _ := otp.NewID(nil)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	return otp.Challenge{ID: id, Phone: "+14155550123", ClientID: "c1", KeyID: "0123456789ab",
+		MAC: []byte("mac"), Locale: "en", CreatedAt: now, ExpiresAt: now.Add(3 * time.Minute), MaxAttempts: 3}
+}
+
+func TestPutChallengeRetriesAConflictOnce(t *testing.T) {
+	f := &faults{mode: "conflict", n: 1}
+	s := faultyStore(t, f)
+	c := testChallenge(t)
+	ctrs := otp.Counters([]otp.Cap{{Scope: otp.ScopePhone, Window: time.Hour, Max: 5}}, c.Phone, "US", c.CreatedAt, nil)
+	if err := s.PutChallenge(context.Background(), c, ctrs, otp.PointerClaim{}); err != nil {
+		t.Fatalf("PutChallenge after one conflict: %v", err)
+	}
+	if len(f.tokens) != 2 || f.tokens[0] == f.tokens[1] || f.tokens[0] == "" {
+		t.Errorf("request tokens %q: want two different ones (a new try is a new request)", f.tokens)
+	}
+	if _, err := s.GetChallenge(context.Background(), c.ID); err != nil {
+		t.Errorf("challenge not stored: %v", err)
+	}
+}
+
+func TestPutChallengeGivesUpAfterTwoConflicts(t *testing.T) {
+	s := faultyStore(t, &faults{mode: "conflict", n: 2})
+	c := testChallenge(t)
+	err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{})
+	if err == nil || errors.Is(err, otp.ErrExists) || errors.Is(err, otp.ErrPointerTaken) {
+		t.Errorf("PutChallenge after two conflicts = %v, want a plain failure", err)
+	}
+}
+
+// The SDK retries a call whose response was lost; the same request token
+// makes DynamoDB apply it once and report success, not ErrExists.
+func TestPutChallengeLostResponseIsIdempotent(t *testing.T) {
+	f := &faults{mode: "lost", n: 1}
+	s := faultyStore(t, f)
+	c := testChallenge(t)
+	ctrs := otp.Counters([]otp.Cap{{Scope: otp.ScopePhone, Window: time.Hour, Max: 1}}, c.Phone, "US", c.CreatedAt, nil)
+	if err := s.PutChallenge(context.Background(), c, ctrs, otp.PointerClaim{}); err != nil {
+		t.Fatalf("PutChallenge whose first response was lost: %v", err)
+	}
+	if len(f.tokens) != 2 || f.tokens[0] != f.tokens[1] {
+		t.Errorf("request tokens %q: the SDK's retry must repeat the token", f.tokens)
+	}
+	// Applied once: the counter (max 1) is full, not over-full or refused.
+	other := testChallenge(t)
+	other.Phone = c.Phone
+	var le *otp.LimitError
+	if err := s.PutChallenge(context.Background(), other, ctrs, otp.PointerClaim{StaleBefore: time.Now().Add(time.Hour)}); !errors.As(err, &le) {
+		t.Errorf("second code = %v, want the cap reached after exactly one", err)
+	}
+}
+
+// A Consume whose write was applied but whose response was lost is retried
+// by the SDK, fails its condition on our own write, and must still report
+// success: the right answer must not turn into a wrong one.
+func TestConsumeLostResponseStillWins(t *testing.T) {
+	f := &faults{mode: "lost", n: 1, target: "UpdateItem"}
+	s := faultyStore(t, f)
+	c := testChallenge(t)
+	if err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Consume(context.Background(), c.ID, "verify-1"); err != nil {
+		t.Fatalf("Consume whose first response was lost: %v", err)
+	}
+	if f.seen != 2 {
+		t.Errorf("UpdateItem sent %d times, want 2 (the SDK's retry)", f.seen)
+	}
+	if err := s.Consume(context.Background(), c.ID, "verify-2"); !errors.Is(err, otp.ErrAlreadyConsumed) {
+		t.Errorf("a rival's Consume = %v, want ErrAlreadyConsumed", err)
+	}
+}
