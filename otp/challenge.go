@@ -30,6 +30,30 @@ type Challenge struct {
 	// Decoy challenges stand in for unknown users so their sign-ins cost
 	// the same writes; they never verify and are never delivered.
 	Decoy bool
+	// Delivery is the worker's claim on sending the challenge's SMS.
+	Delivery Delivery
+}
+
+// DeliveryState is where the worker's delivery of a challenge stands; the
+// empty state means no worker has picked it up. Stored as its string, so
+// items stay readable.
+type DeliveryState string
+
+// Delivery states a worker moves a challenge through.
+const (
+	DeliverySending         DeliveryState = "sending"          // claimed; a send may be under way
+	DeliverySent            DeliveryState = "sent"             // a provider accepted it
+	DeliveryFailedRetryable DeliveryState = "failed-retryable" // released for another try
+	DeliveryFailedPermanent DeliveryState = "failed-permanent" // the number cannot receive it
+)
+
+// Delivery is the worker's record of sending a challenge's SMS.
+type Delivery struct {
+	State      DeliveryState
+	At         time.Time // when the state was last set (for sending: when claimed)
+	Attempts   int       // send attempts so far
+	Provider   string
+	ProviderID string // the provider's message id
 }
 
 // Live reports whether the challenge can still be answered at now.
@@ -89,4 +113,18 @@ var (
 	ErrPointerTaken = errors.New("reuse pointer taken by another challenge")
 	// ErrExists: an item with that id is already stored.
 	ErrExists = errors.New("already exists")
+)
+
+// Errors of the worker's delivery claim; callers branch on them.
+var (
+	// ErrClaimTaken: another worker holds a fresh claim on the challenge.
+	ErrClaimTaken = errors.New("delivery claimed by another worker")
+	// ErrDelivered: the challenge was already sent, or failed for good.
+	ErrDelivered = errors.New("challenge already delivered")
+	// ErrNotDeliverable: missing, voided, consumed, a decoy, expired, or the
+	// message's destination is not the challenge's number.
+	ErrNotDeliverable = errors.New("challenge not deliverable")
+	// ErrClaimLost: the claim was retaken (it had gone stale) before this
+	// worker recorded its outcome.
+	ErrClaimLost = errors.New("delivery claim lost")
 )

@@ -25,6 +25,13 @@ const (
 	AttrCreated  = "createdAt"
 	AttrChalID   = "challengeId"
 	AttrConsBy   = "consumedBy"
+	AttrPhone    = "phone"
+	AttrDecoy    = "decoy"
+	AttrDelivery = "delivery"
+	AttrDelivAt  = "deliveryAt"
+	AttrDelivN   = "deliveryAttempts"
+	AttrDelivBy  = "deliveryProvider"
+	AttrDelivID  = "deliveryProviderId"
 )
 
 // Retention: how long an item outlives its use before TTL removes it.
@@ -60,24 +67,19 @@ type ChallengeItem struct {
 	TTL         int64  `dynamodbav:"ttl"`
 
 	// The delivery claim, written only by the worker (see Delivery states).
-	Delivery           DeliveryState `dynamodbav:"delivery,omitempty"`
-	DeliveryAt         int64         `dynamodbav:"deliveryAt,omitempty"`
-	DeliveryAttempts   int           `dynamodbav:"deliveryAttempts,omitempty"`
-	DeliveryProvider   string        `dynamodbav:"deliveryProvider,omitempty"`
-	DeliveryProviderID string        `dynamodbav:"deliveryProviderId,omitempty"`
+	Delivery           otp.DeliveryState `dynamodbav:"delivery,omitempty"`
+	DeliveryAt         int64             `dynamodbav:"deliveryAt,omitempty"`
+	DeliveryAttempts   int               `dynamodbav:"deliveryAttempts,omitempty"`
+	DeliveryProvider   string            `dynamodbav:"deliveryProvider,omitempty"`
+	DeliveryProviderID string            `dynamodbav:"deliveryProviderId,omitempty"`
 }
 
-// DeliveryState is where the worker's delivery claim on a challenge stands.
-// It is stored as its string, so items stay readable in the console; the
-// empty state means the worker has not picked the challenge up.
-type DeliveryState string
-
-// Delivery claim states the worker moves a challenge through.
+// Delivery claim states, stored as their strings (see otp.DeliveryState).
 const (
-	DeliverySending         DeliveryState = "sending"
-	DeliverySent            DeliveryState = "sent"
-	DeliveryFailedRetryable DeliveryState = "failed-retryable"
-	DeliveryFailedPermanent DeliveryState = "failed-permanent"
+	DeliverySending         = otp.DeliverySending
+	DeliverySent            = otp.DeliverySent
+	DeliveryFailedRetryable = otp.DeliveryFailedRetryable
+	DeliveryFailedPermanent = otp.DeliveryFailedPermanent
 )
 
 // ChallengeKey is the key of a challenge item.
@@ -102,6 +104,12 @@ func FromChallenge(c otp.Challenge) ChallengeItem {
 		Voided:      c.Voided,
 		Decoy:       c.Decoy,
 		TTL:         c.ExpiresAt.Add(Retention).Unix(),
+
+		Delivery:           c.Delivery.State,
+		DeliveryAt:         unixMilliOrZero(c.Delivery.At),
+		DeliveryAttempts:   c.Delivery.Attempts,
+		DeliveryProvider:   c.Delivery.Provider,
+		DeliveryProviderID: c.Delivery.ProviderID,
 	}
 }
 
@@ -122,7 +130,28 @@ func (it ChallengeItem) Challenge() otp.Challenge {
 		ConsumedBy:  it.ConsumedBy,
 		Voided:      it.Voided,
 		Decoy:       it.Decoy,
+		Delivery: otp.Delivery{
+			State:      it.Delivery,
+			At:         timeOrZero(it.DeliveryAt),
+			Attempts:   it.DeliveryAttempts,
+			Provider:   it.DeliveryProvider,
+			ProviderID: it.DeliveryProviderID,
+		},
 	}
+}
+
+func unixMilliOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func timeOrZero(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
 }
 
 // PointerItem points from a phone number and app client to the live challenge.
