@@ -19,6 +19,22 @@ type Counter interface {
 	Count(name string, dims ...Dim)
 }
 
+// Recorder also records measured values (latency, cost).
+type Recorder interface {
+	Counter
+	Value(name string, v float64, unit Unit, dims ...Dim)
+}
+
+// Unit is a CloudWatch unit.
+type Unit string
+
+// Units used here.
+const (
+	Count        Unit = "Count"
+	Milliseconds Unit = "Milliseconds"
+	None         Unit = "None"
+)
+
 // Dim is one metric dimension (e.g. Trigger=CreateAuthChallenge).
 type Dim struct{ Name, Value string }
 
@@ -38,9 +54,12 @@ func NewEMF(w io.Writer, now func() time.Time) *EMF {
 }
 
 // Count writes name=1 with dims.
-func (e *EMF) Count(name string, dims ...Dim) {
+func (e *EMF) Count(name string, dims ...Dim) { e.Value(name, 1, Count, dims...) }
+
+// Value writes name=v in unit with dims.
+func (e *EMF) Value(name string, v float64, unit Unit, dims ...Dim) {
 	names := make([]string, len(dims))
-	line := map[string]any{name: 1}
+	line := map[string]any{name: v}
 	for i, d := range dims {
 		names[i] = d.Name
 		line[d.Name] = d.Value
@@ -50,7 +69,7 @@ func (e *EMF) Count(name string, dims ...Dim) {
 		"CloudWatchMetrics": []any{map[string]any{
 			"Namespace":  Namespace,
 			"Dimensions": [][]string{names},
-			"Metrics":    []any{map[string]string{"Name": name, "Unit": "Count"}},
+			"Metrics":    []any{map[string]string{"Name": name, "Unit": string(unit)}},
 		}},
 	}
 	b, err := json.Marshal(line)
@@ -62,8 +81,11 @@ func (e *EMF) Count(name string, dims ...Dim) {
 	e.w.Write(append(b, '\n'))
 }
 
-// Discard counts nothing.
+// Discard records nothing.
 type Discard struct{}
 
 // Count does nothing.
 func (Discard) Count(string, ...Dim) {}
+
+// Value does nothing.
+func (Discard) Value(string, float64, Unit, ...Dim) {}
