@@ -271,6 +271,136 @@ func (s *Store) Consume(ctx context.Context, id, by string) error {
 	return nil
 }
 
+// Claim takes the delivery of challenge id for one send attempt, if and
+// only if the challenge exists, is not voided, consumed or a decoy, is for
+// the number to, has not expired at now, and no worker holds it: its
+// delivery state is absent (never picked up, or written before the worker
+// existed) or failed-retryable, or it is sending with deliveryAt before
+// staleBefore (that worker died mid-send). It sets delivery=sending and
+// deliveryAt=now, adds one to deliveryAttempts and returns the challenge as
+// updated. Otherwise nothing changes and one strongly consistent read names
+// the reason (see storetest.Claims for the order): otp.ErrNotDeliverable,
+// otp.ErrDelivered or otp.ErrClaimTaken. Times compare at millisecond
+// precision.
+//
+// A Claim whose response is lost and which the SDK retries is refused by
+// its own write (otp.ErrClaimTaken), and the message waits until the claim
+// is stale: we err on the side of a late SMS, never a second one.
+func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.Time) (otp.Challenge, error) {
+	if to == "" {
+		// No challenge is for no number (and DynamoDB Local refuses an
+		// empty string value).
+		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: empty destination: %w", id, otp.ErrNotDeliverable)
+	}
+	delivery := expression.Name(schema.AttrDelivery)
+	cond := expression.And(
+		expression.AttributeExists(expression.Name(schema.AttrPK)),
+		expression.Name(schema.AttrPhone).Equal(expression.Value(to)),
+		expression.Name(schema.AttrDecoy).Equal(expression.Value(false)),
+		expression.Name(schema.AttrVoided).Equal(expression.Value(false)),
+		expression.Name(schema.AttrConsumed).Equal(expression.Value(false)),
+		expression.Name(schema.AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+		expression.Or(
+			expression.AttributeNotExists(delivery),
+			delivery.Equal(expression.Value(schema.DeliveryFailedRetryable)),
+			expression.And(
+				delivery.Equal(expression.Value(schema.DeliverySending)),
+				expression.Name(schema.AttrDelivAt).LessThan(expression.Value(staleBefore.UnixMilli())),
+			),
+		),
+	)
+	upd := expression.Set(delivery, expression.Value(schema.DeliverySending)).
+		Set(expression.Name(schema.AttrDelivAt), expression.Value(now.UnixMilli())).
+		Add(expression.Name(schema.AttrDelivN), expression.Value(1))
+	var it schema.ChallengeItem
+	err := s.update(ctx, id, upd, cond, types.ReturnValueAllNew, &it)
+	if isConditionFailed(err) {
+		// DynamoDB Local returns no item with
+		// ReturnValuesOnConditionCheckFailure, so read it.
+		c, gerr := s.GetChallenge(ctx, id)
+		if errors.Is(gerr, otp.ErrNotFound) {
+			return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, otp.ErrNotDeliverable)
+		}
+		if gerr != nil {
+			return otp.Challenge{}, fmt.Errorf("claim delivery of %s: refused, reason unknown: %w", id, gerr)
+		}
+		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, claimRefusal(c, to, now, staleBefore))
+	}
+	if err != nil {
+		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, err)
+	}
+	return it.Challenge(), nil
+}
+
+// claimRefusal names why a claim on c, as read after the refusal, failed.
+func claimRefusal(c otp.Challenge, to string, now, staleBefore time.Time) error {
+	d := c.Delivery
+	switch {
+	case c.Decoy || to == "" || c.Phone != to:
+		return otp.ErrNotDeliverable
+	case d.State == otp.DeliverySent || d.State == otp.DeliveryFailedPermanent:
+		return otp.ErrDelivered
+	case c.Voided || c.Consumed || c.ExpiresAt.UnixMilli() <= now.UnixMilli():
+		return otp.ErrNotDeliverable
+	case d.State == "" || d.State == otp.DeliveryFailedRetryable || d.State == otp.DeliverySending:
+		// Sending and fresh; or claimable again by the time of the read,
+		// which means a rival's claim refused ours and has since been
+		// recorded (or gone stale): a later try may claim it.
+		return otp.ErrClaimTaken
+	default:
+		return otp.ErrNotDeliverable
+	}
+}
+
+// Record sets the outcome of the claim taken at claimedAt: state is sent,
+// failed-retryable or failed-permanent; provider and providerID are stored
+// (an empty one is removed); deliveryAt stays the claim's time. uncount
+// also subtracts the attempt the claim added (for a send our own rate limit
+// deferred). Only the holder records: the condition is delivery=sending and
+// deliveryAt=claimedAt, otherwise the error is otp.ErrClaimLost. As in
+// Consume, a condition failed by our own write (the SDK retried a request
+// whose response was lost) is told apart by one read and reports success.
+func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error {
+	switch state {
+	case otp.DeliverySent, otp.DeliveryFailedRetryable, otp.DeliveryFailedPermanent:
+	default:
+		return fmt.Errorf("record delivery of %s: %q is not an outcome", id, state)
+	}
+	cond := expression.And(
+		expression.Name(schema.AttrDelivery).Equal(expression.Value(schema.DeliverySending)),
+		expression.Name(schema.AttrDelivAt).Equal(expression.Value(claimedAt.UnixMilli())),
+	)
+	upd := expression.Set(expression.Name(schema.AttrDelivery), expression.Value(state))
+	upd = setOrRemove(upd, schema.AttrDelivBy, provider)
+	upd = setOrRemove(upd, schema.AttrDelivID, providerID)
+	if uncount {
+		upd = upd.Add(expression.Name(schema.AttrDelivN), expression.Value(-1))
+	}
+	err := s.update(ctx, id, upd, cond, types.ReturnValueNone, nil)
+	if isConditionFailed(err) {
+		c, gerr := s.GetChallenge(ctx, id)
+		d := c.Delivery
+		if gerr == nil && !d.At.IsZero() && d.At.UnixMilli() == claimedAt.UnixMilli() &&
+			d.State == state && d.Provider == provider && d.ProviderID == providerID {
+			return nil
+		}
+		return fmt.Errorf("record delivery of %s: %w", id, otp.ErrClaimLost)
+	}
+	if err != nil {
+		return fmt.Errorf("record delivery of %s: %w", id, err)
+	}
+	return nil
+}
+
+// setOrRemove sets attribute name to v, or removes it when v is empty (the
+// item layout omits empty strings).
+func setOrRemove(upd expression.UpdateBuilder, name, v string) expression.UpdateBuilder {
+	if v == "" {
+		return upd.Remove(expression.Name(name))
+	}
+	return upd.Set(expression.Name(name), expression.Value(v))
+}
+
 func (s *Store) update(ctx context.Context, id string, upd expression.UpdateBuilder, cond expression.ConditionBuilder, rv types.ReturnValue, out any) error {
 	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
 	if err != nil {

@@ -18,14 +18,15 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
 )
 
-// faults sits between the SDK and DynamoDB Local and, for the first
-// TransactWriteItems calls, either answers the TransactionCanceledException
-// DynamoDB sends on a conflict (shape from the DynamoDB API reference), or
-// applies the call and then loses the response behind a 500, as a network
-// failure would.
+// faults sits between the SDK and DynamoDB Local and, for n calls of the
+// target operation after the first `after`, either answers the
+// TransactionCanceledException DynamoDB sends on a conflict (shape from the
+// DynamoDB API reference), or applies the call and then loses the response
+// behind a 500, as a network failure would.
 type faults struct {
 	mode   string // "conflict" or "lost"
 	n      int    // how many calls to disturb
+	after  int    // how many calls to let through first
 	target string // operation to disturb; TransactWriteItems when empty
 
 	mu     sync.Mutex
@@ -53,7 +54,7 @@ func (f *faults) RoundTrip(req *http.Request) (*http.Response, error) {
 	json.Unmarshal(body, &in)
 	f.mu.Lock()
 	f.seen++
-	disturb := f.seen <= f.n
+	disturb := f.seen > f.after && f.seen <= f.after+f.n
 	f.tokens = append(f.tokens, in.ClientRequestToken)
 	f.mu.Unlock()
 	if !disturb {
@@ -178,5 +179,65 @@ func TestConsumeLostResponseStillWins(t *testing.T) {
 	}
 	if err := s.Consume(context.Background(), c.ID, "verify-2"); !errors.Is(err, otp.ErrAlreadyConsumed) {
 		t.Errorf("a rival's Consume = %v, want ErrAlreadyConsumed", err)
+	}
+}
+
+// A Claim whose response was lost is refused by its own write on the SDK's
+// retry: the worker is told the claim is taken and the message waits for
+// the claim to go stale. A late SMS, never a second one.
+func TestClaimLostResponseErsOnNotSending(t *testing.T) {
+	f := &faults{mode: "lost", n: 1, target: "UpdateItem"}
+	s := faultyStore(t, f)
+	c := testChallenge(t)
+	if err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{}); err != nil {
+		t.Fatal(err)
+	}
+	now := c.CreatedAt.Add(time.Second)
+	if _, err := s.Claim(context.Background(), c.ID, c.Phone, now, now.Add(-time.Minute)); !errors.Is(err, otp.ErrClaimTaken) {
+		t.Fatalf("Claim whose first response was lost = %v, want ErrClaimTaken", err)
+	}
+	if f.seen != 2 {
+		t.Errorf("UpdateItem sent %d times, want 2 (the SDK's retry)", f.seen)
+	}
+	got, err := s.GetChallenge(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Delivery; d.State != otp.DeliverySending || !d.At.Equal(now) || d.Attempts != 1 {
+		t.Errorf("delivery = %+v, want sending at %v after 1 attempt (applied once)", d, now)
+	}
+	later := now.Add(time.Minute)
+	if _, err := s.Claim(context.Background(), c.ID, c.Phone, later, now.Add(time.Millisecond)); err != nil {
+		t.Errorf("Claim once stale: %v", err)
+	}
+}
+
+// A Record whose response was lost fails its condition on our own write when
+// the SDK retries it, and must still report success, with the attempt
+// uncounted once.
+func TestRecordLostResponseStillSucceeds(t *testing.T) {
+	f := &faults{mode: "lost", n: 1, after: 1, target: "UpdateItem"}
+	s := faultyStore(t, f)
+	c := testChallenge(t)
+	if err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{}); err != nil {
+		t.Fatal(err)
+	}
+	now := c.CreatedAt.Add(time.Second)
+	if _, err := s.Claim(context.Background(), c.ID, c.Phone, now, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(context.Background(), c.ID, now, otp.DeliveryFailedRetryable, "twilio", "", true); err != nil {
+		t.Fatalf("Record whose first response was lost: %v", err)
+	}
+	if f.seen != 3 {
+		t.Errorf("UpdateItem sent %d times, want 3 (claim, record, the SDK's retry)", f.seen)
+	}
+	got, err := s.GetChallenge(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := otp.Delivery{State: otp.DeliveryFailedRetryable, At: now, Attempts: 0, Provider: "twilio"}
+	if got.Delivery != want {
+		t.Errorf("delivery = %+v, want %+v", got.Delivery, want)
 	}
 }

@@ -144,6 +144,81 @@ func (s *Store) Consume(ctx context.Context, id, by string) error {
 	return nil
 }
 
+// Claim: see dynamo.Store.Claim.
+func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.Time) (otp.Challenge, error) {
+	if err := ctx.Err(); err != nil {
+		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.challenges[id]
+	if !ok {
+		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, otp.ErrNotDeliverable)
+	}
+	if err := claimRefusal(c, to, now, staleBefore); err != nil {
+		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, err)
+	}
+	c.Delivery.State = otp.DeliverySending
+	c.Delivery.At = time.UnixMilli(now.UnixMilli()).UTC() // as the DynamoDB layout stores it
+	c.Delivery.Attempts++
+	s.challenges[id] = c
+	return c, nil
+}
+
+// claimRefusal is why c cannot be claimed, in the order dynamo.Store.Claim
+// reports it, or nil when it can. Times compare at millisecond precision.
+func claimRefusal(c otp.Challenge, to string, now, staleBefore time.Time) error {
+	d := c.Delivery
+	switch {
+	case c.Decoy || to == "" || c.Phone != to:
+		return otp.ErrNotDeliverable
+	case d.State == otp.DeliverySent || d.State == otp.DeliveryFailedPermanent:
+		return otp.ErrDelivered
+	case c.Voided || c.Consumed || c.ExpiresAt.UnixMilli() <= now.UnixMilli():
+		return otp.ErrNotDeliverable
+	case d.State == "" || d.State == otp.DeliveryFailedRetryable:
+		return nil
+	case d.State == otp.DeliverySending:
+		// A sending claim without a time (never written so) counts as
+		// fresh, as a missing deliveryAt fails DynamoDB's comparison.
+		if !d.At.IsZero() && d.At.UnixMilli() < staleBefore.UnixMilli() {
+			return nil
+		}
+		return otp.ErrClaimTaken
+	default:
+		return otp.ErrNotDeliverable
+	}
+}
+
+// Record: see dynamo.Store.Record.
+func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("record delivery of %s: %w", id, err)
+	}
+	switch state {
+	case otp.DeliverySent, otp.DeliveryFailedRetryable, otp.DeliveryFailedPermanent:
+	default:
+		return fmt.Errorf("record delivery of %s: %q is not an outcome", id, state)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.challenges[id]
+	d := c.Delivery
+	held := ok && !d.At.IsZero() && d.At.UnixMilli() == claimedAt.UnixMilli()
+	if held && d.State == state && d.Provider == provider && d.ProviderID == providerID {
+		return nil // our own earlier record, as dynamo.Store reports it
+	}
+	if !held || d.State != otp.DeliverySending {
+		return fmt.Errorf("record delivery of %s: %w", id, otp.ErrClaimLost)
+	}
+	c.Delivery.State, c.Delivery.Provider, c.Delivery.ProviderID = state, provider, providerID
+	if uncount {
+		c.Delivery.Attempts--
+	}
+	s.challenges[id] = c
+	return nil
+}
+
 // GetPointer: see dynamo.Store.GetPointer.
 func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error) {
 	s.mu.Lock()

@@ -10,3 +10,7 @@ import (
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return mem.New(nil) })
 }
+
+func TestClaimsConformance(t *testing.T) {
+	storetest.RunClaims(t, func(t *testing.T) storetest.Claims { return mem.New(nil) })
+}

@@ -1,6 +1,7 @@
 // Package storetest is the conformance suite every challenge store passes:
-// the semantics of caps, attempts, consumption and reuse pointers are
-// defined here once and checked against each implementation.
+// the semantics of caps, attempts, consumption and reuse pointers (Run),
+// and of the SMS worker's delivery claim (RunClaims), are defined here once
+// and checked against each implementation.
 package storetest
 
 import (
