@@ -1,7 +1,13 @@
-// Package worker will deliver the SMS jobs that CreateAuthChallenge puts on
-// the queue: decode (schema v1), drop expired codes, unseal, claim the
-// challenge's delivery in DynamoDB so a redelivery never texts twice, send
-// through the provider chain, and report partial batch failures.
+// Package worker delivers the SMS jobs that CreateAuthChallenge puts on the
+// queue. One processing core (Process) decides each message's fate; two
+// drivers run it: HandleSQS for Lambda's SQS event source (reporting only the
+// failed message ids), and Poll, a long-polling loop for the local stack or a
+// container. Both send batches concurrently, hand messages back to the queue
+// with a delay instead of retrying in a loop, and move poison and exhausted
+// messages to the dead-letter queue themselves, with the reason.
 //
-// It is not built yet; until it is, messages wait on the queue.
+// Per message: decode (schema v1); drop it if the code has expired; unseal;
+// claim the challenge's delivery in DynamoDB (so a redelivered message, or a
+// second message for the same challenge, never sends a second SMS); render;
+// send through the provider chain; record the outcome.
 package worker

@@ -1,0 +1,166 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
+)
+
+// Process decides one message's fate and does the work up to that point:
+// everything but the queue operation, which the driver performs.
+//
+// The duplicate window: the claim is recorded as "sending" before the
+// provider call and as "sent" right after it. If the worker dies between the
+// two, the claim goes stale after ClaimStale and a redelivery sends again:
+// we err on the side of a second SMS over none, and only for a crash inside
+// that window.
+func (w *Worker) Process(ctx context.Context, body []byte) Outcome {
+	m, err := schema.DecodeMessage(body)
+	if err != nil {
+		reason := ReasonMalformed
+		if errors.Is(err, schema.ErrUnsupportedVersion) {
+			reason = ReasonUnsupported
+		}
+		return w.done(nil, Outcome{Action: DeadLetter, Reason: reason, Detail: err.Error()})
+	}
+	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To))
+	now := w.env.Now()
+	if !now.Before(m.ExpiresAt) {
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonExpired})
+	}
+	kr, err := w.keys.Keyring(ctx)
+	if err != nil {
+		log.Error("keys unavailable", "err", err)
+		return w.done(log, Outcome{Action: Retry, Delay: w.backoff(1), Reason: ReasonKeysUnavailable})
+	}
+	code, err := m.OpenCode(kr)
+	if err != nil {
+		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()})
+	}
+	c, err := w.claims.Claim(ctx, m.ChallengeID, m.To, now, now.Add(-w.cfg.ClaimStale))
+	switch {
+	case errors.Is(err, otp.ErrDelivered):
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonDuplicate})
+	case errors.Is(err, otp.ErrNotDeliverable):
+		// Voided by a failed Create, consumed, a decoy, or gone: nothing to send.
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonNotDeliverable})
+	case errors.Is(err, otp.ErrClaimTaken):
+		// Another worker is sending it; look again once its claim could be stale.
+		return w.done(log, Outcome{Action: Retry, Delay: w.cfg.ClaimStale, Reason: ReasonClaimBusy})
+	case err != nil:
+		log.Error("claim failed", "err", err)
+		return w.done(log, w.retryOrExpire(m, 1, ReasonStoreError, now))
+	}
+	claimedAt := c.Delivery.At
+	if c.Delivery.Attempts > w.cfg.MaxAttempts {
+		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, "", "", false)
+		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "send attempts exhausted"})
+	}
+	text, err := w.text.Render(m.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(m.ExpiresAt.Sub(m.CreatedAt).Minutes()))})
+	if err != nil {
+		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, "", "", false)
+		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
+	}
+	return w.deliver(ctx, log, m, c, text, now)
+}
+
+// deliver sends through the provider chain and records the outcome.
+func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message, c otp.Challenge, text string, now time.Time) Outcome {
+	num, _ := phone.Policy{}.Parse(m.To)
+	msg := providers.Message{ID: m.MessageID, To: m.To, Country: num.Region, Body: text, ExpiresAt: m.ExpiresAt}
+	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+	start := time.Now()
+	receipt, err := w.send.Send(sctx, msg)
+	cancel()
+	latency := time.Since(start)
+	claimedAt, attempts := c.Delivery.At, c.Delivery.Attempts
+	if err == nil {
+		w.record(ctx, log, m, claimedAt, otp.DeliverySent, receipt.Provider, receipt.MessageID, false)
+		w.sent(receipt.Provider, msg, latency)
+		return w.done(log.With("provider", receipt.Provider), Outcome{Action: Delete, Reason: ReasonSent})
+	}
+	var pe *providers.Error
+	errors.As(err, &pe)
+	log = log.With("err", err.Error())
+	switch providers.Classify(err) {
+	case providers.Permanent:
+		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, providerOf(pe), "", false)
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonPermanent})
+	case providers.Deferred:
+		// Our own rate limit: not an attempt, and not a failure.
+		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedRetryable, "", "", true)
+		delay := w.backoff(1)
+		if pe != nil && pe.RetryAfter > 0 {
+			delay = pe.RetryAfter + time.Duration(w.env.Rand()*float64(time.Second))
+		}
+		return w.done(log, w.retryAt(m, delay, ReasonDeferred, now))
+	default:
+		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedRetryable, providerOf(pe), "", false)
+		if attempts >= w.cfg.MaxAttempts {
+			return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "last: " + err.Error()})
+		}
+		return w.done(log, w.retryOrExpire(m, attempts, ReasonTransient, now))
+	}
+}
+
+func providerOf(pe *providers.Error) string {
+	if pe == nil {
+		return ""
+	}
+	return pe.Provider
+}
+
+// retryOrExpire backs off after n attempts, unless the code is dead by then.
+func (w *Worker) retryOrExpire(m schema.Message, n int, reason string, now time.Time) Outcome {
+	return w.retryAt(m, w.backoff(n), reason, now)
+}
+
+func (w *Worker) retryAt(m schema.Message, delay time.Duration, reason string, now time.Time) Outcome {
+	if !now.Add(delay).Before(m.ExpiresAt) {
+		return Outcome{Action: Delete, Reason: ReasonExpired, Detail: "would expire before the retry"}
+	}
+	return Outcome{Action: Retry, Delay: delay, Reason: reason}
+}
+
+// record writes the claim's outcome. A failure here is logged, not acted
+// on: the SMS has been sent or not whatever the store says, and a claim we
+// could not release goes stale and is retaken.
+func (w *Worker) record(ctx context.Context, log *slog.Logger, m schema.Message, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) {
+	if err := w.claims.Record(ctx, m.ChallengeID, claimedAt, state, provider, providerID, uncount); err != nil {
+		log.Error("record delivery failed", "state", string(state), "err", err)
+		w.env.Metrics.Count("RecordFailed")
+	}
+}
+
+func (w *Worker) sent(provider string, msg providers.Message, latency time.Duration) {
+	dims := []metrics.Dim{{Name: "Provider", Value: provider}, {Name: "Country", Value: msg.Country}}
+	w.env.Metrics.Count("Sent", dims...)
+	w.env.Metrics.Value("SendLatency", float64(latency.Microseconds())/1000, metrics.Milliseconds, metrics.Dim{Name: "Provider", Value: provider})
+	_, segments := smstext.Segments(msg.Body)
+	if cost, ok := w.costs.Estimate(provider, msg.Country, segments); ok {
+		w.env.Metrics.Value("EstimatedCostUSD", cost, metrics.None, dims...)
+	}
+}
+
+// done logs and counts the outcome.
+func (w *Worker) done(log *slog.Logger, o Outcome) Outcome {
+	if log == nil {
+		log = w.env.Log
+	}
+	level := slog.LevelInfo
+	if o.Action == DeadLetter {
+		level = slog.LevelWarn
+	}
+	log.Log(context.Background(), level, "message processed", "action", o.Action.String(), "reason", o.Reason, "delay", o.Delay.String())
+	w.env.Metrics.Count("Processed", metrics.Dim{Name: "Outcome", Value: o.Reason})
+	return o
+}

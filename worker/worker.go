@@ -1,0 +1,133 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
+)
+
+// Claims is the delivery claim on a challenge (store/dynamo, store/mem).
+type Claims interface {
+	Claim(ctx context.Context, id, to string, now, staleBefore time.Time) (otp.Challenge, error)
+	Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error
+}
+
+// Keys yields the keyring that unseals codes.
+type Keys interface {
+	Keyring(ctx context.Context) (*otp.Keyring, error)
+}
+
+// Renderer makes the SMS text.
+type Renderer interface {
+	Render(locale string, d smstext.Data) (string, error)
+}
+
+// Config holds the worker's timings and bounds.
+//
+// The defaults fit a 3-minute code: a Lambda timeout of 10 s at most, a
+// queue visibility timeout of 60 s (6x the timeout, as AWS advises), a
+// claim older than 30 s (3x the timeout) counts as abandoned, and backoff
+// 2, 4, 8, 16, then 20 s, so 5 attempts span about 50 s of a 180 s code.
+type Config struct {
+	MaxAttempts int           // send attempts per message before the dead-letter queue
+	ClaimStale  time.Duration // a "sending" claim older than this may be retaken
+	BackoffBase time.Duration // first retry delay; doubles per attempt
+	BackoffMax  time.Duration // retry delay cap
+	SendTimeout time.Duration // budget for one pass through the provider chain
+	Concurrency int           // messages of a batch in flight at once
+}
+
+// DefaultConfig is the configuration without settings.
+func DefaultConfig() Config {
+	return Config{
+		MaxAttempts: 5,
+		ClaimStale:  30 * time.Second,
+		BackoffBase: 2 * time.Second,
+		BackoffMax:  20 * time.Second,
+		SendTimeout: 6 * time.Second,
+		Concurrency: 10,
+	}
+}
+
+// Validate checks the bounds.
+func (c Config) Validate() error {
+	var errs []error
+	if c.MaxAttempts < 1 || c.MaxAttempts > 20 {
+		errs = append(errs, fmt.Errorf("max attempts %d: must be 1 to 20", c.MaxAttempts))
+	}
+	if c.ClaimStale <= c.SendTimeout {
+		errs = append(errs, fmt.Errorf("claim stale %s: must exceed the send timeout %s, or a live send could be retaken", c.ClaimStale, c.SendTimeout))
+	}
+	if c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase || c.BackoffMax > 15*time.Minute {
+		errs = append(errs, fmt.Errorf("backoff %s..%s: base must be > 0, max >= base and <= 15m (the SQS limit)", c.BackoffBase, c.BackoffMax))
+	}
+	if c.SendTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("send timeout %s: must be > 0", c.SendTimeout))
+	}
+	if c.Concurrency < 1 || c.Concurrency > 100 {
+		errs = append(errs, fmt.Errorf("concurrency %d: must be 1 to 100", c.Concurrency))
+	}
+	return errors.Join(errs...)
+}
+
+// Env is what the worker takes from the outside world; tests replace it.
+type Env struct {
+	Now     func() time.Time
+	Rand    func() float64 // jitter in [0,1)
+	Log     *slog.Logger
+	Metrics metrics.Recorder
+}
+
+// Worker processes SMS jobs.
+type Worker struct {
+	cfg    Config
+	claims Claims
+	keys   Keys
+	text   Renderer
+	send   providers.Provider
+	costs  Prices
+	env    Env
+}
+
+// New returns a worker; send is usually a *providers.Chain.
+func New(cfg Config, claims Claims, keys Keys, text Renderer, send providers.Provider, costs Prices, env Env) (*Worker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	if claims == nil || keys == nil || text == nil || send == nil {
+		return nil, errors.New("worker: claims, keys, text and send are required")
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Rand == nil {
+		env.Rand = rand.Float64
+	}
+	if env.Log == nil {
+		env.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if env.Metrics == nil {
+		env.Metrics = metrics.Discard{}
+	}
+	return &Worker{cfg: cfg, claims: claims, keys: keys, text: text, send: send, costs: costs, env: env}, nil
+}
+
+// backoff is the delay before attempt n+1 after n failed ones: exponential,
+// capped, with jitter over its upper half so retries of a burst spread out.
+func (w *Worker) backoff(n int) time.Duration {
+	d := w.cfg.BackoffBase
+	for i := 1; i < n && d < w.cfg.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, w.cfg.BackoffMax)
+	return d/2 + time.Duration(w.env.Rand()*float64(d/2))
+}
