@@ -79,7 +79,7 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 	msg := providers.Message{ID: m.MessageID, To: m.To, Country: num.Region, Body: text, ExpiresAt: m.ExpiresAt}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	start := time.Now()
-	receipt, err := w.send.Send(sctx, msg)
+	receipt, err := w.sendTraced(sctx, msg)
 	cancel()
 	latency := time.Since(start)
 	claimedAt, attempts := c.Delivery.At, c.Delivery.Attempts
@@ -110,6 +110,31 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 		}
 		return w.done(log, w.retryOrExpire(m, attempts, ReasonTransient, now))
 	}
+}
+
+// tracer is a sender that reports each provider it tried (providers.Chain).
+type tracer interface {
+	SendTrace(ctx context.Context, m providers.Message) (providers.Receipt, []providers.Attempt, error)
+}
+
+// sendTraced sends and counts each provider's failures, so an alarm can
+// watch one provider (ProviderFailed with Kind=provider-side means the
+// provider refuses us: credentials, sender, spend).
+func (w *Worker) sendTraced(ctx context.Context, msg providers.Message) (providers.Receipt, error) {
+	t, ok := w.send.(tracer)
+	if !ok {
+		return w.send.Send(ctx, msg)
+	}
+	receipt, attempts, err := t.SendTrace(ctx, msg)
+	for _, a := range attempts {
+		switch {
+		case a.Skipped:
+			w.env.Metrics.Count("ProviderSkipped", metrics.Dim{Name: "Provider", Value: a.Provider})
+		case a.Kind != 0:
+			w.env.Metrics.Count("ProviderFailed", metrics.Dim{Name: "Provider", Value: a.Provider}, metrics.Dim{Name: "Kind", Value: a.Kind.String()})
+		}
+	}
+	return receipt, err
 }
 
 func providerOf(pe *providers.Error) string {
