@@ -1,0 +1,242 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Chain is a Provider that fails over between providers: in a configured
+// order, or in a per-country order for destinations that have a route, and
+// skipping a provider whose circuit breaker is open.
+//
+// For each message it tries its providers in turn:
+//   - success: done, with that provider's receipt;
+//   - Permanent (the number cannot receive): stop, with that error: another
+//     provider cannot reach the number either;
+//   - Deferred (our own rate limit): stop, with that error: failing over
+//     would move the load to the next provider, not shed it;
+//   - Transient or ProviderSide: the next provider.
+//
+// When every provider it tried failed, the error is an *Error from "chain"
+// of Kind Transient (the worker retries later), or ProviderSide when every
+// one of them refused us; it wraps each provider's error (errors.Join), so
+// errors.As finds them. When the ctx ends, the chain stops at once and its
+// error wraps the ctx's.
+//
+// When the breakers of every provider for the message are open, the chain
+// does not fail outright: it tries the one provider whose cool-down ends
+// first (its result counts like a half-open trial). An outage of every
+// provider then costs one provider call per message, and a provider that
+// comes back is found within one message, not one cool-down.
+//
+// Breakers belong to provider names: give every provider a distinct Name
+// (the same provider may appear in the order and in routes). A Chain is safe
+// for concurrent use.
+type Chain struct {
+	order    []Provider
+	routes   map[string][]Provider
+	breakers map[string]*Breaker // by provider name
+	breaker  BreakerConfig
+	now      func() time.Time
+}
+
+var _ Provider = (*Chain)(nil)
+
+// Attempt is what happened to one provider during one Send, for logs and
+// per-provider metrics.
+type Attempt struct {
+	Provider string        // its Name
+	Skipped  bool          // its breaker was open: not called (Kind, Code and Duration are zero)
+	Kind     Kind          // 0 on success
+	Code     string        // the provider's error code, if its error was an *Error
+	Duration time.Duration // how long its Send took, on the chain's clock
+}
+
+// NewChain returns a Chain that tries order, or routes[m.Country] when the
+// message's country has a route (the route replaces order for that country).
+// Each provider gets a breaker configured by breaker; now is the clock for
+// breakers and attempt durations (nil means time.Now).
+//
+// It refuses an empty order, a nil or nameless provider, a provider listed
+// twice in one list, a route key that is not an upper-case ISO 3166 alpha-2
+// code known to the numbering plan, an empty route, and a negative breaker
+// setting.
+func NewChain(order []Provider, routes map[string][]Provider, breaker BreakerConfig, now func() time.Time) (*Chain, error) {
+	if len(order) == 0 {
+		return nil, errors.New("provider chain: no providers")
+	}
+	if err := breaker.Validate(); err != nil {
+		return nil, fmt.Errorf("provider chain: %w", err)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	c := &Chain{order: slices.Clone(order), routes: make(map[string][]Provider, len(routes)), breakers: make(map[string]*Breaker), breaker: breaker, now: now}
+	if err := c.addList("order", order); err != nil {
+		return nil, err
+	}
+	regions := phonenumbers.GetSupportedRegions()
+	for _, country := range slices.Sorted(maps.Keys(routes)) {
+		list := routes[country]
+		where := fmt.Sprintf("route %q", country)
+		switch {
+		case country != strings.ToUpper(country) || !regions[country]:
+			return nil, fmt.Errorf("provider chain: %s: not an upper-case ISO 3166 alpha-2 country code", where)
+		case len(list) == 0:
+			return nil, fmt.Errorf("provider chain: %s: no providers", where)
+		}
+		if err := c.addList(where, list); err != nil {
+			return nil, err
+		}
+		c.routes[country] = slices.Clone(list)
+	}
+	return c, nil
+}
+
+// addList checks one list and gives its providers breakers.
+func (c *Chain) addList(where string, list []Provider) error {
+	seen := make(map[string]bool, len(list))
+	for i, p := range list {
+		if p == nil {
+			return fmt.Errorf("provider chain: %s: provider %d is nil", where, i+1)
+		}
+		name := p.Name()
+		switch {
+		case name == "":
+			return fmt.Errorf("provider chain: %s: provider %d has no name", where, i+1)
+		case seen[name]:
+			return fmt.Errorf("provider chain: %s: provider %q is listed twice", where, name)
+		}
+		seen[name] = true
+		if c.breakers[name] == nil {
+			c.breakers[name] = NewBreaker(c.breaker, c.now)
+		}
+	}
+	return nil
+}
+
+// Name is "chain".
+func (c *Chain) Name() string { return "chain" }
+
+// Send sends m through the chain; see Chain. Use SendTrace to learn which
+// providers were tried.
+func (c *Chain) Send(ctx context.Context, m Message) (Receipt, error) {
+	r, _, err := c.SendTrace(ctx, m)
+	return r, err
+}
+
+// SendTrace is Send, and also returns one Attempt per provider the chain
+// called or skipped, in order, so the caller can log the path and count sends
+// and failures per provider. The Attempt for the provider whose result is
+// returned is the last one.
+func (c *Chain) SendTrace(ctx context.Context, m Message) (Receipt, []Attempt, error) {
+	list := c.order
+	if r, ok := c.routes[strings.ToUpper(m.Country)]; ok {
+		list = r
+	}
+	var (
+		attempts     []Attempt
+		errs         []error
+		providerSide = true // every provider tried refused us
+	)
+	try := func(p Provider, done func(error)) (r Receipt, stop bool, err error) {
+		start := c.now()
+		r, err = p.Send(ctx, m)
+		a := Attempt{Provider: p.Name(), Duration: c.now().Sub(start)}
+		if err == nil {
+			done(nil)
+			attempts = append(attempts, a)
+			if r.Provider == "" {
+				r.Provider = p.Name()
+			}
+			return r, true, nil
+		}
+		a.Kind = Classify(err)
+		var pe *Error
+		if errors.As(err, &pe) {
+			a.Code = pe.Code
+		}
+		attempts = append(attempts, a)
+		if ctx.Err() != nil && a.Kind != Permanent {
+			// Cut short by our own context: this says nothing about p.
+			done(&Error{Provider: p.Name(), Kind: Deferred, Err: err})
+		} else {
+			done(err)
+		}
+		switch a.Kind {
+		case Permanent, Deferred:
+			return Receipt{}, true, err
+		}
+		errs = append(errs, err)
+		providerSide = providerSide && a.Kind == ProviderSide
+		return Receipt{}, false, nil
+	}
+
+	tried := false
+	for _, p := range list {
+		if err := ctx.Err(); err != nil {
+			return Receipt{}, attempts, c.failed(errs, providerSide, err)
+		}
+		done, ok := c.breakers[p.Name()].Allow()
+		if !ok {
+			attempts = append(attempts, Attempt{Provider: p.Name(), Skipped: true})
+			continue
+		}
+		tried = true
+		if r, stop, err := try(p, done); stop {
+			return r, attempts, err
+		}
+	}
+	if !tried {
+		// Every breaker is open: try the one that reopens first.
+		p := c.soonest(list)
+		if err := ctx.Err(); err != nil {
+			return Receipt{}, attempts, c.failed(errs, providerSide, err)
+		}
+		if r, stop, err := try(p, c.breakers[p.Name()].Force()); stop {
+			return r, attempts, err
+		}
+	}
+	return Receipt{}, attempts, c.failed(errs, providerSide, ctx.Err())
+}
+
+// failed is the chain's error after errs (and ctxErr, when the ctx ended).
+func (c *Chain) failed(errs []error, providerSide bool, ctxErr error) error {
+	kind := Transient
+	if providerSide && len(errs) > 0 && ctxErr == nil {
+		kind = ProviderSide
+	}
+	if ctxErr != nil && !slices.ContainsFunc(errs, func(e error) bool { return errors.Is(e, ctxErr) }) {
+		errs = append(errs, ctxErr)
+	}
+	return &Error{Provider: c.Name(), Kind: kind, Err: errors.Join(errs...)}
+}
+
+// soonest is the provider in list whose breaker's cool-down ends first (the
+// first in list on a tie; a half-open breaker has ended its cool-down).
+func (c *Chain) soonest(list []Provider) Provider {
+	best, bestAt := list[0], c.breakers[list[0].Name()].OpenUntil()
+	for _, p := range list[1:] {
+		if at := c.breakers[p.Name()].OpenUntil(); at.Before(bestAt) {
+			best, bestAt = p, at
+		}
+	}
+	return best
+}
+
+// BreakerState is the state of the named provider's breaker; ok is false for
+// a name the chain does not have.
+func (c *Chain) BreakerState(provider string) (state BreakerState, ok bool) {
+	b, ok := c.breakers[provider]
+	if !ok {
+		return 0, false
+	}
+	return b.State(), true
+}
