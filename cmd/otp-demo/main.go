@@ -1,7 +1,8 @@
 // Command otp-demo runs one phone sign-in through the real trigger handlers
 // on one machine, with the in-memory store and queue: Define, Create (the
-// sealed SMS lands on the queue and is printed as the worker would send it),
-// your answer, Verify, Define again. No AWS account is needed.
+// sealed SMS lands on the queue), the SMS worker (its console provider
+// prints the SMS), your answer, Verify, Define again. No AWS account is
+// needed.
 //
 //	go run ./cmd/otp-demo                  # type the code it prints
 //	go run ./cmd/otp-demo -auto            # answers by itself (CI, scripts)

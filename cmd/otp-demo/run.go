@@ -14,9 +14,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/mem"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
 type demo struct {
@@ -26,6 +29,7 @@ type demo struct {
 	verify *triggers.Verify
 	queue  *queue.Mem
 	keys   *otp.KeySource
+	worker *worker.Worker
 	header events.CognitoEventUserPoolsHeader
 	attrs  map[string]string
 	last   string // the code of the last SMS, for -auto on a reused challenge
@@ -84,12 +88,24 @@ func newDemo(stdout, stderr io.Writer, phoneNumber string, verbose bool) (*demo,
 	if d.verify, err = triggers.NewVerify(cfg, store, d.keys, env); err != nil {
 		return nil, err
 	}
+	// The real SMS worker, sending through the console provider.
+	text, err := smstext.New(nil, "", "")
+	if err != nil {
+		return nil, err
+	}
+	sms, err := console.New(prefixed{stdout}, "")
+	if err != nil {
+		return nil, err
+	}
+	if d.worker, err = worker.New(worker.DefaultConfig(), store, d.keys, text, sms, worker.Prices{}, worker.Env{Log: log}); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
 // signIn plays Cognito's part of a custom-auth sign-in, round by round.
 func (d *demo) signIn(ctx context.Context, in *bufio.Reader, auto bool) error {
-	fmt.Fprintln(d.out, "cognito-phone-otp demo: the real triggers, an in-memory store and queue, no AWS.")
+	fmt.Fprintln(d.out, "cognito-phone-otp demo: the real triggers and SMS worker, an in-memory store and queue, no AWS.")
 	var session []*events.CognitoEventUserPoolsChallengeResult
 	for round := 1; ; round++ {
 		def, err := d.define.Handle(ctx, events.CognitoEventUserPoolsDefineAuthChallenge{
@@ -163,8 +179,9 @@ func (d *demo) round(ctx context.Context, session []*events.CognitoEventUserPool
 	}, nil
 }
 
-// deliver stands in for the SMS worker: it opens the sealed code of any new
-// message on the queue and prints the SMS. A reused challenge sends nothing.
+// deliver runs the SMS worker on any new message on the queue; the console
+// provider prints the SMS. A reused challenge sends nothing. The code is
+// also opened here, so -auto can answer it.
 func (d *demo) deliver() (string, error) {
 	msgs := d.queue.Drain()
 	if len(msgs) == 0 {
@@ -175,13 +192,28 @@ func (d *demo) deliver() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	m := msgs[len(msgs)-1]
-	code, err := m.OpenCode(kr)
-	if err != nil {
-		return "", err
+	for _, m := range msgs {
+		fmt.Fprintf(d.out, "  SMS queue: message %s (code sealed, key %s)\n", m.MessageID[:8], m.KeyID)
+		body, err := m.Encode()
+		if err != nil {
+			return "", err
+		}
+		if o := d.worker.Process(context.Background(), body); o.Reason != worker.ReasonSent {
+			return "", fmt.Errorf("SMS worker: %s (%s)", o.Reason, o.Detail)
+		}
+		if d.last, err = m.OpenCode(kr); err != nil {
+			return "", err
+		}
 	}
-	fmt.Fprintf(d.out, "  SMS queue: message %s (code sealed, key %s)\n", m.MessageID[:8], m.KeyID)
-	fmt.Fprintf(d.out, "  SMS to %s: Your sign-in code is %s\n", m.To, code)
-	d.last = code
-	return code, nil
+	return d.last, nil
+}
+
+// prefixed indents the console provider's lines under the step that sent them.
+type prefixed struct{ w io.Writer }
+
+func (p prefixed) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, "  "); err != nil {
+		return 0, err
+	}
+	return p.w.Write(b)
 }

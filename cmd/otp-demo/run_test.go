@@ -16,7 +16,7 @@ func TestRun(t *testing.T) {
 		wantOut  []string
 		wantErr  string
 	}{
-		{name: "auto", args: []string{"-auto"}, wantOut: []string{"SMS to +14155550123", "-> correct", "signed in"}},
+		{name: "auto", args: []string{"-auto"}, wantOut: []string{"sms id=", "to=+14155550123", "-> correct", "signed in"}},
 		{name: "three wrong answers", stdin: "000000\n000001\n000002\n", wantCode: 1,
 			wantOut: []string{"(same code as before: no new SMS)", "too many wrong answers"}, wantErr: "sign-in failed"},
 		{name: "no input", wantCode: 1, wantErr: "run with -auto"},
