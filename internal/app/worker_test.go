@@ -1,0 +1,158 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// localAWS points the SDK's default configuration at DynamoDB Local and
+// fauxqs, and creates a table, a queue and a dead-letter queue.
+func localAWS(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	table := dynamotest.NewTable(t, testenv.DynamoDB(t))
+	q := testenv.SQS(t)
+	mk := func(prefix string) string {
+		out, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(testenv.UniqueName(prefix))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.QueueUrl)
+	}
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL_DYNAMODB":   testenv.DynamoDBEndpoint(t),
+		"AWS_ENDPOINT_URL_SQS":        testenv.SQSEndpoint(t),
+		"AWS_REGION":                  "us-east-1",
+		"AWS_ACCESS_KEY_ID":           "test",
+		"AWS_SECRET_ACCESS_KEY":       "test",
+		"AWS_CONFIG_FILE":             filepath.Join(t.TempDir(), "none"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"),
+		"OTP_TABLE_NAME":              table,
+		"OTP_QUEUE_URL":               mk("sms"),
+		"OTP_DLQ_URL":                 mk("sms-dlq"),
+		"OTP_SECRET":                  "plain:wiring-test-secret-0123456789abcdef-0123",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+// The deployed wiring end to end: Create enqueues on SQS, the worker built
+// from the environment polls it and "sends" through the console provider,
+// and the code from the outbox verifies.
+func TestWorkerWiringDeliversACode(t *testing.T) {
+	localAWS(t)
+	outbox := filepath.Join(t.TempDir(), "outbox.jsonl")
+	t.Setenv("SMS_PROVIDERS", "console")
+	t.Setenv("CONSOLE_OUTBOX", outbox)
+	t.Setenv("SMS_DOMAIN", "example.com")
+	ctx := context.Background()
+	d, err := app.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	driver, err := d.Worker(ctx, os.Getenv, os.Environ(), io.Discard)
+	if err != nil {
+		t.Fatalf("wire the worker: %v", err)
+	}
+	driver.WaitTime = time.Second
+	keys, _ := d.Keys()
+	store, _ := d.Store()
+	q, _ := d.Queue()
+	create, err := triggers.NewCreate(d.Config.Triggers, store, q, keys, triggers.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.CognitoEventUserPoolsCreateAuthChallenge
+	ev.CallerContext.ClientID = "client"
+	ev.Request.ChallengeName = "CUSTOM_CHALLENGE"
+	ev.Request.UserAttributes = map[string]string{"phone_number": "+14155550123"}
+	out, err := create.Handle(ctx, ev)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if n, err := driver.PollOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("PollOnce = %d, %v", n, err)
+	}
+	rec := readOutbox(t, outbox)
+	if rec.To != "+14155550123" || !strings.HasPrefix(rec.Body, "Your sign-in code is ") {
+		t.Fatalf("outbox: %+v", rec)
+	}
+	code := rec.Body[strings.LastIndex(rec.Body, "#")+1:]
+	verify, _ := triggers.NewVerify(d.Config.Triggers, store, keys, triggers.Env{})
+	var vev events.CognitoEventUserPoolsVerifyAuthChallenge
+	vev.Request.PrivateChallengeParameters = out.Response.PrivateChallengeParameters
+	vev.Request.ChallengeAnswer = code
+	vout, err := verify.Handle(ctx, vev)
+	if err != nil || !vout.Response.AnswerCorrect {
+		t.Errorf("the delivered code does not verify: %v", err)
+	}
+}
+
+func readOutbox(t *testing.T, path string) console.Record {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("outbox: %v", err)
+	}
+	defer f.Close()
+	var rec console.Record
+	sc := bufio.NewScanner(f)
+	if !sc.Scan() {
+		t.Fatal("outbox is empty")
+	}
+	if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func TestWorkerWiringRefusesBadSettings(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"SMS_PROVIDERS": "carrier-pigeon"}, "SMS_PROVIDERS"},
+		{map[string]string{"SMS_PROVIDERS": ""}, "SMS_PROVIDERS"},
+		{map[string]string{"SMS_PROVIDERS": "console", "SMS_ROUTES": "India=sns"}, "SMS_ROUTES"},
+		{map[string]string{"SMS_PROVIDERS": "console", "SMS_RATE_CONSOLE": "fast"}, "SMS_RATE_CONSOLE"},
+		{map[string]string{"SMS_PROVIDERS": "twilio"}, "TWILIO_AUTH_TOKEN_SECRET"},
+		{map[string]string{"SMS_PROVIDERS": "sns", "SNS_SENDER_ID": "not a sender id!"}, "SNS_SENDER_ID"},
+		{map[string]string{"SMS_PROVIDERS": "console", "SMS_DOMAIN": "https://example.com/"}, "SMS_DOMAIN"},
+		{map[string]string{"SMS_PROVIDERS": "console", "OTP_DLQ_URL": ""}, "OTP_DLQ_URL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.want, func(t *testing.T) {
+			localAWS(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			d, err := app.Load(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = d.Worker(context.Background(), os.Getenv, os.Environ(), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one naming %s", err, tc.want)
+			}
+		})
+	}
+}
