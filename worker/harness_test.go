@@ -19,6 +19,8 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/mem"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
@@ -126,6 +128,18 @@ type harness struct {
 func newHarness(t testing.TB, cfg worker.Config, p *fakeProvider) *harness {
 	clk := &clock{now: time.Now().UTC().Truncate(time.Hour)}
 	return newHarnessWith(t, clk, mem.New(clk.Now), cfg, p)
+}
+
+// newAWSHarness keeps claims in DynamoDB Local. Its clock starts at the
+// hour, near real time, because DynamoDB Local enforces TTL within seconds.
+func newAWSHarness(t testing.TB, cfg worker.Config, p *fakeProvider) *harness {
+	t.Helper()
+	db := testenv.DynamoDB(t)
+	st, err := dynamo.New(db, dynamotest.NewTable(t, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newHarnessWith(t, &clock{now: time.Now().UTC().Truncate(time.Hour)}, st, cfg, p)
 }
 
 func newHarnessWith(t testing.TB, clk *clock, store Store, cfg worker.Config, p *fakeProvider) *harness {

@@ -91,11 +91,11 @@ func fastRetries() worker.Config {
 func TestPollerSendsDeletesAndDeadLetters(t *testing.T) {
 	client := testenv.SQS(t)
 	url, dlq := queues(t, client, 10, 30)
-	p := &fakeProvider{name: "fake"}
-	h := newHarness(t, worker.DefaultConfig(), p)
+	p := &fakeProvider{name: "fake", delay: 50 * time.Millisecond}
+	h := newAWSHarness(t, worker.DefaultConfig(), p)
 	body, _, _ := h.message()
 	send(t, client, url, body)
-	send(t, client, url, body) // the same job twice: one SMS
+	send(t, client, url, body) // the same job twice, handled at once: one SMS
 	send(t, client, url, []byte("not json"))
 	d := newDriver(t, h, client, url, dlq)
 	for n := 0; n < 3; {
@@ -247,7 +247,7 @@ func TestFaultRun(t *testing.T) {
 		}
 		return nil
 	}}
-	h := newHarness(t, fastRetries(), p)
+	h := newAWSHarness(t, fastRetries(), p)
 	want := map[string]bool{}
 	for range n {
 		body, m, _ := h.message()
@@ -287,5 +287,21 @@ func TestFaultRun(t *testing.T) {
 		n, calls, len(sentTo), twice, len(dead), n-len(sentTo)-len(dead))
 	if twice != 0 || len(sentTo)+len(dead) != n {
 		t.Errorf("not every message was sent exactly once or dead-lettered")
+	}
+}
+
+// The same message handled by 10 workers at once, with claims in DynamoDB
+// Local: one SMS.
+func TestConcurrentDuplicatesOnDynamoDB(t *testing.T) {
+	p := &fakeProvider{name: "fake", delay: 20 * time.Millisecond}
+	h := newAWSHarness(t, worker.DefaultConfig(), p)
+	body, _, _ := h.message()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() { h.process(body) })
+	}
+	wg.Wait()
+	if n := len(p.Sent()); n != 1 {
+		t.Errorf("%d SMS sent by 10 concurrent deliveries, want 1", n)
 	}
 }
