@@ -45,7 +45,15 @@ type Chain struct {
 	breakers map[string]*Breaker // by provider name
 	breaker  BreakerConfig
 	now      func() time.Time
+	// attemptTimeout bounds each provider's Send, so a hanging provider
+	// hands over to the next one instead of using up the whole budget.
+	attemptTimeout time.Duration
 }
+
+// SetAttemptTimeout bounds each provider's Send within a chain Send (0: only
+// the caller's context bounds it). A provider that runs out of its own time
+// counts as a transient failure for its breaker. Call it before use.
+func (c *Chain) SetAttemptTimeout(d time.Duration) { c.attemptTimeout = max(0, d) }
 
 var _ Provider = (*Chain)(nil)
 
@@ -148,7 +156,16 @@ func (c *Chain) SendTrace(ctx context.Context, m Message) (Receipt, []Attempt, e
 	)
 	try := func(p Provider, done func(error)) (r Receipt, stop bool, err error) {
 		start := c.now()
-		r, err = p.Send(ctx, m)
+		pctx, cancel := ctx, context.CancelFunc(func() {})
+		if c.attemptTimeout > 0 {
+			pctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+		}
+		r, err = p.Send(pctx, m)
+		ownTimeout := err != nil && ctx.Err() == nil && pctx.Err() != nil
+		cancel()
+		if ownTimeout {
+			err = &Error{Provider: p.Name(), Kind: Transient, Code: "attempt-timeout", Err: err}
+		}
 		a := Attempt{Provider: p.Name(), Duration: c.now().Sub(start)}
 		if err == nil {
 			done(nil)

@@ -604,3 +604,38 @@ func (c *fakeClock) Advance(d time.Duration) {
 func perr(provider string, kind Kind, code string) *Error {
 	return &Error{Provider: provider, Kind: kind, Code: code}
 }
+
+// hangingProvider blocks until its context ends.
+type hangingProvider struct{ name string }
+
+func (h hangingProvider) Name() string { return h.name }
+
+func (h hangingProvider) Send(ctx context.Context, m Message) (Receipt, error) {
+	<-ctx.Done()
+	return Receipt{}, &Error{Provider: h.name, Kind: Transient, Code: "timeout", Err: ctx.Err()}
+}
+
+// A provider that hangs hands over to the next one within its own attempt
+// timeout, and its breaker opens after enough of them.
+func TestChainAttemptTimeoutHandsOver(t *testing.T) {
+	good := &fakeProvider{name: "good"}
+	c, err := NewChain([]Provider{hangingProvider{"hang"}, good}, nil, BreakerConfig{Failures: 2, CoolDown: time.Minute}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetAttemptTimeout(20 * time.Millisecond)
+	for i := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		r, attempts, err := c.SendTrace(ctx, Message{ID: "m", To: "+14155550123", Country: "US"})
+		cancel()
+		if err != nil || r.Provider != "good" {
+			t.Fatalf("send %d: %+v, %v", i, r, err)
+		}
+		if i < 2 && (attempts[0].Kind != Transient || attempts[0].Code != "attempt-timeout") {
+			t.Errorf("send %d: first attempt %+v, want a transient attempt-timeout", i, attempts[0])
+		}
+		if i == 2 && !attempts[0].Skipped {
+			t.Errorf("send 3: the hanging provider was not skipped after 2 timeouts: %+v", attempts[0])
+		}
+	}
+}

@@ -109,7 +109,7 @@ func (r *rateLimited) Send(ctx context.Context, m Message) (Receipt, error) {
 	}
 	if d > limit {
 		res.CancelAt(now) // give the token back: we are not going to use it
-		return Receipt{}, r.deferred(d, fmt.Errorf("sender %q: next send slot in %v, more than the %v we may wait", r.sender, d, limit))
+		return Receipt{}, r.deferred(d, fmt.Errorf("next send slot in %v, more than the %v we may wait", d, limit))
 	}
 	if d > 0 {
 		if err := r.wait(ctx, d); err != nil {

@@ -229,3 +229,10 @@ func transient(code string) error {
 }
 
 func TestMain(m *testing.M) { testenv.Main(m) }
+
+// calledSnapshot reports the calls started so far (sent or not).
+func (p *fakeProvider) calledSnapshot() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return make([]int, p.calls)
+}

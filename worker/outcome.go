@@ -56,4 +56,5 @@ const (
 	ReasonTransient       = "transient"
 	ReasonAttemptsSpent   = "attempts-exhausted"
 	ReasonKeysUnavailable = "keys-unavailable"
+	ReasonPanic           = "panic"
 )

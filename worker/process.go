@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"time"
@@ -23,7 +24,21 @@ import (
 // two, the claim goes stale after ClaimStale and a redelivery sends again:
 // we err on the side of a second SMS over none, and only for a crash inside
 // that window.
-func (w *Worker) Process(ctx context.Context, body []byte) Outcome {
+func (w *Worker) Process(ctx context.Context, body []byte) (o Outcome) {
+	var country string
+	defer func() {
+		if r := recover(); r != nil {
+			// A bug in a renderer or provider must not take the batch down:
+			// the message comes back later, and the panic is logged.
+			w.env.Log.Error("panic while processing a message", "panic", fmt.Sprint(r))
+			o = Outcome{Action: Retry, Delay: w.cfg.BackoffMax, Reason: ReasonPanic}
+		}
+		w.env.Metrics.Count("Processed", metrics.Dim{Name: "Outcome", Value: o.Reason}, metrics.Dim{Name: "Country", Value: country})
+	}()
+	return w.process(ctx, body, &country)
+}
+
+func (w *Worker) process(ctx context.Context, body []byte, country *string) Outcome {
 	m, err := schema.DecodeMessage(body)
 	if err != nil {
 		reason := ReasonMalformed
@@ -32,7 +47,8 @@ func (w *Worker) Process(ctx context.Context, body []byte) Outcome {
 		}
 		return w.done(nil, Outcome{Action: DeadLetter, Reason: reason, Detail: err.Error()})
 	}
-	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To))
+	*country = regionOf(m.To)
+	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To), "country", *country)
 	now := w.env.Now()
 	if !now.Before(m.ExpiresAt) {
 		return w.done(log, Outcome{Action: Delete, Reason: ReasonExpired})
@@ -75,8 +91,7 @@ func (w *Worker) Process(ctx context.Context, body []byte) Outcome {
 
 // deliver sends through the provider chain and records the outcome.
 func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message, c otp.Challenge, text string, now time.Time) Outcome {
-	num, _ := phone.Policy{}.Parse(m.To)
-	msg := providers.Message{ID: m.MessageID, To: m.To, Country: num.Region, Body: text, ExpiresAt: m.ExpiresAt}
+	msg := providers.Message{ID: m.MessageID, To: m.To, Country: regionOf(m.To), Body: text, ExpiresAt: m.ExpiresAt}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	start := time.Now()
 	receipt, err := w.sendTraced(sctx, msg)
@@ -96,19 +111,26 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, providerOf(pe), "", false)
 		return w.done(log, Outcome{Action: Delete, Reason: ReasonPermanent})
 	case providers.Deferred:
-		// Our own rate limit: not an attempt, and not a failure.
+		// Our own rate limit: not an attempt, and not a failure. Messages
+		// deferred together get the same wait from the limiter; spreading
+		// them over as long again keeps them from coming back as one burst.
 		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedRetryable, "", "", true)
 		delay := w.backoff(1)
 		if pe != nil && pe.RetryAfter > 0 {
-			delay = pe.RetryAfter + time.Duration(w.env.Rand()*float64(time.Second))
+			delay = pe.RetryAfter + time.Duration(w.env.Rand()*float64(max(time.Second, pe.RetryAfter)))
 		}
 		return w.done(log, w.retryAt(m, delay, ReasonDeferred, now))
 	default:
-		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedRetryable, providerOf(pe), "", false)
 		if attempts >= w.cfg.MaxAttempts {
+			w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, providerOf(pe), "", false)
 			return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "last: " + err.Error()})
 		}
-		return w.done(log, w.retryOrExpire(m, attempts, ReasonTransient, now))
+		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedRetryable, providerOf(pe), "", false)
+		delay := w.backoff(attempts)
+		if pe != nil && pe.RetryAfter > delay {
+			delay = pe.RetryAfter // the provider said when (Twilio's Retry-After)
+		}
+		return w.done(log, w.retryAt(m, delay, ReasonTransient, now))
 	}
 }
 
@@ -156,10 +178,17 @@ func (w *Worker) retryAt(m schema.Message, delay time.Duration, reason string, n
 	return Outcome{Action: Retry, Delay: delay, Reason: reason}
 }
 
+// recordBudget bounds the write of a claim's outcome. It runs detached from
+// the caller's context: a shutdown or deadline right after a send must not
+// leave the claim "sending", which a redelivery would retake and send again.
+const recordBudget = 2 * time.Second
+
 // record writes the claim's outcome. A failure here is logged, not acted
 // on: the SMS has been sent or not whatever the store says, and a claim we
 // could not release goes stale and is retaken.
 func (w *Worker) record(ctx context.Context, log *slog.Logger, m schema.Message, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordBudget)
+	defer cancel()
 	if err := w.claims.Record(ctx, m.ChallengeID, claimedAt, state, provider, providerID, uncount); err != nil {
 		log.Error("record delivery failed", "state", string(state), "err", err)
 		w.env.Metrics.Count("RecordFailed")
@@ -176,7 +205,7 @@ func (w *Worker) sent(provider string, msg providers.Message, latency time.Durat
 	}
 }
 
-// done logs and counts the outcome.
+// done logs the outcome (Process counts it).
 func (w *Worker) done(log *slog.Logger, o Outcome) Outcome {
 	if log == nil {
 		log = w.env.Log
@@ -186,6 +215,14 @@ func (w *Worker) done(log *slog.Logger, o Outcome) Outcome {
 		level = slog.LevelWarn
 	}
 	log.Log(context.Background(), level, "message processed", "action", o.Action.String(), "reason", o.Reason, "delay", o.Delay.String())
-	w.env.Metrics.Count("Processed", metrics.Dim{Name: "Outcome", Value: o.Reason})
 	return o
+}
+
+// regionOf is the ISO country of an E.164 number, or "" (metrics, routing).
+func regionOf(e164 string) string {
+	num, err := phone.Policy{}.Parse(e164)
+	if err != nil {
+		return ""
+	}
+	return num.Region
 }

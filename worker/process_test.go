@@ -9,6 +9,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
@@ -204,4 +205,78 @@ func TestProcessRetryPastExpiryIsDropped(t *testing.T) {
 	if got := h.process(body); got.Action != worker.Delete || got.Reason != worker.ReasonExpired {
 		t.Errorf("retry that would outlive the code: %+v", got)
 	}
+}
+
+func TestProcessExhaustedIsRecordedPermanent(t *testing.T) {
+	p := &fakeProvider{name: "fake", fail: func(int, providers.Message) error { return transient("503") }}
+	h := newHarness(t, worker.DefaultConfig(), p)
+	body, m, _ := h.message()
+	for {
+		o := h.process(body)
+		if o.Action != worker.Retry {
+			break
+		}
+		h.clock.Advance(o.Delay)
+	}
+	if d := h.challenge(m.ChallengeID).Delivery; d.State != otp.DeliveryFailedPermanent || d.Attempts != 5 {
+		t.Errorf("after the last attempt: delivery %+v, want failed-permanent after 5", d)
+	}
+}
+
+type panickingProvider struct{}
+
+func (panickingProvider) Name() string { return "panic" }
+func (panickingProvider) Send(context.Context, providers.Message) (providers.Receipt, error) {
+	panic("provider bug")
+}
+
+func TestProcessRecoversFromAPanic(t *testing.T) {
+	h := newHarness(t, worker.DefaultConfig(), &fakeProvider{name: "fake"})
+	w, err := worker.New(worker.DefaultConfig(), h.store, h.keys, mustText(t), panickingProvider{}, worker.Prices{}, worker.Env{Now: h.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _, _ := h.message()
+	if o := w.Process(context.Background(), body); o.Action != worker.Retry || o.Reason != worker.ReasonPanic {
+		t.Errorf("outcome after a provider panic: %+v", o)
+	}
+}
+
+// A provider that hangs hands over to the next within its share of the
+// send budget (the chain's attempt timeout), instead of using it all.
+func TestProcessHangingProviderHandsOver(t *testing.T) {
+	cfg := worker.DefaultConfig()
+	cfg.SendTimeout = time.Second
+	good := &fakeProvider{name: "good"}
+	chain, err := providers.NewChain([]providers.Provider{hanging{}, good}, nil, providers.BreakerConfig{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain.SetAttemptTimeout(cfg.SendTimeout / 2)
+	h := newHarness(t, cfg, good)
+	w, err := worker.New(cfg, h.store, h.keys, mustText(t), chain, worker.Prices{}, worker.Env{Now: h.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _, _ := h.message()
+	if o := w.Process(context.Background(), body); o.Reason != worker.ReasonSent || len(good.Sent()) != 1 {
+		t.Errorf("outcome %+v with %d sent by the second provider", o, len(good.Sent()))
+	}
+}
+
+type hanging struct{}
+
+func (hanging) Name() string { return "hanging" }
+func (hanging) Send(ctx context.Context, _ providers.Message) (providers.Receipt, error) {
+	<-ctx.Done()
+	return providers.Receipt{}, ctx.Err()
+}
+
+func mustText(t *testing.T) *smstext.Renderer {
+	t.Helper()
+	r, err := smstext.New(nil, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

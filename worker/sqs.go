@@ -101,6 +101,12 @@ func (d *Driver) PollOnce(ctx context.Context) (int, error) {
 	for i, m := range out.Messages {
 		batch[i] = delivery{id: aws.ToString(m.MessageId), receipt: aws.ToString(m.ReceiptHandle), body: aws.ToString(m.Body)}
 	}
+	// A received batch is finished even if ctx ends (shutdown): cutting a
+	// send short could leave an SMS sent but not recorded, which the next
+	// delivery would send again. The bound keeps a stuck call from holding
+	// shutdown forever.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.w.cfg.SendTimeout+10*time.Second)
+	defer cancel()
 	keep := d.process(ctx, batch)
 	var entries []types.DeleteMessageBatchRequestEntry
 	for i, k := range keep {

@@ -305,3 +305,35 @@ func TestConcurrentDuplicatesOnDynamoDB(t *testing.T) {
 		t.Errorf("%d SMS sent by 10 concurrent deliveries, want 1", n)
 	}
 }
+
+// A shutdown while a batch is being sent: the batch is finished and
+// recorded, so the message is neither lost nor sent again.
+func TestPollerFinishesTheBatchOnShutdown(t *testing.T) {
+	client := testenv.SQS(t)
+	url, dlq := queues(t, client, 10, 30)
+	p := &fakeProvider{name: "fake", delay: 300 * time.Millisecond}
+	h := newAWSHarness(t, worker.DefaultConfig(), p)
+	body, m, _ := h.message()
+	send(t, client, url, body)
+	d := newDriver(t, h, client, url, dlq)
+	d.WaitTime = time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for len(p.calledSnapshot()) == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel() // SIGTERM while the provider call is under way
+	}()
+	if _, err := d.PollOnce(ctx); err != nil {
+		t.Fatalf("PollOnce: %v", err)
+	}
+	if len(p.Sent()) != 1 {
+		t.Fatalf("sent %d, want the in-flight send to finish", len(p.Sent()))
+	}
+	if st := h.challenge(m.ChallengeID).Delivery.State; st != "sent" {
+		t.Errorf("delivery state %q after shutdown, want sent", st)
+	}
+	if left := drain(t, client, url); len(left) != 0 {
+		t.Errorf("%d messages left: the sent one must be deleted", len(left))
+	}
+}

@@ -115,9 +115,20 @@ func (d *Deps) chain(ctx context.Context, wc config.Worker, getenv func(string) 
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return providers.NewChain(order, routes, providers.BreakerConfig{
+	chain, err := providers.NewChain(order, routes, providers.BreakerConfig{
 		Failures: wc.BreakerFailures, CoolDown: wc.BreakerCooldown,
 	}, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("%s / %s: %w", config.EnvProviders, config.EnvRoutes, err)
+	}
+	// Each provider gets its share of the send budget, so one that hangs
+	// hands over to the next instead of using it all.
+	longest := len(order)
+	for _, r := range routes {
+		longest = max(longest, len(r))
+	}
+	chain.SetAttemptTimeout(wc.SendTimeout / time.Duration(max(1, longest)))
+	return chain, nil
 }
 
 // provider builds one provider and names its sender (the rate-limit key).

@@ -144,7 +144,10 @@ func (p *Provider) Send(ctx context.Context, m providers.Message) (providers.Rec
 		return providers.Receipt{}, classify(ctx, err, &x)
 	}
 	if msg.Sid == nil || *msg.Sid == "" {
-		return providers.Receipt{}, fail(providers.ProviderSide, "", fmt.Errorf("HTTP %d answer without a message sid", x.status))
+		// Twilio said it created the message but named no sid: count it as
+		// sent. An error here would make the chain send it again through
+		// the next provider: a second SMS for one code.
+		return providers.Receipt{Provider: Name}, nil
 	}
 	return providers.Receipt{Provider: Name, MessageID: *msg.Sid}, nil
 }

@@ -303,14 +303,6 @@ func TestSendErrors(t *testing.T) {
 		},
 		want: want{kind: providerSide},
 	}, {
-		name: "201 without a sid",
-		reply: func(w http.ResponseWriter, _ *http.Request, _ url.Values) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(201)
-			io.WriteString(w, `{"status":"queued"}`)
-		},
-		want: want{kind: providerSide},
-	}, {
 		name: "200 that is not JSON",
 		reply: func(w http.ResponseWriter, _ *http.Request, _ url.Values) {
 			io.WriteString(w, "<html>captive portal</html>")
@@ -662,5 +654,22 @@ func assertClean(t *testing.T, err error) {
 				t.Errorf("error text holds %q: %s", secret, s)
 			}
 		}
+	}
+}
+
+// Twilio answered "created" without a sid: the message was accepted, so it
+// is a send (with no provider id), never a failure the chain would hand to
+// the next provider.
+func TestCreatedWithoutSidIsSent(t *testing.T) {
+	f := newFake(t)
+	f.reply = func(w http.ResponseWriter, _ *http.Request, _ url.Values) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(201)
+		io.WriteString(w, `{"status":"queued"}`)
+	}
+	p := newProvider(t, serviceConfig(f.URL()))
+	got, err := p.Send(context.Background(), message(5*time.Minute))
+	if err != nil || got != (providers.Receipt{Provider: "twilio"}) {
+		t.Errorf("Send = %+v, %v; want a receipt without an id", got, err)
 	}
 }
