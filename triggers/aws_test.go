@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
@@ -47,7 +48,7 @@ func newAWSHarnessCounting(t testing.TB, ddb, sqsCount *testenv.CountingTranspor
 	// DynamoDB Local enforces TTL within seconds: keep the clock near real
 	// time so items are not deleted under the test (the hour start keeps
 	// the send-cap windows aligned as in the in-memory tests).
-	clk := &clock{now: time.Now().UTC().Truncate(time.Hour)}
+	clk := testutil.NewClock(time.Now().UTC().Truncate(time.Hour))
 	return newHarnessWith(t, clk, st, q, func() []schema.Message { return receiveAll(t, sq, url) }, testSecret, opts...)
 }
 

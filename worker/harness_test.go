@@ -1,7 +1,6 @@
 package worker_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
@@ -33,24 +33,6 @@ const testSecret = "worker-test-secret-0123456789abcdef-0123456789"
 type Store interface {
 	triggers.Store
 	worker.Claims
-}
-
-// clock is a settable time source shared by the trigger and the worker.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // fakeProvider records sends; fail decides the error of the n-th call (1-based).
@@ -95,22 +77,11 @@ func (p *fakeProvider) Sent() []providers.Message {
 	return append([]providers.Message(nil), p.sent...)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// The clock is shared by the trigger and the worker.
+type (
+	clock      = testutil.Clock
+	syncBuffer = testutil.SyncBuffer
+)
 
 type harness struct {
 	t        testing.TB
@@ -126,7 +97,7 @@ type harness struct {
 }
 
 func newHarness(t testing.TB, cfg worker.Config, p *fakeProvider) *harness {
-	clk := &clock{now: time.Now().UTC().Truncate(time.Hour)}
+	clk := testutil.NewClock(time.Now().UTC().Truncate(time.Hour))
 	return newHarnessWith(t, clk, mem.New(clk.Now), cfg, p)
 }
 
@@ -139,7 +110,7 @@ func newAWSHarness(t testing.TB, cfg worker.Config, p *fakeProvider) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newHarnessWith(t, &clock{now: time.Now().UTC().Truncate(time.Hour)}, st, cfg, p)
+	return newHarnessWith(t, testutil.NewClock(time.Now().UTC().Truncate(time.Hour)), st, cfg, p)
 }
 
 func newHarnessWith(t testing.TB, clk *clock, store Store, cfg worker.Config, p *fakeProvider) *harness {
