@@ -104,7 +104,12 @@ func WorkerFromEnv(getenv func(string) string, environ []string) (Worker, error)
 			p.fail(EnvRoutes, fmt.Sprintf("%.30q: want COUNTRY=provider,provider;...", route))
 			continue
 		}
-		w.Routes[country] = p.providerList(EnvRoutes, list)
+		names := p.providerList(EnvRoutes, list)
+		if len(names) == 0 {
+			p.fail(EnvRoutes, fmt.Sprintf("%s= names no provider", country))
+			continue
+		}
+		w.Routes[country] = names
 	}
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
