@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
@@ -257,7 +258,14 @@ func TestFaultRun(t *testing.T) {
 	d := newDriver(t, h, client, url, dlq)
 	var dead []types.Message
 	deadline := time.Now().Add(90 * time.Second)
-	for len(p.Sent())+len(dead) < n && time.Now().Before(deadline) {
+	distinct := func() int {
+		seen := map[string]bool{}
+		for _, m := range p.Sent() {
+			seen[m.To] = true
+		}
+		return len(seen)
+	}
+	for distinct()+len(dead) < n && time.Now().Before(deadline) {
 		if got, err := d.PollOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		} else if got == 0 {
@@ -278,6 +286,13 @@ func TestFaultRun(t *testing.T) {
 	for _, m := range dead {
 		if aws.ToString(m.MessageAttributes[worker.AttrReason].StringValue) == "" {
 			t.Error("a dead letter without a reason")
+		}
+		dm, err := schema.DecodeMessage([]byte(aws.ToString(m.Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sentTo[dm.To] > 0 {
+			t.Errorf("a message was both sent and dead-lettered")
 		}
 	}
 	p.mu.Lock()
