@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -53,6 +54,12 @@ func Load(ctx context.Context, required ...string) (*Deps, error) {
 	if err != nil {
 		return &Deps{Log: log}, fmt.Errorf("aws configuration: %w", err)
 	}
+	// Without credentials every call would fail; say so at start, once.
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := awsCfg.Credentials.Retrieve(cctx); err != nil {
+		return &Deps{Log: log}, fmt.Errorf("aws credentials: %w", err)
+	}
 	return &Deps{Config: cfg, Log: log, AWS: awsCfg}, nil
 }
 
@@ -77,7 +84,15 @@ func (d *Deps) Keys() (*otp.KeySource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.EnvSecret, err)
 	}
-	return otp.NewKeySource(secret.NewCache(src, d.Config.SecretCacheTTL, nil)), nil
+	keys := otp.NewKeySource(secret.NewCache(src, d.Config.SecretCacheTTL, nil))
+	// Read it once at start, so a missing, unreadable or too short secret
+	// fails the function's start instead of every sign-in.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := keys.Keyring(ctx); err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvSecret, err)
+	}
+	return keys, nil
 }
 
 // Store is the DynamoDB challenge store.

@@ -156,3 +156,15 @@ func TestWorkerWiringRefusesBadSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestKeysRefusesAShortSecretAtStart(t *testing.T) {
+	localAWS(t)
+	t.Setenv("OTP_SECRET", "plain:short")
+	d, err := app.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Keys(); err == nil || !strings.Contains(err.Error(), "OTP_SECRET") {
+		t.Errorf("Keys() = %v, want an error naming OTP_SECRET", err)
+	}
+}
