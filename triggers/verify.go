@@ -8,7 +8,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 )
 
 // maxAnswerLen bounds the answer we look at; anything longer is wrong
@@ -87,7 +89,7 @@ func (h *Verify) Handle(ctx context.Context, ev events.CognitoEventUserPoolsVeri
 		return ev, nil
 	}
 	log.Info("right answer", "attempt", c.Attempts)
-	h.env.Metrics.Count("CodeVerified")
+	h.env.Metrics.Count("CodeVerified", metrics.Dim{Name: "Country", Value: regionOf(c.Phone)})
 	ev.Response.AnswerCorrect = true
 	return ev, nil
 }
@@ -106,4 +108,13 @@ func normaliseAnswer(v any, digits int) (string, bool) {
 		return r
 	}, s)
 	return s, otp.IsCodeShaped(s, digits)
+}
+
+// regionOf is the ISO country of a stored E.164 number, for metrics.
+func regionOf(e164 string) string {
+	num, err := phone.Policy{}.Parse(e164)
+	if err != nil {
+		return ""
+	}
+	return num.Region
 }
