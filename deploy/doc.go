@@ -1,0 +1,7 @@
+// Package deploy holds the tests of the deployment: template.yaml (AWS SAM)
+// and the Makefile that builds the Lambda functions. SAM CLI does not run on
+// our machines, so these tests are what stands between a typo and a failed
+// deploy: they parse the template with goformation and check the wiring,
+// the permissions, the environment each function reads, and that every
+// function's code builds. It holds no code the functions use.
+package deploy

@@ -1,0 +1,750 @@
+package deploy_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/serverless"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
+	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+// function is one Lambda function of the template.
+type function struct {
+	id      string // logical id
+	cmd     string // cmd/<cmd>
+	trigger string // the user pool's LambdaConfig key; "" for the worker
+	// required are the variables its main refuses to start without.
+	required []string
+}
+
+var functions = []function{
+	{"PreSignUpFunction", "pre-sign-up", "PreSignUp", nil},
+	{"DefineAuthChallengeFunction", "define-auth-challenge", "DefineAuthChallenge", nil},
+	{"CreateAuthChallengeFunction", "create-auth-challenge", "CreateAuthChallenge",
+		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret}},
+	{"VerifyAuthChallengeFunction", "verify-auth-challenge", "VerifyAuthChallengeResponse",
+		[]string{config.EnvTable, config.EnvSecret}},
+	{"PostAuthenticationFunction", "post-authentication", "PostAuthentication",
+		[]string{config.EnvTable}},
+	{"SmsWorkerFunction", "sms-worker", "",
+		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvDLQURL, config.EnvProviders}},
+}
+
+func fn(t *testing.T, tmpl *cloudformation.Template, id string) *serverless.Function {
+	t.Helper()
+	f, err := tmpl.GetServerlessFunctionWithName(id)
+	if err != nil {
+		t.Fatalf("function %s: %v", id, err)
+	}
+	return f
+}
+
+func forEachParamSet(t *testing.T, test func(t *testing.T, tmpl *cloudformation.Template, params map[string]any)) {
+	for _, ps := range paramSets {
+		t.Run(ps.name, func(t *testing.T) { test(t, load(t, ps.params), ps.params) })
+	}
+}
+
+func TestOnlyTheExpectedFunctions(t *testing.T) {
+	tmpl := load(t, nil)
+	var got, want []string
+	for id := range tmpl.GetAllServerlessFunctionResources() {
+		got = append(got, id)
+	}
+	for _, f := range functions {
+		want = append(want, f.id)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("functions %v, want %v", got, want)
+	}
+	if n := len(tmpl.GetAllLambdaFunctionResources()); n != 0 {
+		t.Errorf("%d AWS::Lambda::Function resources; use AWS::Serverless::Function", n)
+	}
+}
+
+func TestUserPool(t *testing.T) {
+	tmpl := load(t, nil)
+	pool, err := tmpl.GetCognitoUserPoolWithName("UserPool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(pool.UsernameAttributes, []string{"phone_number"}) {
+		t.Errorf("UsernameAttributes %v, want [phone_number]", pool.UsernameAttributes)
+	}
+	if pool.AccountRecoverySetting == nil || len(pool.AccountRecoverySetting.RecoveryMechanisms) != 1 ||
+		pool.AccountRecoverySetting.RecoveryMechanisms[0].Name == nil ||
+		*pool.AccountRecoverySetting.RecoveryMechanisms[0].Name != "admin_only" {
+		t.Error("AccountRecoverySetting must be admin_only alone: self-service recovery would send a Cognito SMS or e-mail")
+	}
+	if len(pool.AutoVerifiedAttributes) != 0 {
+		t.Errorf("AutoVerifiedAttributes %v: Cognito would send its own SMS", pool.AutoVerifiedAttributes)
+	}
+	if pool.SmsConfiguration != nil {
+		t.Error("SmsConfiguration set: Cognito must not send SMS")
+	}
+	if pool.MfaConfiguration != nil && *pool.MfaConfiguration != "OFF" {
+		t.Errorf("MfaConfiguration %q: SMS MFA would send Cognito SMS", *pool.MfaConfiguration)
+	}
+	lc := pool.LambdaConfig
+	if lc == nil {
+		t.Fatal("no LambdaConfig")
+	}
+	got := map[string]*string{
+		"PreSignUp":                   lc.PreSignUp,
+		"DefineAuthChallenge":         lc.DefineAuthChallenge,
+		"CreateAuthChallenge":         lc.CreateAuthChallenge,
+		"VerifyAuthChallengeResponse": lc.VerifyAuthChallengeResponse,
+		"PostAuthentication":          lc.PostAuthentication,
+	}
+	for _, f := range functions {
+		if f.trigger == "" {
+			continue
+		}
+		want := "getatt:" + f.id + ".Arn"
+		if v := got[f.trigger]; v == nil || *v != want {
+			t.Errorf("LambdaConfig.%s = %v, want %s", f.trigger, deref(v), want)
+		}
+	}
+	for name, v := range map[string]any{
+		"CustomMessage": lc.CustomMessage, "CustomSMSSender": lc.CustomSMSSender,
+		"PreAuthentication": lc.PreAuthentication, "PostConfirmation": lc.PostConfirmation,
+		"PreTokenGeneration": lc.PreTokenGeneration, "UserMigration": lc.UserMigration,
+	} {
+		if !isNil(v) {
+			t.Errorf("LambdaConfig.%s is set; the template wires only the five triggers", name)
+		}
+	}
+}
+
+func TestInvokePermissions(t *testing.T) {
+	tmpl := load(t, nil)
+	perms := tmpl.GetAllLambdaPermissionResources()
+	for _, f := range functions {
+		if f.trigger == "" {
+			continue
+		}
+		n := 0
+		for id, p := range perms {
+			if p.FunctionName != "getatt:"+f.id+".Arn" && p.FunctionName != "ref:"+f.id {
+				continue
+			}
+			n++
+			if p.Action != "lambda:InvokeFunction" || p.Principal != "cognito-idp.amazonaws.com" {
+				t.Errorf("%s: %s for %s, want lambda:InvokeFunction for cognito-idp.amazonaws.com", id, p.Action, p.Principal)
+			}
+			if deref(p.SourceArn) != "getatt:UserPool.Arn" {
+				t.Errorf("%s: SourceArn %s, want the user pool's ARN", id, deref(p.SourceArn))
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d invoke permissions, want 1", f.id, n)
+		}
+	}
+	if len(perms) != 5 {
+		t.Errorf("%d Lambda permissions, want 5 (one per trigger)", len(perms))
+	}
+}
+
+func TestAppClient(t *testing.T) {
+	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, params map[string]any) {
+		clients := tmpl.GetAllCognitoUserPoolClientResources()
+		if len(clients) != 1 {
+			t.Fatalf("%d app clients, want 1", len(clients))
+		}
+		for id, c := range clients {
+			if c.UserPoolId != "ref:UserPool" {
+				t.Errorf("%s: UserPoolId %s", id, c.UserPoolId)
+			}
+			want := []string{"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+			if got := slices.Sorted(slices.Values(c.ExplicitAuthFlows)); !slices.Equal(got, want) {
+				t.Errorf("%s: ExplicitAuthFlows %v, want exactly %v (a password flow makes the generated password a way in)", id, got, want)
+			}
+			if c.GenerateSecret == nil || *c.GenerateSecret {
+				t.Errorf("%s: GenerateSecret must be false (public mobile and web clients)", id)
+			}
+			if deref(c.PreventUserExistenceErrors) != "ENABLED" {
+				t.Errorf("%s: PreventUserExistenceErrors %q, want ENABLED", id, deref(c.PreventUserExistenceErrors))
+			}
+			if len(c.AllowedOAuthFlows) != 0 {
+				t.Errorf("%s: OAuth flows %v offer other ways in", id, c.AllowedOAuthFlows)
+			}
+			// AuthSessionValidity is what OTP_SESSION_VALIDITY tells the functions.
+			if c.AuthSessionValidity == nil {
+				t.Fatalf("%s: no AuthSessionValidity", id)
+			}
+			mins := *c.AuthSessionValidity
+			if mins < 3 || mins > 15 {
+				t.Errorf("%s: AuthSessionValidity %d, Cognito takes 3 to 15 minutes", id, mins)
+			}
+			for _, f := range functions {
+				env := envOf(t, fn(t, tmpl, f.id))
+				if want := fmt.Sprintf("%dm", mins); env[config.EnvSessionValidity] != want {
+					t.Errorf("%s: %s=%q, want %q (the app client's AuthSessionValidity)", f.id, config.EnvSessionValidity, env[config.EnvSessionValidity], want)
+				}
+			}
+		}
+	})
+}
+
+func TestTable(t *testing.T) {
+	tmpl := load(t, nil)
+	tables := tmpl.GetAllDynamoDBTableResources()
+	tbl, ok := tables["OtpTable"]
+	if !ok || len(tables) != 1 {
+		t.Fatalf("want one table OtpTable, have %d", len(tables))
+	}
+	want := schema.CreateTableInput("x")
+	if deref(tbl.BillingMode) != string(want.BillingMode) {
+		t.Errorf("BillingMode %q, want %s", deref(tbl.BillingMode), want.BillingMode)
+	}
+	if len(tbl.KeySchema) != 1 || tbl.KeySchema[0].AttributeName != schema.AttrPK || tbl.KeySchema[0].KeyType != "HASH" {
+		t.Errorf("KeySchema %+v, want %s HASH alone", tbl.KeySchema, schema.AttrPK)
+	}
+	if len(tbl.AttributeDefinitions) != 1 || tbl.AttributeDefinitions[0].AttributeName != schema.AttrPK || tbl.AttributeDefinitions[0].AttributeType != "S" {
+		t.Errorf("AttributeDefinitions %+v, want %s S", tbl.AttributeDefinitions, schema.AttrPK)
+	}
+	if ttl := tbl.TimeToLiveSpecification; ttl == nil || deref(ttl.AttributeName) != schema.AttrTTL || !ttl.Enabled {
+		t.Errorf("TimeToLiveSpecification %+v, want %s enabled", ttl, schema.AttrTTL)
+	}
+	if p := tbl.PointInTimeRecoverySpecification; p == nil || p.PointInTimeRecoveryEnabled == nil || !*p.PointInTimeRecoveryEnabled {
+		t.Error("point-in-time recovery is off")
+	}
+	if s := tbl.SSESpecification; s == nil || !s.SSEEnabled {
+		t.Error("SSESpecification.SSEEnabled is not true")
+	}
+}
+
+func TestQueues(t *testing.T) {
+	tmpl := load(t, nil)
+	queues := tmpl.GetAllSQSQueueResources()
+	if len(queues) != 2 {
+		t.Fatalf("%d queues, want SmsQueue and SmsDeadLetterQueue", len(queues))
+	}
+	for id, q := range queues {
+		if q.SqsManagedSseEnabled == nil || !*q.SqsManagedSseEnabled {
+			if q.KmsMasterKeyId == nil {
+				t.Errorf("%s: not encrypted", id)
+			}
+		}
+		if q.FifoQueue != nil && *q.FifoQueue {
+			t.Errorf("%s: FIFO; the queue is a standard queue", id)
+		}
+	}
+	q, ok := queues["SmsQueue"]
+	if !ok {
+		t.Fatal("no SmsQueue")
+	}
+	var redrive struct {
+		DeadLetterTargetArn string  `json:"deadLetterTargetArn"`
+		MaxReceiveCount     float64 `json:"maxReceiveCount"`
+	}
+	b, _ := json.Marshal(q.RedrivePolicy)
+	if err := json.Unmarshal(b, &redrive); err != nil {
+		t.Fatalf("RedrivePolicy %s: %v", b, err)
+	}
+	if redrive.DeadLetterTargetArn != "getatt:SmsDeadLetterQueue.Arn" {
+		t.Errorf("redrive target %q, want SmsDeadLetterQueue", redrive.DeadLetterTargetArn)
+	}
+	// The worker dead-letters after WORKER_MAX_ATTEMPTS (at most 20) counted
+	// attempts; SQS's count also grows with every uncounted deferral, so it
+	// must sit far above (README: 1000, the maximum).
+	if redrive.MaxReceiveCount < 5 || redrive.MaxReceiveCount < 100 || redrive.MaxReceiveCount > 1000 {
+		t.Errorf("maxReceiveCount %v, want >= 100 (far above the worker's attempts) and <= 1000", redrive.MaxReceiveCount)
+	}
+	worker := fn(t, tmpl, "SmsWorkerFunction")
+	if q.VisibilityTimeout == nil || worker.Timeout == nil || *q.VisibilityTimeout < 6**worker.Timeout {
+		t.Errorf("VisibilityTimeout %v, want at least 6x the worker's timeout %v", deref(q.VisibilityTimeout), deref(worker.Timeout))
+	}
+	// A job must outlive the longest code (15 min) in the queue.
+	if q.MessageRetentionPeriod != nil && *q.MessageRetentionPeriod < 15*60 {
+		t.Errorf("MessageRetentionPeriod %d s is shorter than the longest code life", *q.MessageRetentionPeriod)
+	}
+}
+
+func TestWorkerEventSource(t *testing.T) {
+	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, params map[string]any) {
+		esms := tmpl.GetAllLambdaEventSourceMappingResources()
+		if len(esms) != 1 {
+			t.Fatalf("%d event source mappings, want 1", len(esms))
+		}
+		if ev := fn(t, tmpl, "SmsWorkerFunction").Events; len(ev) != 0 {
+			t.Errorf("SmsWorkerFunction has SAM Events %v as well: the queue would feed it twice", ev)
+		}
+		for id, m := range esms {
+			if deref(m.EventSourceArn) != "getatt:SmsQueue.Arn" || m.FunctionName != "ref:SmsWorkerFunction" {
+				t.Errorf("%s: %s -> %s, want SmsQueue -> SmsWorkerFunction", id, deref(m.EventSourceArn), m.FunctionName)
+			}
+			if b := deref(m.BatchSize); b < 1 || b > 10 {
+				t.Errorf("%s: BatchSize %d, want 1 to 10", id, b)
+			}
+			if w := m.MaximumBatchingWindowInSeconds; w == nil || *w > 5 {
+				t.Errorf("%s: MaximumBatchingWindowInSeconds %v, want a small window (<= 5 s): codes expire", id, deref(w))
+			}
+			if !slices.Equal(m.FunctionResponseTypes, []string{"ReportBatchItemFailures"}) {
+				t.Errorf("%s: FunctionResponseTypes %v, want [ReportBatchItemFailures]", id, m.FunctionResponseTypes)
+			}
+			if m.ScalingConfig == nil || m.ScalingConfig.MaximumConcurrency == nil {
+				t.Fatalf("%s: no ScalingConfig.MaximumConcurrency: the global send rate would be unbounded", id)
+			}
+			if c := *m.ScalingConfig.MaximumConcurrency; c < 2 || c > 1000 {
+				t.Errorf("%s: MaximumConcurrency %d, SQS takes 2 to 1000", id, c)
+			}
+			if want, ok := params["WorkerMaxConcurrency"]; ok && *m.ScalingConfig.MaximumConcurrency != want {
+				t.Errorf("%s: MaximumConcurrency %d, want the parameter's %v", id, *m.ScalingConfig.MaximumConcurrency, want)
+			}
+		}
+	})
+}
+
+func TestFunctionsRuntime(t *testing.T) {
+	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, params map[string]any) {
+		for _, f := range functions {
+			r := fn(t, tmpl, f.id)
+			if deref(r.Runtime) != "provided.al2023" || !slices.Equal(r.Architectures, []string{"arm64"}) || deref(r.Handler) != "bootstrap" {
+				t.Errorf("%s: %s %v %s, want provided.al2023 [arm64] bootstrap", f.id, deref(r.Runtime), r.Architectures, deref(r.Handler))
+			}
+			if r.CodeUri == nil || deref(r.CodeUri.String) != "." || r.AWSCloudFormationMetadata["BuildMethod"] != "makefile" {
+				t.Errorf("%s: want CodeUri . and Metadata BuildMethod makefile (Makefile target build-%s)", f.id, f.id)
+			}
+			if r.Timeout == nil {
+				t.Errorf("%s: no Timeout", f.id)
+				continue
+			}
+			if f.trigger != "" {
+				if *r.Timeout > 5 {
+					t.Errorf("%s: Timeout %d s; Cognito waits 5 s for a trigger", f.id, *r.Timeout)
+				}
+				reserve := 10
+				if v, ok := params["TriggerReservedConcurrency"].(int); ok {
+					reserve = v
+				}
+				switch {
+				case reserve == 0 && r.ReservedConcurrentExecutions != nil:
+					t.Errorf("%s: ReservedConcurrentExecutions %d with the parameter 0 (0 would throttle every call)", f.id, *r.ReservedConcurrentExecutions)
+				case reserve > 0 && deref(r.ReservedConcurrentExecutions) != reserve:
+					t.Errorf("%s: ReservedConcurrentExecutions %v, want %d", f.id, deref(r.ReservedConcurrentExecutions), reserve)
+				}
+			} else {
+				if *r.Timeout > 10 {
+					t.Errorf("%s: Timeout %d s, want at most 10 (README's timings)", f.id, *r.Timeout)
+				}
+				if r.ReservedConcurrentExecutions != nil {
+					t.Errorf("%s: reserved concurrency; MaximumConcurrency bounds the worker", f.id)
+				}
+			}
+		}
+	})
+}
+
+// permission is one allowed action on one resource.
+type permission struct{ action, resource string }
+
+func permissionsOf(t *testing.T, f *serverless.Function) []permission {
+	t.Helper()
+	if f.Policies == nil {
+		return nil
+	}
+	// goformation tries each form of the union; a list of documents leaves
+	// StringArray holding empty strings.
+	if f.Policies.String != nil || f.Policies.StringArray != nil && slices.ContainsFunc(*f.Policies.StringArray, func(s string) bool { return s != "" }) {
+		t.Errorf("managed policy names or SAM policy templates in %+v: write the statements out", f.Policies)
+	}
+	if f.Policies.IAMPolicyDocumentArray == nil {
+		t.Fatalf("Policies not a list of policy documents")
+	}
+	var out []permission
+	for _, doc := range *f.Policies.IAMPolicyDocumentArray {
+		for _, raw := range doc.Statement {
+			if raw == nil { // !If [cond, statement, !Ref AWS::NoValue]
+				continue
+			}
+			st, ok := raw.(map[string]any)
+			if !ok {
+				t.Errorf("statement %v is not an object", raw)
+				continue
+			}
+			if st["Effect"] != "Allow" {
+				t.Errorf("statement %v: Effect %v", st, st["Effect"])
+			}
+			for _, key := range []string{"NotAction", "NotResource", "Principal"} {
+				if _, ok := st[key]; ok {
+					t.Errorf("statement %v uses %s", st, key)
+				}
+			}
+			for _, a := range strList(st["Action"]) {
+				for _, r := range strList(st["Resource"]) {
+					out = append(out, permission{a, r})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func strList(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return []string{fmt.Sprint(v)}
+}
+
+func TestLeastPrivilege(t *testing.T) {
+	const (
+		table = "getatt:OtpTable.Arn"
+		queue = "getatt:SmsQueue.Arn"
+		dlq   = "getatt:SmsDeadLetterQueue.Arn"
+		pools = "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/*"
+	)
+	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, params map[string]any) {
+		secret := "ref:OtpSecret"
+		if v, _ := params["ExistingOtpSecretArn"].(string); v != "" {
+			secret = v
+		}
+		want := map[string][]permission{
+			"PreSignUpFunction":           nil,
+			"DefineAuthChallengeFunction": nil,
+			"CreateAuthChallengeFunction": {
+				{"dynamodb:GetItem", table}, {"dynamodb:PutItem", table}, {"dynamodb:UpdateItem", table},
+				{"sqs:SendMessage", queue}, {"secretsmanager:GetSecretValue", secret},
+			},
+			"VerifyAuthChallengeFunction": {
+				{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table}, {"secretsmanager:GetSecretValue", secret},
+			},
+			"PostAuthenticationFunction": {
+				{"dynamodb:GetItem", table}, {"cognito-idp:AdminUpdateUserAttributes", pools},
+			},
+			"SmsWorkerFunction": {
+				{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table},
+				{"sqs:ReceiveMessage", queue}, {"sqs:DeleteMessage", queue},
+				{"sqs:ChangeMessageVisibility", queue}, {"sqs:GetQueueAttributes", queue},
+				{"sqs:SendMessage", dlq}, {"sns:Publish", "*"},
+				{"secretsmanager:GetSecretValue", secret},
+			},
+		}
+		if arn, _ := params["TwilioAuthTokenSecretArn"].(string); arn != "" {
+			want["SmsWorkerFunction"] = append(want["SmsWorkerFunction"], permission{"secretsmanager:GetSecretValue", arn})
+		}
+		reWildAction := regexp.MustCompile(`\*`)
+		for _, f := range functions {
+			r := fn(t, tmpl, f.id)
+			got := permissionsOf(t, r)
+			for _, p := range got {
+				if reWildAction.MatchString(p.action) {
+					t.Errorf("%s: wildcard action %q", f.id, p.action)
+				}
+				if p.resource == "*" && p.action != "sns:Publish" {
+					t.Errorf("%s: %s on Resource \"*\"; only sns:Publish (SMS to a number has no ARN) may", f.id, p.action)
+				}
+			}
+			cmp := func(a, b permission) int { return strings.Compare(a.action+" "+a.resource, b.action+" "+b.resource) }
+			slices.SortFunc(got, cmp)
+			w := slices.Clone(want[f.id])
+			slices.SortFunc(w, cmp)
+			if !slices.Equal(got, w) {
+				t.Errorf("%s permissions:\n got  %v\n want %v", f.id, got, w)
+			}
+			if r.Role != nil || r.PermissionsBoundary != nil && *r.PermissionsBoundary == "" {
+				t.Errorf("%s: explicit Role; SAM's role with the statements above is the contract", f.id)
+			}
+		}
+	})
+}
+
+// allowedEnv is every variable the Go code reads, from its constants.
+func allowedEnv() map[string]bool {
+	names := []string{
+		config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL,
+		config.EnvCodeLength, config.EnvCodeTTL, config.EnvMaxAttempts, config.EnvResendCooldown,
+		config.EnvSessionValidity, config.EnvAllowedCountry, config.EnvAllowVoIP,
+		config.EnvCapPhone15m, config.EnvCapPhoneDay, config.EnvCapCountryHour, config.EnvCapGlobalHour,
+		config.EnvCounterShards, config.EnvDefaultLocale, config.EnvDeadline, config.EnvLogLevel,
+		config.EnvDLQURL, config.EnvProviders, config.EnvRoutes, config.EnvRateMaxWait,
+		config.EnvBreakerFailures, config.EnvBreakerCooldown, config.EnvDomain, config.EnvAppHash,
+		config.EnvPrices, config.EnvMaxSendAttempts, config.EnvClaimStale,
+		config.EnvBackoffBase, config.EnvBackoffMax, config.EnvSendTimeout, config.EnvConcurrency,
+		snsp.EnvSenderID, snsp.EnvOriginationNumber, snsp.EnvMaxPrice, snsp.EnvDLTEntityID, snsp.EnvDLTTemplateID,
+		twiliop.EnvAccountSID, twiliop.EnvFrom, twiliop.EnvMessagingServiceSID, twiliop.EnvStatusCallback,
+		twiliop.EnvRegion, twiliop.EnvEdge,
+		app.EnvTwilioAuthTokenSecret,
+		// Deliberately absent: twilio.EnvAuthToken (the token goes by
+		// reference, TWILIO_AUTH_TOKEN_SECRET), CONSOLE_OUTBOX and
+		// TWILIO_API_BASE_URL (local use).
+	}
+	for _, p := range config.KnownProviders {
+		names = append(names, config.EnvRatePrefix+strings.ToUpper(p))
+	}
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+func envOf(t *testing.T, f *serverless.Function) map[string]string {
+	t.Helper()
+	if f.Environment == nil {
+		return map[string]string{}
+	}
+	return f.Environment.Variables
+}
+
+func TestEnvironment(t *testing.T) {
+	allowed := allowedEnv()
+	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, params map[string]any) {
+		for _, f := range functions {
+			env := envOf(t, fn(t, tmpl, f.id))
+			for name := range env {
+				if !allowed[name] && !strings.HasPrefix(name, config.EnvTemplatePrefix) {
+					t.Errorf("%s: %s is not a variable the code reads", f.id, name)
+				}
+			}
+			for _, name := range f.required {
+				if strings.TrimSpace(env[name]) == "" {
+					t.Errorf("%s: required %s is not set", f.id, name)
+				}
+			}
+			getenv := func(k string) string { return env[k] }
+			cfg, err := config.FromEnv(getenv)
+			if err != nil {
+				t.Errorf("%s: config.FromEnv: %v", f.id, err)
+				continue
+			}
+			// Require knows the common variables; the worker's own are
+			// checked by WorkerFromEnv below.
+			common := slices.DeleteFunc(slices.Clone(f.required), func(n string) bool {
+				return n != config.EnvTable && n != config.EnvQueueURL && n != config.EnvSecret
+			})
+			if err := cfg.Require(common...); err != nil {
+				t.Errorf("%s: %v", f.id, err)
+			}
+			if v, ok := env[config.EnvSecret]; ok && !strings.HasPrefix(v, "secretsmanager:") {
+				t.Errorf("%s: %s=%q, want secretsmanager:<arn>", f.id, config.EnvSecret, v)
+			}
+			if f.id != "SmsWorkerFunction" {
+				continue
+			}
+			var environ []string
+			for k, v := range env {
+				environ = append(environ, k+"="+v)
+			}
+			wc, err := config.WorkerFromEnv(getenv, environ)
+			if err != nil {
+				t.Errorf("worker: config.WorkerFromEnv: %v", err)
+				continue
+			}
+			uses := map[string]bool{}
+			for _, p := range wc.Providers {
+				uses[p] = true
+			}
+			for _, list := range wc.Routes {
+				for _, p := range list {
+					uses[p] = true
+				}
+			}
+			if uses["sns"] {
+				if err := snsp.ConfigFromEnv(getenv).Validate(); err != nil {
+					t.Errorf("worker: sns settings: %v", err)
+				}
+			}
+			if uses["twilio"] {
+				spec := env[app.EnvTwilioAuthTokenSecret]
+				if !strings.HasPrefix(spec, "secretsmanager:arn:") {
+					t.Errorf("worker: %s=%q, want secretsmanager:<arn>", app.EnvTwilioAuthTokenSecret, spec)
+				}
+				tc := twiliop.FromEnv(getenv)
+				tc.AuthToken = "0123456789abcdef0123456789abcdef" // read from the secret at start-up
+				if err := tc.Validate(); err != nil {
+					t.Errorf("worker: twilio settings: %v", err)
+				}
+			}
+		}
+	})
+}
+
+func TestParameterValuesMeetTheirConstraints(t *testing.T) {
+	base := load(t, nil)
+	for _, ps := range paramSets {
+		t.Run(ps.name, func(t *testing.T) {
+			for name, v := range ps.params {
+				if _, ok := base.Parameters[name]; !ok {
+					t.Errorf("the test sets %s=%v, which the template does not have", name, v)
+				}
+			}
+			for name, p := range base.Parameters {
+				v, ok := ps.params[name]
+				if !ok {
+					v = p.Default
+				}
+				if v == nil {
+					t.Errorf("%s: no default; guided deploys need one", name)
+					continue
+				}
+				s := fmt.Sprint(v)
+				if p.AllowedPattern != nil && !regexp.MustCompile(*p.AllowedPattern).MatchString(s) {
+					t.Errorf("%s: %q does not match its AllowedPattern %s", name, s, *p.AllowedPattern)
+				}
+				if len(p.AllowedValues) > 0 && !slices.ContainsFunc(p.AllowedValues, func(a any) bool { return fmt.Sprint(a) == s }) {
+					t.Errorf("%s: %q not among %v", name, s, p.AllowedValues)
+				}
+				if p.Type == "Number" {
+					f, err := strconv.ParseFloat(s, 64)
+					switch {
+					case err != nil:
+						t.Errorf("%s: %q is not a number", name, s)
+					case p.MinValue != nil && f < *p.MinValue, p.MaxValue != nil && f > *p.MaxValue:
+						t.Errorf("%s: %v outside [%v, %v]", name, f, deref(p.MinValue), deref(p.MaxValue))
+					}
+				}
+			}
+		})
+	}
+}
+
+var reSecretName = regexp.MustCompile(`(?i)secret|token|password|pepper|apikey|credential`)
+
+// reSecretLike is a value that could be a credential: a long run of
+// letters, digits and base64/hex punctuation with no spaces.
+var reSecretLike = regexp.MustCompile(`^[A-Za-z0-9+/=_-]{20,}$`)
+
+func TestNoLiteralSecrets(t *testing.T) {
+	tmpl := load(t, nil)
+	for name, p := range tmpl.Parameters {
+		if reSecretName.MatchString(name) {
+			byRef := p.AllowedPattern != nil && strings.HasPrefix(strings.TrimPrefix(*p.AllowedPattern, "^("), "arn:")
+			if !byRef && (p.NoEcho == nil || !*p.NoEcho) {
+				t.Errorf("%s: carries a secret; take an ARN (AllowedPattern ^arn:) or set NoEcho", name)
+			}
+		}
+		if s, ok := p.Default.(string); ok && reSecretLike.MatchString(s) {
+			t.Errorf("%s: default %.6q... looks like a credential", name, s)
+		}
+	}
+	for _, f := range functions {
+		for k, v := range envOf(t, fn(t, tmpl, f.id)) {
+			if k == twiliop.EnvAuthToken {
+				t.Errorf("%s: %s set; pass %s (a reference) instead", f.id, k, app.EnvTwilioAuthTokenSecret)
+			}
+			if strings.HasPrefix(strings.ToLower(v), "plain:") {
+				t.Errorf("%s: %s is a plain: secret (local use only)", f.id, k)
+			}
+			if reSecretLike.MatchString(v) {
+				t.Errorf("%s: %s=%.6q... looks like a credential", f.id, k, v)
+			}
+		}
+	}
+	secrets := tmpl.GetAllSecretsManagerSecretResources()
+	s, ok := secrets["OtpSecret"]
+	if !ok {
+		t.Fatal("no OtpSecret")
+	}
+	if s.SecretString != nil {
+		t.Error("OtpSecret has a literal SecretString")
+	}
+	g := s.GenerateSecretString
+	if g == nil || g.PasswordLength == nil || *g.PasswordLength < otp.MinSecretLen {
+		t.Errorf("OtpSecret must be generated with at least %d characters", otp.MinSecretLen)
+	} else if g.SecretStringTemplate != nil || g.ExcludePunctuation == nil || !*g.ExcludePunctuation {
+		// A generated value starting with "{" would be parsed as the rotation JSON.
+		t.Error("OtpSecret: want a plain generated string without punctuation")
+	}
+	if s.AWSCloudFormationCondition != "CreateOtpSecret" {
+		t.Errorf("OtpSecret condition %q, want CreateOtpSecret (skipped when ExistingOtpSecretArn is given)", s.AWSCloudFormationCondition)
+	}
+}
+
+func TestAlarms(t *testing.T) {
+	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, params map[string]any) {
+		alarms := tmpl.GetAllCloudWatchAlarmResources()
+		find := func(desc string, match func(namespace, metric, dims, expr string) bool) {
+			t.Helper()
+			for id, a := range alarms {
+				var dims []string
+				for _, d := range a.Dimensions {
+					dims = append(dims, d.Name+"="+d.Value)
+				}
+				var expr []string
+				for _, m := range a.Metrics {
+					expr = append(expr, deref(m.Expression))
+				}
+				if match(deref(a.Namespace), deref(a.MetricName), strings.Join(dims, ","), strings.Join(expr, ";")) {
+					topic, _ := params["AlarmTopicArn"].(string)
+					switch {
+					case topic == "" && len(a.AlarmActions) != 0:
+						t.Errorf("%s: actions %v without AlarmTopicArn", id, a.AlarmActions)
+					case topic != "" && !slices.Equal(a.AlarmActions, []string{topic}):
+						t.Errorf("%s: actions %v, want [%s]", id, a.AlarmActions, topic)
+					}
+					if a.Threshold == nil || a.ComparisonOperator != "GreaterThanThreshold" {
+						t.Errorf("%s: want a GreaterThanThreshold threshold", id)
+					}
+					return
+				}
+			}
+			t.Errorf("no alarm for %s", desc)
+		}
+		is := func(ns, metric, dims string) func(string, string, string, string) bool {
+			return func(n, m, d, _ string) bool { return n == ns && m == metric && d == dims }
+		}
+		find("dead-letter queue not empty", is("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName=getatt:SmsDeadLetterQueue.QueueName"))
+		find("oldest message age", is("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName=getatt:SmsQueue.QueueName"))
+		find("worker errors", is("AWS/Lambda", "Errors", "FunctionName=ref:SmsWorkerFunction"))
+		find("CreateAuthChallenge errors", is("AWS/Lambda", "Errors", "FunctionName=ref:CreateAuthChallengeFunction"))
+		find("CreateAuthChallenge throttles", is("AWS/Lambda", "Throttles", "FunctionName=ref:CreateAuthChallengeFunction"))
+		find("SNS month-to-date SMS spend", is("AWS/SNS", "SMSMonthToDateSpentUSD", ""))
+		find("RecordFailed", is(metrics.Namespace, "RecordFailed", ""))
+		find("estimated spend (EstimatedCostUSD)", func(_, _, _, e string) bool {
+			return strings.Contains(e, "SUM(EstimatedCostUSD)") && strings.Contains(e, "SCHEMA("+metrics.Namespace+", Country, Provider)")
+		})
+		find("provider-side failures", func(_, _, _, e string) bool {
+			return strings.Contains(e, "SUM(ProviderFailed)") && strings.Contains(e, "SCHEMA("+metrics.Namespace+", Kind, Provider)") &&
+				strings.Contains(e, "Kind = 'provider-side'")
+		})
+	})
+}
+
+func TestOutputs(t *testing.T) {
+	tmpl := load(t, nil)
+	for _, name := range []string{"Region", "UserPoolId", "UserPoolClientId", "QueueName", "QueueUrl", "DeadLetterQueueUrl", "TableName"} {
+		if _, ok := tmpl.Outputs[name]; !ok {
+			t.Errorf("no output %s", name)
+		}
+	}
+	if v := tmpl.Outputs["UserPoolClientId"].Value; v != "ref:UserPoolClient" {
+		t.Errorf("UserPoolClientId = %v", v)
+	}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func isNil(v any) bool {
+	b, _ := json.Marshal(v)
+	return string(b) == "null"
+}
