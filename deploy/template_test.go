@@ -748,3 +748,35 @@ func isNil(v any) bool {
 	b, _ := json.Marshal(v)
 	return string(b) == "null"
 }
+
+// SMS pumping shows as codes sent that are never verified: the alarm on
+// the hourly ratio (over the dimension-free rollups the EMF lines publish).
+func TestSentVersusVerifiedAlarm(t *testing.T) {
+	tmpl := load(t, nil)
+	a, err := tmpl.GetCloudWatchAlarmWithName("SentVersusVerifiedAlarm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, m := range a.Metrics {
+		if m.MetricStat != nil && m.MetricStat.Metric != nil {
+			got[m.Id] = deref(m.MetricStat.Metric.Namespace) + "/" + deref(m.MetricStat.Metric.MetricName)
+		}
+		if m.Expression != nil {
+			got[m.Id] = *m.Expression
+		}
+	}
+	want := map[string]string{
+		"sent":     metrics.Namespace + "/CodeEnqueued",
+		"verified": metrics.Namespace + "/CodeVerified",
+		"ratio":    "IF(sent >= 50, verified / sent, 1)",
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("metric %s = %q, want %q", id, got[id], w)
+		}
+	}
+	if a.ComparisonOperator != "LessThanThreshold" || a.Threshold == nil {
+		t.Errorf("comparison %s, want LessThanThreshold with a threshold", a.ComparisonOperator)
+	}
+}

@@ -68,7 +68,7 @@ func (e *EMF) Value(name string, v float64, unit Unit, dims ...Dim) {
 		"Timestamp": e.now().UnixMilli(),
 		"CloudWatchMetrics": []any{map[string]any{
 			"Namespace":  Namespace,
-			"Dimensions": [][]string{names},
+			"Dimensions": dimensionSets(names),
 			"Metrics":    []any{map[string]string{"Name": name, "Unit": string(unit)}},
 		}},
 	}
@@ -89,3 +89,13 @@ func (Discard) Count(string, ...Dim) {}
 
 // Value does nothing.
 func (Discard) Value(string, float64, Unit, ...Dim) {}
+
+// dimensionSets also publishes a metric with dimensions rolled up into one
+// without any, so an alarm can watch the total (all countries, all
+// providers) with plain metric math.
+func dimensionSets(names []string) [][]string {
+	if len(names) == 0 {
+		return [][]string{names}
+	}
+	return [][]string{names, {}}
+}

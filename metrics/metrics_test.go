@@ -27,7 +27,7 @@ func TestEMFLine(t *testing.T) {
 			"Timestamp": float64(1764072000000),
 			"CloudWatchMetrics": []any{map[string]any{
 				"Namespace":  "CognitoPhoneOTP",
-				"Dimensions": []any{[]any{"Provider"}},
+				"Dimensions": []any{[]any{"Provider"}, []any{}},
 				"Metrics":    []any{map[string]any{"Name": "SendLatency", "Unit": "Milliseconds"}},
 			}},
 		},
