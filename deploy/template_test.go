@@ -710,7 +710,7 @@ func TestAlarms(t *testing.T) {
 		find("dead-letter queue not empty", is("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName=getatt:SmsDeadLetterQueue.QueueName"))
 		find("oldest message age", is("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName=getatt:SmsQueue.QueueName"))
 		find("worker errors", is("AWS/Lambda", "Errors", "FunctionName=ref:SmsWorkerFunction"))
-		find("CreateAuthChallenge errors", is("AWS/Lambda", "Errors", "FunctionName=ref:CreateAuthChallengeFunction"))
+		find("CreateAuthChallenge failing (OTP_UNAVAILABLE)", is(metrics.Namespace, "CreateRefused", "Reason=OTP_UNAVAILABLE"))
 		find("CreateAuthChallenge throttles", is("AWS/Lambda", "Throttles", "FunctionName=ref:CreateAuthChallengeFunction"))
 		find("SNS month-to-date SMS spend", is("AWS/SNS", "SMSMonthToDateSpentUSD", ""))
 		find("RecordFailed", is(metrics.Namespace, "RecordFailed", ""))
@@ -769,7 +769,7 @@ func TestSentVersusVerifiedAlarm(t *testing.T) {
 	want := map[string]string{
 		"sent":     metrics.Namespace + "/CodeEnqueued",
 		"verified": metrics.Namespace + "/CodeVerified",
-		"ratio":    "IF(sent >= 50, verified / sent, 1)",
+		"ratio":    "IF(sent >= 50, FILL(verified, 0) / sent, 1)",
 	}
 	for id, w := range want {
 		if got[id] != w {

@@ -110,11 +110,12 @@ func normaliseAnswer(v any, digits int) (string, bool) {
 	return s, otp.IsCodeShaped(s, digits)
 }
 
-// regionOf is the ISO country of a stored E.164 number, for metrics.
+// regionOf is the ISO country of a stored E.164 number, for metrics
+// ("unknown" rather than an empty dimension value, which CloudWatch drops).
 func regionOf(e164 string) string {
 	num, err := phone.Policy{}.Parse(e164)
-	if err != nil {
-		return ""
+	if err != nil || num.Region == "" {
+		return "unknown"
 	}
 	return num.Region
 }

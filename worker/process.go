@@ -33,6 +33,10 @@ func (w *Worker) Process(ctx context.Context, body []byte) (o Outcome) {
 			w.env.Log.Error("panic while processing a message", "panic", fmt.Sprint(r))
 			o = Outcome{Action: Retry, Delay: w.cfg.BackoffMax, Reason: ReasonPanic}
 		}
+		if country == "" {
+			// An empty dimension value would drop the line's dimensions.
+			country = "unknown"
+		}
 		w.env.Metrics.Count("Processed", metrics.Dim{Name: "Outcome", Value: o.Reason}, metrics.Dim{Name: "Country", Value: country})
 	}()
 	return w.process(ctx, body, &country)
