@@ -780,3 +780,32 @@ func TestSentVersusVerifiedAlarm(t *testing.T) {
 		t.Errorf("comparison %s, want LessThanThreshold with a threshold", a.ComparisonOperator)
 	}
 }
+
+// Values the code would refuse at start-up are refused by the template's
+// parameter patterns first, so a bad deploy fails at deploy time.
+func TestParameterPatternsRefuseWhatTheCodeRefuses(t *testing.T) {
+	tmpl := load(t, nil)
+	refused := map[string][]string{
+		"SmsRateSns":           {"0", "0.001", "fast", "-1"},
+		"SmsRateTwilio":        {"0", "00"},
+		"SmsDomain":            {"Example.com", "https://example.com", "example.com/login"},
+		"SnsSenderId":          {"AB", "TWELVECHARSX", "no spaces"},
+		"SnsOriginationNumber": {"1234", "+1 415 555 0123"},
+		"SnsMaxPrice":          {"free", "-1", "0.5.0"},
+		"SmsProviders":         {"", "pigeon", "sns,"},
+		"AllowedCountries":     {"USA", "US;IN"},
+	}
+	for name, values := range refused {
+		p, ok := tmpl.Parameters[name]
+		if !ok || p.AllowedPattern == nil {
+			t.Errorf("%s has no AllowedPattern", name)
+			continue
+		}
+		re := regexp.MustCompile(*p.AllowedPattern)
+		for _, v := range values {
+			if re.MatchString(v) {
+				t.Errorf("%s accepts %q, which the code refuses", name, v)
+			}
+		}
+	}
+}
