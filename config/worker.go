@@ -87,7 +87,7 @@ func WorkerFromEnv(getenv func(string) string, environ []string) (Worker, error)
 		ClaimStale:      p.duration(EnvClaimStale, 30*time.Second, time.Second, 5*time.Minute),
 		BackoffBase:     p.duration(EnvBackoffBase, 2*time.Second, 100*time.Millisecond, time.Minute),
 		BackoffMax:      p.duration(EnvBackoffMax, 20*time.Second, 100*time.Millisecond, 15*time.Minute),
-		SendTimeout:     p.duration(EnvSendTimeout, 6*time.Second, 100*time.Millisecond, time.Minute),
+		SendTimeout:     p.duration(EnvSendTimeout, 5*time.Second, 100*time.Millisecond, time.Minute),
 		Concurrency:     p.integer(EnvConcurrency, 10, 1, 100),
 	}
 	if len(w.Providers) == 0 && len(p.errs) == 0 {

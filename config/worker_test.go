@@ -32,7 +32,7 @@ func TestWorkerFromEnv(t *testing.T) {
 		Templates:   map[string]string{"pt-BR": "Seu código é {{.Code}}"},
 		RateMaxWait: 2 * time.Second, BreakerFailures: 5, BreakerCooldown: 30 * time.Second,
 		MaxAttempts: 5, ClaimStale: 30 * time.Second, BackoffBase: time.Second, BackoffMax: 10 * time.Second,
-		SendTimeout: 6 * time.Second, Concurrency: 4,
+		SendTimeout: 5 * time.Second, Concurrency: 4,
 	}
 	if d := cmp.Diff(want, w); d != "" {
 		t.Errorf("(-want +got):\n%s", d)

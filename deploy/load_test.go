@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 )
 
 const templatePath = "../template.yaml"
+
+const userPoolTierLine = "      UserPoolTier: LITE\n"
 
 // goformation resolves Ref only against parameter defaults and drops
 // GetAtt, which would erase the wiring these tests check. The handlers
@@ -39,6 +42,9 @@ func load(t *testing.T, params map[string]any) *cloudformation.Template {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// goformation v7.14.9 predates the pool's UserPoolTier property and
+	// refuses unknown ones; TestUserPoolTierLite checks it on the raw text.
+	data = bytes.Replace(data, []byte(userPoolTierLine), nil, 1)
 	tmpl, err := goformation.ParseYAMLWithOptions(data, &intrinsics.ProcessorOptions{
 		IntrinsicHandlerOverrides: handlers,
 		ParameterOverrides:        params,

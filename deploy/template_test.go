@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -710,7 +711,10 @@ func TestAlarms(t *testing.T) {
 		find("dead-letter queue not empty", is("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName=getatt:SmsDeadLetterQueue.QueueName"))
 		find("oldest message age", is("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName=getatt:SmsQueue.QueueName"))
 		find("worker errors", is("AWS/Lambda", "Errors", "FunctionName=ref:SmsWorkerFunction"))
-		find("CreateAuthChallenge failing (OTP_UNAVAILABLE)", is(metrics.Namespace, "CreateRefused", "Reason=OTP_UNAVAILABLE"))
+		find("CreateAuthChallenge failing (errors not explained by refusals, and OTP_UNAVAILABLE)", func(_, _, _, e string) bool {
+			return strings.Contains(e, "FILL(errors, 0) - FILL(refused, 0) + FILL(unavailable, 0)")
+		})
+		find("VerifyAuthChallengeResponse errors", is("AWS/Lambda", "Errors", "FunctionName=ref:VerifyAuthChallengeFunction"))
 		find("CreateAuthChallenge throttles", is("AWS/Lambda", "Throttles", "FunctionName=ref:CreateAuthChallengeFunction"))
 		find("SNS month-to-date SMS spend", is("AWS/SNS", "SMSMonthToDateSpentUSD", ""))
 		find("RecordFailed", is(metrics.Namespace, "RecordFailed", ""))
@@ -808,4 +812,32 @@ func TestParameterPatternsRefuseWhatTheCodeRefuses(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The pool is on the Lite plan: custom authentication needs no more, and
+// Cognito's default (Essentials) costs more per user.
+func TestUserPoolTierLite(t *testing.T) {
+	data, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := string(data)[strings.Index(string(data), "Type: AWS::Cognito::UserPool\n"):]
+	pool = pool[:strings.Index(pool, "\n  UserPoolClient:")]
+	if !strings.Contains(pool, userPoolTierLine) {
+		t.Error("the user pool does not set UserPoolTier: LITE")
+	}
+}
+
+// Users may write their locale, never their phone number: an unverified
+// new number would receive every later code.
+func TestPhoneNumberNotWritable(t *testing.T) {
+	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, _ map[string]any) {
+		c, err := tmpl.GetCognitoUserPoolClientWithName("UserPoolClient")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.WriteAttributes) == 0 || slices.Contains(c.WriteAttributes, "phone_number") {
+			t.Errorf("WriteAttributes %v: must be set and must not include phone_number", c.WriteAttributes)
+		}
+	})
 }

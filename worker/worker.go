@@ -53,7 +53,7 @@ func DefaultConfig() Config {
 		ClaimStale:  30 * time.Second,
 		BackoffBase: 2 * time.Second,
 		BackoffMax:  20 * time.Second,
-		SendTimeout: 6 * time.Second,
+		SendTimeout: 5 * time.Second,
 		Concurrency: 10,
 	}
 }
