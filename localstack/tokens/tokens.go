@@ -1,0 +1,453 @@
+package tokens
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Scope is the scope Cognito puts in access tokens issued by its user pools
+// API (InitiateAuth, RespondToAuthChallenge); GetUser and the other
+// self-service operations require it.
+const Scope = "aws.cognito.signin.user.admin"
+
+const (
+	defaultTokenValidity   = time.Hour           // Cognito's default for ID and access tokens
+	defaultRefreshValidity = 30 * 24 * time.Hour // Cognito's default for refresh tokens
+)
+
+var (
+	// ErrInvalidToken: the JWT is malformed, not signed by this issuer's key,
+	// or not an access token of this pool.
+	ErrInvalidToken = errors.New("invalid token")
+	// ErrExpired: the token (access or refresh) is past its expiry.
+	ErrExpired = errors.New("token expired")
+	// ErrRevoked: the token belongs to a sign-in that was revoked
+	// (RevokeToken or GlobalSignOut).
+	ErrRevoked = errors.New("token revoked")
+	// ErrInvalidRefreshToken: the refresh token was never issued by this issuer.
+	ErrInvalidRefreshToken = errors.New("invalid refresh token")
+)
+
+// User is who the tokens are for. Attributes are the user pool attributes
+// (phone_number, phone_number_verified, custom:..., ...) as Cognito stores
+// them: strings. They become ID token claims; "*_verified" attributes are
+// written as booleans, as Cognito does.
+type User struct {
+	Sub        string
+	Username   string
+	Attributes map[string]string
+}
+
+// Tokens is an AuthenticationResult's tokens. RefreshToken is empty when the
+// tokens come from Refresh, as with Cognito's REFRESH_TOKEN_AUTH.
+type Tokens struct {
+	IDToken      string
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    int // seconds
+}
+
+// Claims are the claims of an access token, in the order Cognito writes them.
+// Times are Unix seconds.
+type Claims struct {
+	Sub       string `json:"sub"`
+	Issuer    string `json:"iss"`
+	ClientID  string `json:"client_id"`
+	OriginJTI string `json:"origin_jti"`
+	EventID   string `json:"event_id"`
+	TokenUse  string `json:"token_use"`
+	Scope     string `json:"scope"`
+	AuthTime  int64  `json:"auth_time"`
+	ExpiresAt int64  `json:"exp"`
+	IssuedAt  int64  `json:"iat"`
+	JTI       string `json:"jti"`
+	Username  string `json:"username"`
+}
+
+// Option changes a default of NewIssuer.
+type Option func(*Issuer)
+
+// WithTokenValidity sets how long ID and access tokens live (default one hour).
+func WithTokenValidity(d time.Duration) Option { return func(i *Issuer) { i.validity = d } }
+
+// WithRefreshTokenValidity sets how long refresh tokens live (default 30 days).
+func WithRefreshTokenValidity(d time.Duration) Option {
+	return func(i *Issuer) { i.refreshValidity = d }
+}
+
+// Issuer signs the tokens of one user pool app client and remembers its
+// refresh tokens. It is safe for concurrent use.
+type Issuer struct {
+	issuer          string // e.g. http://127.0.0.1:9229/us-east-1_Abc
+	clientID        string
+	key             *rsa.PrivateKey
+	kid             string
+	now             func() time.Time
+	validity        time.Duration
+	refreshValidity time.Duration
+	jwks            []byte
+	openID          []byte
+
+	mu       sync.Mutex
+	rand     io.Reader           // guarded by mu: readers need not be goroutine-safe
+	sessions map[string]*session // by refresh token
+	revoked  map[string]bool     // by origin_jti
+}
+
+// session is one sign-in: what Refresh needs to reissue its tokens.
+type session struct {
+	user      User
+	originJTI string
+	eventID   string
+	authTime  time.Time
+	expires   time.Time
+}
+
+// NewIssuer returns an Issuer for the pool whose issuer URL is issuer (the
+// endpoint followed by the pool id, as in iss claims) and for the app client
+// clientID. now and random default to time.Now and crypto/rand.Reader when nil.
+func NewIssuer(issuer, clientID string, key *rsa.PrivateKey, now func() time.Time, random io.Reader, opts ...Option) (*Issuer, error) {
+	issuer = strings.TrimSuffix(issuer, "/")
+	if _, err := poolPath(issuer); err != nil {
+		return nil, err
+	}
+	if clientID == "" {
+		return nil, errors.New("tokens: client id is empty")
+	}
+	if key == nil {
+		return nil, errors.New("tokens: signing key is nil")
+	}
+	if key.N.BitLen() < 2048 {
+		return nil, fmt.Errorf("tokens: signing key has %d bits, want at least 2048", key.N.BitLen())
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if random == nil {
+		random = rand.Reader
+	}
+	kid, err := keyID(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	i := &Issuer{
+		issuer:          issuer,
+		clientID:        clientID,
+		key:             key,
+		kid:             kid,
+		now:             now,
+		validity:        defaultTokenValidity,
+		refreshValidity: defaultRefreshValidity,
+		rand:            random,
+		sessions:        map[string]*session{},
+		revoked:         map[string]bool{},
+	}
+	for _, o := range opts {
+		o(i)
+	}
+	if i.validity < time.Second || i.refreshValidity < time.Second {
+		return nil, errors.New("tokens: token validity must be at least one second")
+	}
+	if i.jwks, err = jwksDocument(i.kid, &key.PublicKey); err != nil {
+		return nil, err
+	}
+	if i.openID, err = openIDDocument(issuer); err != nil {
+		return nil, err
+	}
+	return i, nil
+}
+
+// KeyID returns the kid of the signing key, as found in token headers and the JWKS.
+func (i *Issuer) KeyID() string { return i.kid }
+
+// Issue signs in user: it returns new ID, access and refresh tokens of a new
+// origin (origin_jti). authTime is when the user authenticated; zero means now.
+func (i *Issuer) Issue(user User, authTime time.Time) (Tokens, error) {
+	if user.Sub == "" || user.Username == "" {
+		return Tokens{}, errors.New("tokens: user needs a sub and a username")
+	}
+	now := i.now()
+	if authTime.IsZero() {
+		authTime = now
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	s := &session{user: cloneUser(user), authTime: authTime, expires: now.Add(i.refreshValidity)}
+	var err error
+	if s.originJTI, err = i.uuid(); err != nil {
+		return Tokens{}, err
+	}
+	if s.eventID, err = i.uuid(); err != nil {
+		return Tokens{}, err
+	}
+	t, err := i.sign(s, now)
+	if err != nil {
+		return Tokens{}, err
+	}
+	raw := make([]byte, 32)
+	if _, err := io.ReadFull(i.rand, raw); err != nil {
+		return Tokens{}, fmt.Errorf("tokens: refresh token: %w", err)
+	}
+	t.RefreshToken = base64.RawURLEncoding.EncodeToString(raw)
+	i.sessions[t.RefreshToken] = s
+	return t, nil
+}
+
+// Refresh reissues the ID and access tokens of the sign-in refreshToken
+// belongs to: new jti, iat and exp; the same origin_jti, event_id and
+// auth_time. The result has no refresh token, as with Cognito.
+func (i *Issuer) Refresh(refreshToken string) (Tokens, error) {
+	now := i.now()
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	s, ok := i.sessions[refreshToken]
+	switch {
+	case !ok:
+		return Tokens{}, ErrInvalidRefreshToken
+	case i.revoked[s.originJTI]:
+		return Tokens{}, ErrRevoked
+	case !now.Before(s.expires):
+		return Tokens{}, ErrExpired
+	}
+	return i.sign(s, now)
+}
+
+// Revoke invalidates refreshToken and every token of its origin (RevokeToken).
+// Revoking a token twice is not an error; an unknown token is ErrInvalidRefreshToken.
+func (i *Issuer) Revoke(refreshToken string) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	s, ok := i.sessions[refreshToken]
+	if !ok {
+		return ErrInvalidRefreshToken
+	}
+	i.revoked[s.originJTI] = true
+	return nil
+}
+
+// RevokeAllFor revokes every sign-in of username (GlobalSignOut,
+// AdminUserGlobalSignOut) and returns how many were still live.
+func (i *Issuer) RevokeAllFor(username string) int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	n := 0
+	for _, s := range i.sessions {
+		if s.user.Username == username && !i.revoked[s.originJTI] {
+			i.revoked[s.originJTI] = true
+			n++
+		}
+	}
+	return n
+}
+
+// IsRevoked reports whether the sign-in with this origin_jti was revoked.
+func (i *Issuer) IsRevoked(originJTI string) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.revoked[originJTI]
+}
+
+// VerifyAccessToken checks tok as GetUser would: an RS256 JWT signed by this
+// issuer's key (kid), iss of this pool, token_use "access", not expired
+// (ErrExpired), not revoked (ErrRevoked). Anything else is ErrInvalidToken.
+func (i *Issuer) VerifyAccessToken(tok string) (Claims, error) {
+	payload, err := i.verifySignature(tok)
+	if err != nil {
+		return Claims{}, err
+	}
+	var c Claims
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return Claims{}, fmt.Errorf("%w: payload: %v", ErrInvalidToken, err)
+	}
+	switch {
+	case c.Issuer != i.issuer:
+		return Claims{}, fmt.Errorf("%w: iss %q", ErrInvalidToken, c.Issuer)
+	case c.TokenUse != "access":
+		return Claims{}, fmt.Errorf("%w: token_use %q", ErrInvalidToken, c.TokenUse)
+	case c.OriginJTI == "" || c.Sub == "" || c.Username == "":
+		return Claims{}, fmt.Errorf("%w: missing claims", ErrInvalidToken)
+	case i.now().Unix() >= c.ExpiresAt:
+		return Claims{}, ErrExpired
+	case i.IsRevoked(c.OriginJTI):
+		return Claims{}, ErrRevoked
+	}
+	return c, nil
+}
+
+// sign makes the ID and access tokens of s issued at now. Callers hold mu.
+func (i *Issuer) sign(s *session, now time.Time) (Tokens, error) {
+	idJTI, err := i.uuid()
+	if err != nil {
+		return Tokens{}, err
+	}
+	accessJTI, err := i.uuid()
+	if err != nil {
+		return Tokens{}, err
+	}
+	iat, exp := now.Unix(), now.Add(i.validity).Unix()
+
+	id := map[string]any{}
+	for k, v := range s.user.Attributes {
+		id[k] = attributeClaim(k, v)
+	}
+	for k, v := range map[string]any{
+		"sub":              s.user.Sub,
+		"iss":              i.issuer,
+		"aud":              i.clientID,
+		"cognito:username": s.user.Username,
+		"origin_jti":       s.originJTI,
+		"event_id":         s.eventID,
+		"token_use":        "id",
+		"auth_time":        s.authTime.Unix(),
+		"iat":              iat,
+		"exp":              exp,
+		"jti":              idJTI,
+	} {
+		id[k] = v // the token's own claims win over attributes of the same name
+	}
+	access := Claims{
+		Sub:       s.user.Sub,
+		Issuer:    i.issuer,
+		ClientID:  i.clientID,
+		OriginJTI: s.originJTI,
+		EventID:   s.eventID,
+		TokenUse:  "access",
+		Scope:     Scope,
+		AuthTime:  s.authTime.Unix(),
+		ExpiresAt: exp,
+		IssuedAt:  iat,
+		JTI:       accessJTI,
+		Username:  s.user.Username,
+	}
+	idToken, err := i.signJWT(id)
+	if err != nil {
+		return Tokens{}, fmt.Errorf("tokens: sign id token: %w", err)
+	}
+	accessToken, err := i.signJWT(access)
+	if err != nil {
+		return Tokens{}, fmt.Errorf("tokens: sign access token: %w", err)
+	}
+	return Tokens{IDToken: idToken, AccessToken: accessToken, ExpiresIn: int(i.validity / time.Second)}, nil
+}
+
+// attributeClaim types a user attribute as Cognito does in ID tokens.
+func attributeClaim(name, value string) any {
+	switch {
+	case strings.HasSuffix(name, "_verified"):
+		return value == "true"
+	case name == "updated_at":
+		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			return n
+		}
+	}
+	return value
+}
+
+// header is a Cognito JWT header: kid and alg, nothing else.
+type header struct {
+	Kid string `json:"kid"`
+	Alg string `json:"alg"`
+}
+
+func (i *Issuer) signJWT(claims any) (string, error) {
+	h, err := json.Marshal(header{Kid: i.kid, Alg: "RS256"})
+	if err != nil {
+		return "", err
+	}
+	p, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	signingInput := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p)
+	digest := sha256.Sum256([]byte(signingInput))
+	sig, err := rsa.SignPKCS1v15(nil, i.key, crypto.SHA256, digest[:])
+	if err != nil {
+		return "", err
+	}
+	return signingInput + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// verifySignature checks tok's header and RS256 signature and returns its payload.
+func (i *Issuer) verifySignature(tok string) ([]byte, error) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%w: not a JWS compact serialization", ErrInvalidToken)
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrInvalidToken, err)
+	}
+	var h header
+	if err := json.Unmarshal(hb, &h); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrInvalidToken, err)
+	}
+	if h.Alg != "RS256" {
+		return nil, fmt.Errorf("%w: alg %q", ErrInvalidToken, h.Alg)
+	}
+	if subtle.ConstantTimeCompare([]byte(h.Kid), []byte(i.kid)) != 1 {
+		return nil, fmt.Errorf("%w: unknown kid %q", ErrInvalidToken, h.Kid)
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return nil, fmt.Errorf("%w: signature: %v", ErrInvalidToken, err)
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if err := rsa.VerifyPKCS1v15(&i.key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+		return nil, fmt.Errorf("%w: bad signature", ErrInvalidToken)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload: %v", ErrInvalidToken, err)
+	}
+	return payload, nil
+}
+
+// uuid returns a version 4 UUID read from i.rand, the form of Cognito's jti,
+// origin_jti and event_id. Callers hold mu.
+func (i *Issuer) uuid() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(i.rand, b[:]); err != nil {
+		return "", fmt.Errorf("tokens: uuid: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]), nil
+}
+
+func cloneUser(u User) User {
+	attrs := make(map[string]string, len(u.Attributes))
+	for k, v := range u.Attributes {
+		attrs[k] = v
+	}
+	u.Attributes = attrs
+	return u
+}
+
+// poolPath returns the path of the issuer URL (/{poolId}), under which the
+// well-known documents are served.
+func poolPath(issuer string) (string, error) {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		return "", fmt.Errorf("tokens: issuer %q: %w", issuer, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("tokens: issuer %q: want http(s)://host/{poolId}", issuer)
+	}
+	if u.Path == "" || u.Path == "/" || strings.HasSuffix(u.Path, "/") {
+		return "", fmt.Errorf("tokens: issuer %q: no pool id in the path", issuer)
+	}
+	return u.Path, nil
+}
