@@ -38,6 +38,9 @@ const (
 // Dim is one metric dimension (e.g. Trigger=CreateAuthChallenge).
 type Dim struct{ Name, Value string }
 
+// Unknown is written for an empty dimension value.
+const Unknown = "unknown"
+
 // EMF writes one Embedded Metric Format JSON line per Count.
 type EMF struct {
 	mu  sync.Mutex
@@ -63,6 +66,10 @@ func (e *EMF) Value(name string, v float64, unit Unit, dims ...Dim) {
 	for i, d := range dims {
 		names[i] = d.Name
 		line[d.Name] = d.Value
+		if d.Value == "" {
+			// CloudWatch drops every dimension of a line with an empty value.
+			line[d.Name] = Unknown
+		}
 	}
 	line["_aws"] = map[string]any{
 		"Timestamp": e.now().UnixMilli(),

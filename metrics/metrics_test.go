@@ -41,3 +41,13 @@ func TestEMFLine(t *testing.T) {
 		t.Errorf("Count line: %s", buf.String())
 	}
 }
+
+// An empty dimension value is written as "unknown": CloudWatch would drop
+// every dimension of the line otherwise.
+func TestEMFEmptyDimension(t *testing.T) {
+	var buf bytes.Buffer
+	metrics.NewEMF(&buf, nil).Count("Processed", metrics.Dim{Name: "Outcome", Value: "malformed"}, metrics.Dim{Name: "Country", Value: ""})
+	if !bytes.Contains(buf.Bytes(), []byte(`"Country":"unknown"`)) || !bytes.Contains(buf.Bytes(), []byte(`"Outcome":"malformed"`)) {
+		t.Errorf("line %s", buf.String())
+	}
+}

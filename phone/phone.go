@@ -228,3 +228,13 @@ func Mask(s string) string {
 	b.Write(digits[len(digits)-4:])
 	return b.String()
 }
+
+// Region is the ISO 3166 alpha-2 region of a stored E.164 number, or ""
+// when it has none (metrics and routing use it; no policy applies).
+func Region(e164 string) string {
+	num, err := Policy{}.Parse(e164)
+	if err != nil {
+		return ""
+	}
+	return num.Region
+}

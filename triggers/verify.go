@@ -89,7 +89,7 @@ func (h *Verify) Handle(ctx context.Context, ev events.CognitoEventUserPoolsVeri
 		return ev, nil
 	}
 	log.Info("right answer", "attempt", c.Attempts)
-	h.env.Metrics.Count("CodeVerified", metrics.Dim{Name: "Country", Value: regionOf(c.Phone)})
+	h.env.Metrics.Count("CodeVerified", metrics.Dim{Name: "Country", Value: phone.Region(c.Phone)})
 	ev.Response.AnswerCorrect = true
 	return ev, nil
 }
@@ -108,14 +108,4 @@ func normaliseAnswer(v any, digits int) (string, bool) {
 		return r
 	}, s)
 	return s, otp.IsCodeShaped(s, digits)
-}
-
-// regionOf is the ISO country of a stored E.164 number, for metrics
-// ("unknown" rather than an empty dimension value, which CloudWatch drops).
-func regionOf(e164 string) string {
-	num, err := phone.Policy{}.Parse(e164)
-	if err != nil || num.Region == "" {
-		return "unknown"
-	}
-	return num.Region
 }

@@ -33,10 +33,6 @@ func (w *Worker) Process(ctx context.Context, body []byte) (o Outcome) {
 			w.env.Log.Error("panic while processing a message", "panic", fmt.Sprint(r))
 			o = Outcome{Action: Retry, Delay: w.cfg.BackoffMax, Reason: ReasonPanic}
 		}
-		if country == "" {
-			// An empty dimension value would drop the line's dimensions.
-			country = "unknown"
-		}
 		w.env.Metrics.Count("Processed", metrics.Dim{Name: "Outcome", Value: o.Reason}, metrics.Dim{Name: "Country", Value: country})
 	}()
 	return w.process(ctx, body, &country)
@@ -51,7 +47,7 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 		}
 		return w.done(nil, Outcome{Action: DeadLetter, Reason: reason, Detail: err.Error()})
 	}
-	*country = regionOf(m.To)
+	*country = phone.Region(m.To)
 	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To), "country", *country)
 	now := w.env.Now()
 	if !now.Before(m.ExpiresAt) {
@@ -78,7 +74,7 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 		return w.done(log, Outcome{Action: Retry, Delay: w.cfg.ClaimStale, Reason: ReasonClaimBusy})
 	case err != nil:
 		log.Error("claim failed", "err", err)
-		return w.done(log, w.retryOrExpire(m, 1, ReasonStoreError, now))
+		return w.done(log, w.retryAt(m, w.backoff(1), ReasonStoreError, now))
 	}
 	claimedAt := c.Delivery.At
 	if c.Delivery.Attempts > w.cfg.MaxAttempts {
@@ -90,12 +86,12 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, "", "", false)
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
-	return w.deliver(ctx, log, m, c, text, now)
+	return w.deliver(ctx, log, m, c, *country, text, now)
 }
 
 // deliver sends through the provider chain and records the outcome.
-func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message, c otp.Challenge, text string, now time.Time) Outcome {
-	msg := providers.Message{ID: m.MessageID, To: m.To, Country: regionOf(m.To), Body: text, ExpiresAt: m.ExpiresAt}
+func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message, c otp.Challenge, country, text string, now time.Time) Outcome {
+	msg := providers.Message{ID: m.MessageID, To: m.To, Country: country, Body: text, ExpiresAt: m.ExpiresAt}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	start := time.Now()
 	receipt, err := w.sendTraced(sctx, msg)
@@ -170,11 +166,6 @@ func providerOf(pe *providers.Error) string {
 	return pe.Provider
 }
 
-// retryOrExpire backs off after n attempts, unless the code is dead by then.
-func (w *Worker) retryOrExpire(m schema.Message, n int, reason string, now time.Time) Outcome {
-	return w.retryAt(m, w.backoff(n), reason, now)
-}
-
 func (w *Worker) retryAt(m schema.Message, delay time.Duration, reason string, now time.Time) Outcome {
 	if !now.Add(delay).Before(m.ExpiresAt) {
 		return Outcome{Action: Delete, Reason: ReasonExpired, Detail: "would expire before the retry"}
@@ -220,13 +211,4 @@ func (w *Worker) done(log *slog.Logger, o Outcome) Outcome {
 	}
 	log.Log(context.Background(), level, "message processed", "action", o.Action.String(), "reason", o.Reason, "delay", o.Delay.String())
 	return o
-}
-
-// regionOf is the ISO country of an E.164 number, or "" (metrics, routing).
-func regionOf(e164 string) string {
-	num, err := phone.Policy{}.Parse(e164)
-	if err != nil {
-		return ""
-	}
-	return num.Region
 }
