@@ -39,6 +39,7 @@ const (
 	EnvDefaultLocale   = "OTP_DEFAULT_LOCALE"
 	EnvDeadline        = "OTP_DEADLINE"
 	EnvLogLevel        = "OTP_LOG_LEVEL"
+	EnvTestNumbers     = "OTP_TEST_NUMBERS"
 )
 
 // Config is every setting of every function; each main checks it has the
@@ -93,6 +94,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DefaultLocale: p.locale(EnvDefaultLocale, def),
 		Deadline:      p.duration(EnvDeadline, def.Deadline, 500*time.Millisecond, triggers.MaxDeadline),
 	}
+	cfg.Triggers.TestNumbers = p.testNumbers(EnvTestNumbers, cfg.Triggers)
 	if err := cfg.LogLevel.UnmarshalText([]byte(p.str(EnvLogLevel, "INFO"))); err != nil {
 		p.fail(EnvLogLevel, "must be DEBUG, INFO, WARN or ERROR")
 	}
@@ -157,6 +159,46 @@ func (p *parser) locale(name string, def triggers.Config) string {
 		return def.DefaultLocale
 	}
 	return v
+}
+
+// testNumbers parses "+14155550100=123456,+14155550101=654321" (entries
+// trimmed; empty is off) and checks it by the rule triggers.Config.Validate
+// applies, under the parsed phone policy and code length. Errors name
+// numbers masked and never show a code.
+func (p *parser) testNumbers(name string, cfg triggers.Config) map[string]string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return nil
+	}
+	m := map[string]string{}
+	for i, entry := range strings.Split(v, ",") {
+		num, code, ok := strings.Cut(entry, "=")
+		num, code = strings.TrimSpace(num), strings.TrimSpace(code)
+		_, dup := m[num]
+		switch {
+		case !ok || num == "":
+			p.fail(name, fmt.Sprintf("entry %d is not <number>=<code>", i+1))
+			return nil
+		case dup:
+			p.fail(name, fmt.Sprintf("entry %d: %s is listed twice", i+1, phone.Mask(num)))
+			return nil
+		}
+		m[num] = code
+	}
+	// A code length or phone policy that failed to parse would make this
+	// check's message wrong; those variables are reported already.
+	if p.failed(EnvCodeLength, EnvAllowedCountry, EnvAllowVoIP) {
+		return m
+	}
+	// Probe with the defaults but for what the check reads, so any error is
+	// this variable's.
+	probe := triggers.DefaultConfig()
+	probe.Phone, probe.Policy.Digits, probe.TestNumbers = cfg.Phone, cfg.Policy.Digits, m
+	if err := probe.Validate(); err != nil {
+		p.fail(name, err.Error())
+		return nil
+	}
+	return m
 }
 
 func (p *parser) str(name, def string) string {

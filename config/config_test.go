@@ -2,6 +2,7 @@ package config
 
 import (
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ var allVars = []string{
 	EnvTable, EnvQueueURL, EnvSecret, EnvSecretCacheTTL, EnvCodeLength, EnvCodeTTL,
 	EnvMaxAttempts, EnvResendCooldown, EnvSessionValidity, EnvAllowedCountry, EnvAllowVoIP,
 	EnvCapPhone15m, EnvCapPhoneDay, EnvCapCountryHour, EnvCapGlobalHour, EnvCounterShards,
-	EnvDefaultLocale, EnvDeadline, EnvLogLevel,
+	EnvDefaultLocale, EnvDeadline, EnvLogLevel, EnvTestNumbers,
 }
 
 // parsedVars is every variable FromEnv checks; the rest are taken as they are.
@@ -240,6 +241,7 @@ func TestFromEnvValid(t *testing.T) {
 				EnvDefaultLocale:   "hi",
 				EnvDeadline:        "4500ms",
 				EnvLogLevel:        "ERROR",
+				EnvTestNumbers:     "+919876543210=0042",
 			},
 			want: func(c *Config) {
 				*c = Config{
@@ -263,6 +265,7 @@ func TestFromEnvValid(t *testing.T) {
 						},
 						DefaultLocale: "hi",
 						Deadline:      4500 * time.Millisecond,
+						TestNumbers:   map[string]string{"+919876543210": "0042"},
 					},
 					LogLevel: slog.LevelError,
 				}
@@ -338,6 +341,8 @@ func TestFromEnvInvalid(t *testing.T) {
 		// A bad value replaced by its default must not make a good one look wrong.
 		{"bad session validity not blamed on code TTL", map[string]string{EnvSessionValidity: "forever", EnvCodeTTL: "10m"}, EnvSessionValidity},
 		{"bad code TTL not blamed on resend cooldown", map[string]string{EnvCodeTTL: "20s", EnvResendCooldown: "1m"}, EnvCodeTTL},
+		{"bad code length not blamed on test numbers", map[string]string{EnvCodeLength: "x", EnvTestNumbers: "+14155550100=12345678"}, EnvCodeLength},
+		{"bad countries not blamed on test numbers", map[string]string{EnvAllowedCountry: "XX", EnvTestNumbers: "+14155550100=123456"}, EnvAllowedCountry},
 		{"allowed countries unknown code", map[string]string{EnvAllowedCountry: "IN,XX"}, EnvAllowedCountry},
 		{"allowed countries UK", map[string]string{EnvAllowedCountry: "UK"}, EnvAllowedCountry},
 		{"allowed countries empty entry", map[string]string{EnvAllowedCountry: "IN,,US"}, EnvAllowedCountry},
@@ -375,6 +380,65 @@ func TestFromEnvInvalid(t *testing.T) {
 	}
 }
 
+func TestFromEnvTestNumbers(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string // EnvTestNumbers and any other variable
+		want  map[string]string // nil: an error naming only EnvTestNumbers
+		codes []string          // codes the error must not show
+	}{
+		{name: "one", env: map[string]string{EnvTestNumbers: "+14155550100=123456"},
+			want: map[string]string{"+14155550100": "123456"}},
+		{name: "two, trimmed", env: map[string]string{EnvTestNumbers: " +14155550100 = 123456 ,\t+14155550101=654321 "},
+			want: map[string]string{"+14155550100": "123456", "+14155550101": "654321"}},
+		{name: "code length from OTP_CODE_LENGTH", env: map[string]string{EnvTestNumbers: "+14155550100=12345678", EnvCodeLength: "8"},
+			want: map[string]string{"+14155550100": "12345678"}},
+		{name: "not E.164", env: map[string]string{EnvTestNumbers: "+1 415 555 0100=123456"}, codes: []string{"123456"}},
+		{name: "not international", env: map[string]string{EnvTestNumbers: "4155550100=123456"}, codes: []string{"123456"}},
+		{name: "not a valid number", env: map[string]string{EnvTestNumbers: "+15555550100=123456"}, codes: []string{"123456"}},
+		{name: "country not allowed", env: map[string]string{EnvTestNumbers: "+14155550100=123456", EnvAllowedCountry: "IN"}, codes: []string{"123456"}},
+		{name: "toll-free", env: map[string]string{EnvTestNumbers: "+18005550100=123456"}, codes: []string{"123456"}},
+		{name: "code too short", env: map[string]string{EnvTestNumbers: "+14155550100=12345"}, codes: []string{"12345"}},
+		{name: "code too long", env: map[string]string{EnvTestNumbers: "+14155550100=1234567"}, codes: []string{"1234567"}},
+		{name: "code shorter than OTP_CODE_LENGTH", env: map[string]string{EnvTestNumbers: "+14155550100=123456", EnvCodeLength: "8"}, codes: []string{"123456"}},
+		{name: "code not digits", env: map[string]string{EnvTestNumbers: "+14155550100=12345a"}, codes: []string{"12345a"}},
+		{name: "code empty", env: map[string]string{EnvTestNumbers: "+14155550100="}},
+		{name: "no code", env: map[string]string{EnvTestNumbers: "+14155550100"}},
+		{name: "empty entry", env: map[string]string{EnvTestNumbers: "+14155550100=123456,"}, codes: []string{"123456"}},
+		{name: "duplicate", env: map[string]string{EnvTestNumbers: "+14155550100=123456, +14155550100=654321"}, codes: []string{"123456", "654321"}},
+		{name: "one good, one bad", env: map[string]string{EnvTestNumbers: "+14155550100=123456,+14155550101=65432"}, codes: []string{"123456", "65432"}},
+	}
+	fullNumber := regexp.MustCompile(`[0-9]{7,}`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := FromEnv(getenv(tt.env))
+			if tt.want != nil {
+				if err != nil {
+					t.Fatalf("FromEnv: %v", err)
+				}
+				if diff := cmp.Diff(tt.want, got.Triggers.TestNumbers); diff != "" {
+					t.Errorf("test numbers (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("FromEnv(%s=%q): nil error", EnvTestNumbers, tt.env[EnvTestNumbers])
+			}
+			if diff := cmp.Diff([]string{EnvTestNumbers}, blamed(t, err)); diff != "" {
+				t.Errorf("FromEnv = %v\nvariables blamed mismatch (-want +got):\n%s", err, diff)
+			}
+			if fullNumber.MatchString(err.Error()) {
+				t.Errorf("error holds a full number: %v", err)
+			}
+			for _, c := range tt.codes {
+				if strings.Contains(err.Error(), c) {
+					t.Errorf("error holds the code %s: %v", c, err)
+				}
+			}
+		})
+	}
+}
+
 func TestFromEnvReportsEveryBadVariable(t *testing.T) {
 	bad := map[string]string{
 		EnvSecretCacheTTL:  "1h",
@@ -393,6 +457,7 @@ func TestFromEnvReportsEveryBadVariable(t *testing.T) {
 		EnvDefaultLocale:   "!!",
 		EnvDeadline:        "10s",
 		EnvLogLevel:        "LOUD",
+		EnvTestNumbers:     "+14155550100",
 	}
 	tests := []struct {
 		name string

@@ -89,6 +89,7 @@ var paramSets = []struct {
 		"CapPhoneDay":                  20,
 		"CapCountryHour":               5000,
 		"CapGlobalHour":                50000,
+		"TestNumbers":                  "+14155550100=12345678,+919876543210=87654321",
 		"WorkerMaxConcurrency":         1000,
 		"TriggerReservedConcurrency":   0,
 		"ExistingOtpSecretArn":         otpSecretARN,

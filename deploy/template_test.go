@@ -481,6 +481,7 @@ func allowedEnv() map[string]bool {
 		config.EnvSessionValidity, config.EnvAllowedCountry, config.EnvAllowVoIP,
 		config.EnvCapPhone15m, config.EnvCapPhoneDay, config.EnvCapCountryHour, config.EnvCapGlobalHour,
 		config.EnvCounterShards, config.EnvDefaultLocale, config.EnvDeadline, config.EnvLogLevel,
+		config.EnvTestNumbers,
 		config.EnvDLQURL, config.EnvProviders, config.EnvRoutes, config.EnvRateMaxWait,
 		config.EnvBreakerFailures, config.EnvBreakerCooldown, config.EnvDomain, config.EnvAppHash,
 		config.EnvPrices, config.EnvMaxSendAttempts, config.EnvClaimStale,
@@ -798,6 +799,7 @@ func TestParameterPatternsRefuseWhatTheCodeRefuses(t *testing.T) {
 		"SnsMaxPrice":          {"free", "-1", "0.5.0"},
 		"SmsProviders":         {"", "pigeon", "sns,"},
 		"AllowedCountries":     {"USA", "US;IN"},
+		"TestNumbers":          {"+14155550100", "+1 415 555 0100=123456", "14155550100=123456", "+14155550100=123456,", "+14155550100=12345a"},
 	}
 	for name, values := range refused {
 		p, ok := tmpl.Parameters[name]

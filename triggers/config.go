@@ -28,6 +28,10 @@ type Config struct {
 	Phone         phone.Policy
 	DefaultLocale string
 	Deadline      time.Duration
+	// TestNumbers maps fictional E.164 numbers to fixed codes, for app-store
+	// review and automated tests: they never get an SMS. Empty is off, the
+	// default (see testnumbers.go).
+	TestNumbers map[string]string
 }
 
 // DefaultConfig is the configuration without any settings.
@@ -46,7 +50,7 @@ func (c Config) Validate() error {
 	if c.Deadline <= 0 || c.Deadline > MaxDeadline {
 		return fmt.Errorf("deadline %s: must be above 0 and at most %s", c.Deadline, MaxDeadline)
 	}
-	return nil
+	return c.validateTestNumbers()
 }
 
 // Env is what handlers take from the outside world besides their

@@ -4,6 +4,7 @@
 // aws-lambda-go event type.
 //
 // The triggers never talk to an SMS provider: Create stores a MAC of the
-// code and enqueues a sealed message for the worker. Refusals are errors
+// code and enqueues a sealed message for the worker (none for a configured
+// test number, whose code is fixed). Refusals are errors
 // whose text is a documented machine-readable code (see Refusal).
 package triggers

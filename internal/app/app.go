@@ -50,6 +50,10 @@ func Load(ctx context.Context, required ...string) (*Deps, error) {
 	if err != nil {
 		return &Deps{Log: log}, fmt.Errorf("configuration: %w", err)
 	}
+	// Every cold start, so test numbers left on are seen in the logs.
+	if w := cfg.Triggers.TestNumbersWarning(); w != "" {
+		log.Warn(w, "var", config.EnvTestNumbers)
+	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryMaxAttempts(sdkAttempts))
 	if err != nil {
 		return &Deps{Log: log}, fmt.Errorf("aws configuration: %w", err)
