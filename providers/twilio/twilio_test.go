@@ -38,7 +38,12 @@ func serviceConfig(base string) twilio.Config {
 
 func newProvider(t *testing.T, cfg twilio.Config, opts ...twilio.Option) *twilio.Provider {
 	t.Helper()
-	p, err := twilio.New(cfg, append([]twilio.Option{twilio.WithClock(clock)}, opts...)...)
+	// A transport of its own: httptest.Server.Close closes the idle
+	// connections of http.DefaultTransport, which breaks a parallel test's
+	// request that is just picking one up.
+	own := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: twilio.DefaultTimeout}
+	t.Cleanup(own.CloseIdleConnections)
+	p, err := twilio.New(cfg, append([]twilio.Option{twilio.WithClock(clock), twilio.WithHTTPClient(own)}, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
