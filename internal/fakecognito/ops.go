@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 )
 
 // Wire shapes, named and shaped after the Cognito API reference.
 
-type attributeType struct {
-	Name  string `json:"Name"`
-	Value string `json:"Value"`
-}
+type attributeType = cognitowire.Attribute
 
 type recoveryOptionType struct {
 	Name     string `json:"Name"`
@@ -154,8 +154,8 @@ func (s *Server) describeUserPool(body []byte) (any, *apiError) {
 	out := userPoolType{
 		ID:                     p.cfg.ID,
 		Name:                   p.cfg.Name,
-		CreationDate:           epoch(p.created),
-		LastModifiedDate:       epoch(p.created),
+		CreationDate:           cognitowire.Epoch(p.created),
+		LastModifiedDate:       cognitowire.Epoch(p.created),
 		EstimatedNumberOfUsers: len(p.users),
 	}
 	if p.cfg.Recovery != nil {
@@ -230,8 +230,8 @@ func (s *Server) describeUserPoolClient(body []byte) (any, *apiError) {
 				ClientName:        c.Name,
 				UserPoolID:        p.cfg.ID,
 				ExplicitAuthFlows: c.ExplicitAuthFlows,
-				CreationDate:      epoch(p.created),
-				LastModifiedDate:  epoch(p.created),
+				CreationDate:      cognitowire.Epoch(p.created),
+				LastModifiedDate:  cognitowire.Epoch(p.created),
 			}}, nil
 		}
 	}
@@ -250,7 +250,7 @@ func (s *Server) listUsers(body []byte) (any, *apiError) {
 	if aerr := decode(body, &in); aerr != nil {
 		return nil, aerr
 	}
-	f, err := parseFilter(in.Filter)
+	f, err := idp.ParseFilter(in.Filter)
 	if err != nil {
 		return nil, errorf("InvalidParameterException", "Error while parsing filter: %v", err)
 	}
@@ -266,7 +266,7 @@ func (s *Server) listUsers(body []byte) (any, *apiError) {
 	}
 	var matched []*User
 	for _, u := range p.users {
-		if f.match(u) {
+		if f.Match(u.Username, u.Status, !u.Disabled, u.Attributes) {
 			matched = append(matched, u)
 		}
 	}
@@ -278,9 +278,9 @@ func (s *Server) listUsers(body []byte) (any, *apiError) {
 		u := matched[i]
 		out.Users = append(out.Users, userType{
 			Username:             u.Username,
-			Attributes:           sortedAttributes(u.Attributes, in.AttributesToGet),
-			UserCreateDate:       epoch(u.Created),
-			UserLastModifiedDate: epoch(u.Modified),
+			Attributes:           cognitowire.Attributes(u.Attributes, in.AttributesToGet),
+			UserCreateDate:       cognitowire.Epoch(u.Created),
+			UserLastModifiedDate: cognitowire.Epoch(u.Modified),
 			Enabled:              !u.Disabled,
 			UserStatus:           u.Status,
 		})

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -314,36 +313,4 @@ func decode(body []byte, v any) *apiError {
 		return errorf("SerializationException", "malformed request body: %v", err)
 	}
 	return nil
-}
-
-// sortedAttributes lists a user's attributes sorted by name, restricted to
-// names if that is non-empty.
-func sortedAttributes(attrs map[string]string, names []string) []attributeType {
-	keep := func(string) bool { return true }
-	if len(names) > 0 {
-		want := map[string]bool{}
-		for _, n := range names {
-			want[n] = true
-		}
-		keep = func(n string) bool { return want[n] }
-	}
-	out := []attributeType{}
-	for n, v := range attrs {
-		if keep(n) {
-			out = append(out, attributeType{Name: n, Value: v})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
-// epoch renders a timestamp as Cognito does on the wire: a JSON number of
-// seconds since the Unix epoch, here with millisecond precision.
-func epoch(t time.Time) json.Number {
-	ms := t.UnixMilli()
-	sign := ""
-	if ms < 0 {
-		sign, ms = "-", -ms
-	}
-	return json.Number(fmt.Sprintf("%s%d.%03d", sign, ms/1000, ms%1000))
 }

@@ -1,4 +1,4 @@
-package fakecognito
+package idp
 
 import (
 	"errors"
@@ -6,10 +6,11 @@ import (
 	"strings"
 )
 
-// filter is a parsed ListUsers Filter: `AttributeName Filter-Type "AttributeValue"`,
+// Filter is a parsed ListUsers Filter: `AttributeName Filter-Type "AttributeValue"`,
 // where Filter-Type is = (exact) or ^= (starts with) and quotes inside the
-// value are escaped with a backslash. The zero filter matches every user.
-type filter struct {
+// value are escaped with a backslash. The zero Filter matches every user.
+// The test fake of the admin API (internal/fakecognito) shares it.
+type Filter struct {
 	attr   string
 	prefix bool
 	value  string
@@ -23,18 +24,19 @@ var searchable = map[string]bool{
 	"cognito:user_status": true, "status": true, "sub": true,
 }
 
-func parseFilter(s string) (filter, error) {
+// ParseFilter parses a ListUsers Filter expression.
+func ParseFilter(s string) (Filter, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return filter{}, nil
+		return Filter{}, nil
 	}
 	i := strings.IndexAny(s, " \t=^")
 	if i <= 0 {
-		return filter{}, errors.New("expected an attribute name")
+		return Filter{}, errors.New("expected an attribute name")
 	}
-	f := filter{attr: s[:i]}
+	f := Filter{attr: s[:i]}
 	if !searchable[f.attr] {
-		return filter{}, fmt.Errorf("cannot search on attribute %q", f.attr)
+		return Filter{}, fmt.Errorf("cannot search on attribute %q", f.attr)
 	}
 	rest := strings.TrimLeft(s[i:], " \t")
 	switch {
@@ -43,24 +45,24 @@ func parseFilter(s string) (filter, error) {
 	case strings.HasPrefix(rest, "="):
 		rest = rest[1:]
 	default:
-		return filter{}, errors.New(`expected = or ^=`)
+		return Filter{}, errors.New(`expected = or ^=`)
 	}
 	rest = strings.TrimLeft(rest, " \t")
 	if !strings.HasPrefix(rest, `"`) {
-		return filter{}, errors.New("expected a quoted value")
+		return Filter{}, errors.New("expected a quoted value")
 	}
 	var b strings.Builder
 	for j := 1; j < len(rest); j++ {
 		switch c := rest[j]; c {
 		case '\\':
 			if j+1 == len(rest) {
-				return filter{}, errors.New("dangling escape")
+				return Filter{}, errors.New("dangling escape")
 			}
 			j++
 			b.WriteByte(rest[j])
 		case '"':
 			if strings.TrimSpace(rest[j+1:]) != "" {
-				return filter{}, fmt.Errorf("unexpected %q after the value", rest[j+1:])
+				return Filter{}, fmt.Errorf("unexpected %q after the value", rest[j+1:])
 			}
 			f.value = b.String()
 			return f, nil
@@ -68,25 +70,27 @@ func parseFilter(s string) (filter, error) {
 			b.WriteByte(c)
 		}
 	}
-	return filter{}, errors.New("unterminated quoted value")
+	return Filter{}, errors.New("unterminated quoted value")
 }
 
-func (f filter) match(u *User) bool {
+// Match reports whether a user with this username, UserStatus, enabled
+// flag and attributes passes the filter.
+func (f Filter) Match(username, status string, enabled bool, attrs map[string]string) bool {
 	var got string
 	switch f.attr {
 	case "":
 		return true
 	case "username":
-		got = u.Username
+		got = username
 	case "cognito:user_status": // documented as case-insensitive
-		return f.compare(strings.ToUpper(u.Status), strings.ToUpper(f.value))
+		return f.compare(strings.ToUpper(status), strings.ToUpper(f.value))
 	case "status": // "Enabled" or "Disabled", case-sensitive
 		got = "Enabled"
-		if u.Disabled {
+		if !enabled {
 			got = "Disabled"
 		}
 	default:
-		v, ok := u.Attributes[f.attr]
+		v, ok := attrs[f.attr]
 		if !ok {
 			return false
 		}
@@ -95,7 +99,7 @@ func (f filter) match(u *User) bool {
 	return f.compare(got, f.value)
 }
 
-func (f filter) compare(got, want string) bool {
+func (f Filter) compare(got, want string) bool {
 	if f.prefix {
 		return strings.HasPrefix(got, want)
 	}

@@ -1,4 +1,4 @@
-package fakecognito
+package idp
 
 import "testing"
 
@@ -6,14 +6,14 @@ func TestParseFilter(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
-		want    filter
+		want    Filter
 		wantErr bool
 	}{
-		{name: "empty matches all", in: "", want: filter{}},
-		{name: "user status", in: `cognito:user_status = "UNCONFIRMED"`, want: filter{attr: "cognito:user_status", value: "UNCONFIRMED"}},
-		{name: "phone exact, no spaces", in: `phone_number="+15555550123"`, want: filter{attr: "phone_number", value: "+15555550123"}},
-		{name: "prefix", in: `given_name ^= "Jo"`, want: filter{attr: "given_name", prefix: true, value: "Jo"}},
-		{name: "escaped quote", in: `family_name = "O\"Neil"`, want: filter{attr: "family_name", value: `O"Neil`}},
+		{name: "empty matches all", in: "", want: Filter{}},
+		{name: "user status", in: `cognito:user_status = "UNCONFIRMED"`, want: Filter{attr: "cognito:user_status", value: "UNCONFIRMED"}},
+		{name: "phone exact, no spaces", in: `phone_number="+15555550123"`, want: Filter{attr: "phone_number", value: "+15555550123"}},
+		{name: "prefix", in: `given_name ^= "Jo"`, want: Filter{attr: "given_name", prefix: true, value: "Jo"}},
+		{name: "escaped quote", in: `family_name = "O\"Neil"`, want: Filter{attr: "family_name", value: `O"Neil`}},
 		{name: "custom attribute not searchable", in: `custom:tier = "gold"`, wantErr: true},
 		{name: "unknown operator", in: `email != "a@b"`, wantErr: true},
 		{name: "unquoted value", in: `email = a@b`, wantErr: true},
@@ -23,23 +23,19 @@ func TestParseFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseFilter(tt.in)
+			got, err := ParseFilter(tt.in)
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("parseFilter(%q) error = %v, wantErr %v", tt.in, err, tt.wantErr)
+				t.Fatalf("ParseFilter(%q) error = %v, wantErr %v", tt.in, err, tt.wantErr)
 			}
 			if err == nil && got != tt.want {
-				t.Errorf("parseFilter(%q) = %+v, want %+v", tt.in, got, tt.want)
+				t.Errorf("ParseFilter(%q) = %+v, want %+v", tt.in, got, tt.want)
 			}
 		})
 	}
 }
 
 func TestFilterMatch(t *testing.T) {
-	u := &User{
-		Username:   "alice",
-		Status:     "UNCONFIRMED",
-		Attributes: map[string]string{"phone_number": "+15555550123"},
-	}
+	attrs := map[string]string{"phone_number": "+15555550123"}
 	tests := []struct {
 		filter string
 		want   bool
@@ -57,11 +53,11 @@ func TestFilterMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {
-			f, err := parseFilter(tt.filter)
+			f, err := ParseFilter(tt.filter)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := f.match(u); got != tt.want {
+			if got := f.Match("alice", "UNCONFIRMED", true, attrs); got != tt.want {
 				t.Errorf("match = %v, want %v", got, tt.want)
 			}
 		})

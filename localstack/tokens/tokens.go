@@ -183,46 +183,69 @@ func (i *Issuer) Issue(user User, authTime time.Time) (Tokens, error) {
 	if authTime.IsZero() {
 		authTime = now
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
 	s := &session{user: cloneUser(user), authTime: authTime, expires: now.Add(i.refreshValidity)}
-	var err error
-	if s.originJTI, err = i.uuid(); err != nil {
-		return Tokens{}, err
-	}
-	if s.eventID, err = i.uuid(); err != nil {
-		return Tokens{}, err
-	}
-	t, err := i.sign(s, now)
+	c, refresh, err := i.newSession(s, now)
 	if err != nil {
 		return Tokens{}, err
 	}
+	// Signing takes milliseconds: outside the lock, sign-ins run in parallel.
+	t, err := i.sign(c)
+	if err != nil {
+		return Tokens{}, err
+	}
+	i.mu.Lock()
+	i.sessions[refresh] = s
+	i.mu.Unlock()
+	t.RefreshToken = refresh
+	return t, nil
+}
+
+// newSession draws s's ids, its tokens' claims and its refresh token.
+func (i *Issuer) newSession(s *session, now time.Time) (unsigned, string, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	var err error
+	if s.originJTI, err = i.uuid(); err != nil {
+		return unsigned{}, "", err
+	}
+	if s.eventID, err = i.uuid(); err != nil {
+		return unsigned{}, "", err
+	}
+	c, err := i.claims(s, now)
+	if err != nil {
+		return unsigned{}, "", err
+	}
 	raw := make([]byte, 32)
 	if _, err := io.ReadFull(i.rand, raw); err != nil {
-		return Tokens{}, fmt.Errorf("tokens: refresh token: %w", err)
+		return unsigned{}, "", fmt.Errorf("tokens: refresh token: %w", err)
 	}
-	t.RefreshToken = base64.RawURLEncoding.EncodeToString(raw)
-	i.sessions[t.RefreshToken] = s
-	return t, nil
+	return c, base64.RawURLEncoding.EncodeToString(raw), nil
 }
 
 // Refresh reissues the ID and access tokens of the sign-in refreshToken
 // belongs to: new jti, iat and exp; the same origin_jti, event_id and
 // auth_time. The result has no refresh token, as with Cognito.
 func (i *Issuer) Refresh(refreshToken string) (Tokens, error) {
-	now := i.now()
+	c, err := i.refreshClaims(refreshToken, i.now())
+	if err != nil {
+		return Tokens{}, err
+	}
+	return i.sign(c)
+}
+
+func (i *Issuer) refreshClaims(refreshToken string, now time.Time) (unsigned, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	s, ok := i.sessions[refreshToken]
 	switch {
 	case !ok:
-		return Tokens{}, ErrInvalidRefreshToken
+		return unsigned{}, ErrInvalidRefreshToken
 	case i.revoked[s.originJTI]:
-		return Tokens{}, ErrRevoked
+		return unsigned{}, ErrRevoked
 	case !now.Before(s.expires):
-		return Tokens{}, ErrExpired
+		return unsigned{}, ErrExpired
 	}
-	return i.sign(s, now)
+	return i.claims(s, now)
 }
 
 // Revoke invalidates refreshToken and every token of its origin (RevokeToken).
@@ -287,15 +310,21 @@ func (i *Issuer) VerifyAccessToken(tok string) (Claims, error) {
 	return c, nil
 }
 
-// sign makes the ID and access tokens of s issued at now. Callers hold mu.
-func (i *Issuer) sign(s *session, now time.Time) (Tokens, error) {
+// unsigned is the claims of an ID and an access token.
+type unsigned struct {
+	id     map[string]any
+	access Claims
+}
+
+// claims makes the claims of s's tokens issued at now. Callers hold mu.
+func (i *Issuer) claims(s *session, now time.Time) (unsigned, error) {
 	idJTI, err := i.uuid()
 	if err != nil {
-		return Tokens{}, err
+		return unsigned{}, err
 	}
 	accessJTI, err := i.uuid()
 	if err != nil {
-		return Tokens{}, err
+		return unsigned{}, err
 	}
 	iat, exp := now.Unix(), now.Add(i.validity).Unix()
 
@@ -332,11 +361,16 @@ func (i *Issuer) sign(s *session, now time.Time) (Tokens, error) {
 		JTI:       accessJTI,
 		Username:  s.user.Username,
 	}
-	idToken, err := i.signJWT(id)
+	return unsigned{id: id, access: access}, nil
+}
+
+// sign signs the tokens; it needs no lock.
+func (i *Issuer) sign(c unsigned) (Tokens, error) {
+	idToken, err := i.signJWT(c.id)
 	if err != nil {
 		return Tokens{}, fmt.Errorf("tokens: sign id token: %w", err)
 	}
-	accessToken, err := i.signJWT(access)
+	accessToken, err := i.signJWT(c.access)
 	if err != nil {
 		return Tokens{}, fmt.Errorf("tokens: sign access token: %w", err)
 	}

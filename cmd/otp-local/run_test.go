@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
+)
+
+// The README's two commands: start the stack, sign in with its client,
+// reading the code from the stack's console output, then stop it with the
+// signal's context.
+func TestStartThenSignIn(t *testing.T) {
+	outbox := filepath.Join(t.TempDir(), "outbox.jsonl")
+	var stdout, stderr testutil.SyncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // stops the stack if the test fails early
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--outbox", outbox}, nil, &stdout, &stderr, func(string) string { return "" })
+	}()
+	endpoint := waitFor(t, &stdout, regexp.MustCompile(`endpoint\s+(http://\S+)`))
+
+	phone := "+14155550123"
+	stdin := &smsCodeReader{console: &stdout, phone: phone}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"signin", phone, "--endpoint", endpoint}, stdin, &out, &errOut, nil)
+	if code != 0 {
+		t.Fatalf("signin exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "Signed in.") {
+		t.Errorf("signin output:\n%s", out.String())
+	}
+	cancel()
+	select {
+	case c := <-done:
+		if c != 0 {
+			t.Fatalf("otp-local exit %d\n%s", c, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("otp-local did not stop within 15 s of its context ending")
+	}
+	if !strings.Contains(stdout.String(), "otp-local: stopped") {
+		t.Errorf("no stop line:\n%s", stdout.String())
+	}
+	// The outbox got the SMS too, one JSON line.
+	b, err := os.ReadFile(outbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct{ To string }
+	if err := json.Unmarshal(bytes.TrimSpace(b), &rec); err != nil || rec.To != phone {
+		t.Errorf("outbox %q: %v", b, err)
+	}
+}
+
+// smsCodeReader types the code of the SMS printed on the console.
+type smsCodeReader struct {
+	console *testutil.SyncBuffer
+	phone   string
+	buf     *bytes.Reader
+}
+
+func (r *smsCodeReader) Read(p []byte) (int, error) {
+	if r.buf == nil {
+		// The client may read in a goroutine of its own: no t.Fatal here.
+		code, err := find(r.console, regexp.MustCompile(`to=`+regexp.QuoteMeta(r.phone)+` body="[^"]*?(\d{6})`))
+		if err != nil {
+			return 0, err
+		}
+		r.buf = bytes.NewReader([]byte(code + "\n"))
+	}
+	return r.buf.Read(p)
+}
+
+// waitFor returns the first group of re once it shows in out.
+func waitFor(t *testing.T, out *testutil.SyncBuffer, re *regexp.Regexp) string {
+	t.Helper()
+	m, err := find(out, re)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func find(out *testutil.SyncBuffer, re *regexp.Regexp) (string, error) {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		sc := bufio.NewScanner(strings.NewReader(out.String()))
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				return m[1], nil
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return "", fmt.Errorf("no %s within 20 s in:\n%s", re, out.String())
+}
+
+func TestBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--pool-id", "nope"}, "--pool-id"},
+		{[]string{"--client-id", "a b"}, "--client-id"},
+		{[]string{"--log-level", "LOUD"}, "--log-level"},
+		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"--addr", "256.0.0.1:1"}, "--addr"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tc.args, nil, &out, &errOut, func(string) string { return "" })
+			if code == 0 || !strings.Contains(errOut.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q: want a failure naming %s", code, errOut.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestBadSettingNamesTheVariable(t *testing.T) {
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string {
+		if k == "OTP_CODE_LENGTH" {
+			return "three"
+		}
+		return ""
+	}
+	if code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--outbox", "-"}, nil, &out, &errOut, getenv); code != 1 || !strings.Contains(errOut.String(), "OTP_CODE_LENGTH") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}

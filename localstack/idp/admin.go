@@ -1,0 +1,240 @@
+package idp
+
+import (
+	"context"
+	"errors"
+	"strconv"
+)
+
+// The admin operations. The local pool does not check request signatures
+// or IAM: anyone who can reach the port is an administrator, which is why
+// it listens on 127.0.0.1 by default.
+
+// maxPage is ListUsers' documented maximum Limit, and its default.
+const maxPage = 60
+
+// clientNotApplicable is the callerContext.clientId of trigger events for
+// admin operations, which no app client makes.
+const clientNotApplicable = "CLIENT_ID_NOT_APPLICABLE"
+
+type adminUserInput struct {
+	UserPoolID     string            `json:"UserPoolId"`
+	Username       string            `json:"Username"`
+	UserAttributes []attribute       `json:"UserAttributes"`
+	MessageAction  string            `json:"MessageAction"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+	// TemporaryPassword and DesiredDeliveryMediums are accepted and
+	// ignored: the pool sends no invitations and has no password flow.
+}
+
+func (s *Server) adminInput(body []byte) (adminUserInput, *apiError) {
+	var in adminUserInput
+	if aerr := decode(body, &in); aerr != nil {
+		return in, aerr
+	}
+	if aerr := s.checkPool(in.UserPoolID); aerr != nil {
+		return in, aerr
+	}
+	if in.Username == "" {
+		return in, missing("username")
+	}
+	return in, nil
+}
+
+func (s *Server) checkPool(id string) *apiError {
+	switch id {
+	case "":
+		return missing("userPoolId")
+	case s.cfg.PoolID:
+		return nil
+	}
+	return errorf(errResourceNotFound, "User pool %s does not exist.", truncate(id, 64))
+}
+
+func (s *Server) adminGetUser(_ context.Context, body []byte) (any, *apiError) {
+	in, aerr := s.adminInput(body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	u, ok := s.users.lookup(in.Username)
+	if !ok {
+		return nil, errorf(errUserNotFound, msgUserNotExist)
+	}
+	w := u.wire(nil)
+	return struct {
+		Username             string      `json:"Username"`
+		UserAttributes       []attribute `json:"UserAttributes"`
+		UserCreateDate       any         `json:"UserCreateDate"`
+		UserLastModifiedDate any         `json:"UserLastModifiedDate"`
+		Enabled              bool        `json:"Enabled"`
+		UserStatus           string      `json:"UserStatus"`
+	}{w.Username, w.Attributes, w.UserCreateDate, w.UserLastModifiedDate, w.Enabled, w.UserStatus}, nil
+}
+
+// adminCreateUser creates a user in FORCE_CHANGE_PASSWORD, as Cognito does;
+// PreSignUp runs with its ClientMetadata. Such a user answers the code and
+// then NEW_PASSWORD_REQUIRED once. MessageAction RESEND is refused: there
+// is no invitation to resend.
+func (s *Server) adminCreateUser(ctx context.Context, body []byte) (any, *apiError) {
+	in, aerr := s.adminInput(body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	switch in.MessageAction {
+	case "", "SUPPRESS":
+	case "RESEND":
+		return nil, errorf(errUnsupportedUserState, "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD.", truncate(in.Username, 64))
+	default:
+		return nil, errorf(errInvalidParameter, "1 validation error detected: Value '%s' at 'messageAction' failed to satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]", truncate(in.MessageAction, 16))
+	}
+	u, aerr := s.newUser(in.Username, in.UserAttributes)
+	if aerr != nil {
+		return nil, aerr
+	}
+	// Unlike SignUp, AdminCreateUser may mark the number verified.
+	if v, ok := attributeMap(in.UserAttributes)[attrPhoneVerified]; ok {
+		u.Attributes[attrPhoneVerified] = v
+	}
+	u, aerr = s.preSignUp(ctx, u, "PreSignUp_AdminCreateUser", clientNotApplicable, nil, in.ClientMetadata)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := s.store(u); aerr != nil {
+		return nil, aerr
+	}
+	return struct {
+		User userType `json:"User"`
+	}{u.wire(nil)}, nil
+}
+
+func (s *Server) adminDeleteUser(_ context.Context, body []byte) (any, *apiError) {
+	in, aerr := s.adminInput(body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	u, err := s.users.remove(in.Username)
+	if err != nil {
+		return nil, errorf(errUserNotFound, msgUserNotExist)
+	}
+	s.cfg.Tokens.RevokeAllFor(u.Username)
+	return struct{}{}, nil
+}
+
+// adminUpdateUserAttributes sets attributes; a blank value deletes one. A
+// new phone_number is unverified unless the same call sets
+// phone_number_verified.
+func (s *Server) adminUpdateUserAttributes(_ context.Context, body []byte) (any, *apiError) {
+	in, aerr := s.adminInput(body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if in.UserAttributes == nil {
+		return nil, missing("userAttributes")
+	}
+	for _, a := range in.UserAttributes {
+		if aerr := checkAttribute(a); aerr != nil {
+			return nil, aerr
+		}
+	}
+	_, err := s.users.update(in.Username, func(u *user) error {
+		set := attributeMap(in.UserAttributes)
+		if p, ok := set[attrPhone]; ok && p != u.Attributes[attrPhone] {
+			if _, verified := set[attrPhoneVerified]; !verified {
+				set[attrPhoneVerified] = "false"
+			}
+		}
+		for n, v := range set {
+			if v == "" { // a blank value deletes the attribute
+				delete(u.Attributes, n)
+				continue
+			}
+			u.Attributes[n] = v
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNoUser):
+		return nil, errorf(errUserNotFound, msgUserNotExist)
+	case errors.Is(err, errPhoneExists):
+		return nil, errorf(errAliasExists, "An account with the given phone_number already exists.")
+	case err != nil:
+		return nil, errorf(errInternal, "%v", err)
+	}
+	return struct{}{}, nil
+}
+
+func (s *Server) adminConfirmSignUp(_ context.Context, body []byte) (any, *apiError) {
+	in, aerr := s.adminInput(body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	var status string
+	_, err := s.users.update(in.Username, func(u *user) error {
+		status = u.Status
+		if u.Status != statusUnconfirmed {
+			return errNotUnconfirmed
+		}
+		u.Status = statusConfirmed
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNoUser):
+		return nil, errorf(errUserNotFound, msgUserNotExist)
+	case errors.Is(err, errNotUnconfirmed):
+		return nil, errorf(errNotAuthorized, "User cannot be confirmed. Current status is %s", status)
+	case err != nil:
+		return nil, errorf(errInternal, "%v", err)
+	}
+	return struct{}{}, nil
+}
+
+var errNotUnconfirmed = errors.New("user is not unconfirmed")
+
+type listUsersInput struct {
+	UserPoolID      string   `json:"UserPoolId"`
+	AttributesToGet []string `json:"AttributesToGet"`
+	Filter          string   `json:"Filter"`
+	Limit           int      `json:"Limit"`
+	PaginationToken string   `json:"PaginationToken"`
+}
+
+// listUsers pages through the users a Filter accepts; the token is the
+// offset into the matches.
+func (s *Server) listUsers(_ context.Context, body []byte) (any, *apiError) {
+	var in listUsersInput
+	if aerr := decode(body, &in); aerr != nil {
+		return nil, aerr
+	}
+	if aerr := s.checkPool(in.UserPoolID); aerr != nil {
+		return nil, aerr
+	}
+	f, err := ParseFilter(in.Filter)
+	if err != nil {
+		return nil, errorf(errInvalidParameter, "Error while parsing filter: %v", err)
+	}
+	if in.Limit < 0 || in.Limit > maxPage {
+		return nil, errorf(errInvalidParameter, "1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to %d", in.Limit, maxPage)
+	}
+	size := in.Limit
+	if size == 0 {
+		size = maxPage
+	}
+	from := 0
+	if in.PaginationToken != "" {
+		if from, err = strconv.Atoi(in.PaginationToken); err != nil || from < 0 {
+			return nil, errorf(errInvalidParameter, "Invalid pagination token")
+		}
+	}
+	matched := s.users.list(func(u *user) bool { return f.Match(u.Username, u.Status, u.Enabled, u.Attributes) })
+	out := struct {
+		Users           []userType `json:"Users"`
+		PaginationToken string     `json:"PaginationToken,omitempty"`
+	}{Users: []userType{}}
+	for i := from; i < len(matched) && i < from+size; i++ {
+		out.Users = append(out.Users, matched[i].wire(in.AttributesToGet))
+	}
+	if from+size < len(matched) {
+		out.PaginationToken = strconv.Itoa(from + size)
+	}
+	return out, nil
+}

@@ -1,0 +1,265 @@
+package idp
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
+)
+
+// Wire constants of AWS JSON 1.1 as Cognito uses it.
+const (
+	contentType  = "application/x-amz-json-1.1"
+	targetPrefix = "AWSCognitoIdentityProviderService."
+	// maxBody bounds a request body; Cognito's largest inputs are far smaller.
+	maxBody = 1 << 20
+)
+
+// poolIDPattern is the format of a user pool id: region, '_', 1-55 word characters.
+var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+
+// Config describes the local pool and its app client.
+type Config struct {
+	Region   string
+	PoolID   string // e.g. us-east-1_AbCdEf123
+	ClientID string
+	// RevealUserExistence turns PreventUserExistenceErrors off: unknown
+	// users get UserNotFoundException. Off by default, as in template.yaml.
+	RevealUserExistence bool
+	// MinPasswordLength is the pool's password policy (template.yaml: 16).
+	// Passwords are checked and discarded: no flow accepts them.
+	MinPasswordLength int
+	SessionValidity   time.Duration // AuthSessionValidity; default 3 minutes
+	TriggerTimeout    time.Duration // default 5 s
+	TriggerAttempts   int           // default 3
+	Triggers          Triggers
+	Users             *Users // nil means a new empty directory
+	Tokens            *tokens.Issuer
+	Log               *slog.Logger
+	Now               func() time.Time
+	Rand              io.Reader
+}
+
+// Server is the local user pool's API endpoint. It is an http.Handler.
+type Server struct {
+	cfg      Config
+	users    *Users
+	sessions *sessions
+	inv      invoker
+	wellKnow http.Handler
+	reqID    atomic.Uint64
+	runID    string
+}
+
+// New checks cfg and returns the server.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.withDefaults(); err != nil {
+		return nil, err
+	}
+	users := cfg.Users
+	if users == nil {
+		users = NewUsers(cfg.Now)
+	}
+	var run [4]byte
+	_, _ = rand.Read(run[:])
+	return &Server{
+		cfg:      cfg,
+		users:    users,
+		sessions: newSessions(cfg.SessionValidity, cfg.Now, cfg.Rand),
+		inv:      invoker{timeout: cfg.TriggerTimeout, attempts: cfg.TriggerAttempts, log: cfg.Log},
+		wellKnow: cfg.Tokens.Handler(),
+		runID:    hex.EncodeToString(run[:]),
+	}, nil
+}
+
+func (c *Config) withDefaults() error {
+	switch {
+	case !poolIDPattern.MatchString(c.PoolID):
+		return errors.New("idp: pool id must look like us-east-1_AbCdEf123")
+	case c.ClientID == "":
+		return errors.New("idp: client id is empty")
+	case c.Tokens == nil:
+		return errors.New("idp: a token issuer is required")
+	case c.Triggers.Define == nil || c.Triggers.Create == nil || c.Triggers.Verify == nil:
+		return errors.New("idp: the Define, Create and Verify triggers are required")
+	}
+	if c.Region == "" {
+		c.Region = strings.SplitN(c.PoolID, "_", 2)[0]
+	}
+	if c.SessionValidity <= 0 {
+		c.SessionValidity = DefaultSessionValidity
+	}
+	if c.TriggerTimeout <= 0 {
+		c.TriggerTimeout = DefaultTriggerTimeout
+	}
+	if c.TriggerAttempts <= 0 {
+		c.TriggerAttempts = DefaultTriggerAttempts
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	return nil
+}
+
+// Users is the pool's directory, for the PostAuthentication trigger.
+func (s *Server) Users() *Users { return s.users }
+
+type operation func(s *Server, ctx context.Context, body []byte) (any, *apiError)
+
+var operations = map[string]operation{
+	"SignUp":                    (*Server).signUp,
+	"ConfirmSignUp":             (*Server).confirmSignUp,
+	"InitiateAuth":              (*Server).initiateAuth,
+	"RespondToAuthChallenge":    (*Server).respondToAuthChallenge,
+	"GetUser":                   (*Server).getUser,
+	"GlobalSignOut":             (*Server).globalSignOut,
+	"RevokeToken":               (*Server).revokeToken,
+	"GetTokensFromRefreshToken": (*Server).getTokensFromRefreshToken,
+	"AdminGetUser":              (*Server).adminGetUser,
+	"AdminCreateUser":           (*Server).adminCreateUser,
+	"AdminDeleteUser":           (*Server).adminDeleteUser,
+	"AdminUpdateUserAttributes": (*Server).adminUpdateUserAttributes,
+	"AdminConfirmSignUp":        (*Server).adminConfirmSignUp,
+	"ListUsers":                 (*Server).listUsers,
+}
+
+// ServeHTTP routes the API (POST /), the pool's well-known documents (GET
+// /{poolId}/.well-known/...) and CORS preflights, and logs a line per request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := s.nextRequestID()
+	w.Header().Set("x-amzn-RequestId", id)
+	s.cors(w, r)
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	op := ""
+	switch {
+	case r.Method == http.MethodOptions:
+		rec.WriteHeader(http.StatusNoContent)
+	case r.URL.Path == "/" && r.Method == http.MethodPost:
+		op = strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+		op = s.api(rec, r, op)
+	case r.URL.Path == "/" && r.Method == http.MethodGet:
+		rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(rec, s.banner())
+	default:
+		s.wellKnow.ServeHTTP(rec, r)
+	}
+	s.cfg.Log.Info("request", "id", id, "method", r.Method, "path", truncate(r.URL.Path, 80),
+		"op", op, "status", rec.status, "errorType", rec.errType, "ms", time.Since(start).Milliseconds())
+}
+
+// api serves one operation and returns its name for the log.
+func (s *Server) api(w *statusRecorder, r *http.Request, target string) string {
+	h, ok := operations[target]
+	switch {
+	case !strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix):
+		s.fail(w, errorf(errUnknownOperation, "X-Amz-Target must name an %s operation", strings.TrimSuffix(targetPrefix, ".")))
+		return ""
+	case !ok:
+		s.fail(w, errorf(errUnknownOperation, "the local user pool does not implement %s", truncate(target, 64)))
+		return truncate(target, 64)
+	case !strings.HasPrefix(r.Header.Get("Content-Type"), contentType):
+		s.fail(w, errorf(errSerialization, "Content-Type must be %s", contentType))
+		return target
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		s.fail(w, errorf(errSerialization, "request body unreadable or over %d bytes", maxBody))
+		return target
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	out, aerr := h(s, r.Context(), body)
+	if aerr != nil {
+		s.fail(w, aerr)
+		return target
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		s.fail(w, errorf(errInternal, "encode response: %v", err))
+		return target
+	}
+	w.Header().Set("Content-Type", contentType)
+	_, _ = w.Write(b)
+	return target
+}
+
+func (s *Server) fail(w *statusRecorder, e *apiError) {
+	w.errType = e.Type
+	writeError(w, e)
+}
+
+// cors lets a web app in development call the pool from a browser, as it
+// calls Cognito: any origin, the SDKs' headers, the request id exposed.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Add("Vary", "Origin")
+	h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, Date")
+	if r.Method == http.MethodOptions {
+		h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+			h.Set("Access-Control-Allow-Headers", req)
+		}
+		h.Set("Access-Control-Max-Age", "600")
+	}
+}
+
+func (s *Server) banner() string {
+	return "otp-local: a local Amazon Cognito user pool (custom auth).\n" +
+		"Pool " + s.cfg.PoolID + ", app client " + s.cfg.ClientID + ".\n" +
+		"Point an AWS SDK or Amplify at this URL as the Cognito endpoint.\n"
+}
+
+func (s *Server) nextRequestID() string {
+	return fmt.Sprintf("%s-%06d", s.runID, s.reqID.Add(1))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status  int
+	errType string
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// decode unmarshals a request body into v.
+func decode(body []byte, v any) *apiError {
+	if err := json.Unmarshal(body, v); err != nil {
+		return errorf(errSerialization, "malformed request body: %v", err)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

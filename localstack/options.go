@@ -1,0 +1,103 @@
+package localstack
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Defaults a newcomer needs to type nothing for: the CLI client and the
+// docs use the same ones.
+const (
+	DefaultAddr     = "127.0.0.1:9229"
+	DefaultRegion   = "us-east-1"
+	DefaultPoolID   = "us-east-1_L0ca1P00l"
+	DefaultClientID = "10ca1otpc1ient000000000000"
+	// DefaultOutbox is where the console provider appends each SMS as a
+	// JSON line, relative to the working directory.
+	DefaultOutbox = "otp-local-outbox.jsonl"
+)
+
+var (
+	poolIDPattern   = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d_[0-9A-Za-z]{1,55}$`)
+	clientIDPattern = regexp.MustCompile(`^[\w+]{1,128}$`)
+)
+
+// Options configure a Stack. Zero values mean the defaults above.
+type Options struct {
+	Addr     string
+	PoolID   string
+	ClientID string
+	// Outbox is the console provider's JSONL file; "-" means none.
+	Outbox string
+	// SMS is where the console provider prints each message (stdout).
+	SMS io.Writer
+	Log *slog.Logger
+	// Getenv supplies the OTP_* settings the triggers read in AWS
+	// (code length, lifetime, caps, OTP_TEST_NUMBERS, ...), and
+	// OTP_TABLE_NAME / OTP_QUEUE_URL / OTP_DLQ_URL to leave the embedded
+	// store and queue. Nil means none set.
+	Getenv func(string) string
+	// AWS is the SDK configuration for DynamoDB and SQS when they are
+	// configured; nil means the SDK's defaults.
+	AWS *aws.Config
+	// CreateTable creates the DynamoDB table if it does not exist (for
+	// DynamoDB Local); never needed with the embedded store.
+	CreateTable bool
+	// RevealUserExistence turns PreventUserExistenceErrors off.
+	RevealUserExistence bool
+	// Workers is how many pollers deliver SMS concurrently (default 4).
+	Workers int
+	// Now is the clock of every part (tests move it); default time.Now.
+	Now func() time.Time
+}
+
+func (o *Options) withDefaults() error {
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.PoolID == "" {
+		o.PoolID = DefaultPoolID
+	}
+	if o.ClientID == "" {
+		o.ClientID = DefaultClientID
+	}
+	if o.Outbox == "" {
+		o.Outbox = DefaultOutbox
+	}
+	if o.Outbox == "-" {
+		o.Outbox = ""
+	}
+	if o.SMS == nil {
+		o.SMS = io.Discard
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	var errs []error
+	if !poolIDPattern.MatchString(o.PoolID) {
+		errs = append(errs, fmt.Errorf("--pool-id %q: want a region, '_' and letters or digits, like %s", o.PoolID, DefaultPoolID))
+	}
+	if !clientIDPattern.MatchString(o.ClientID) {
+		errs = append(errs, fmt.Errorf("--client-id %q: want 1 to 128 letters, digits, '_' or '+'", o.ClientID))
+	}
+	return errors.Join(errs...)
+}
+
+// Region is the pool's region, the part of the pool id before '_'.
+func (o Options) Region() string { return strings.SplitN(o.PoolID, "_", 2)[0] }

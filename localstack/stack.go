@@ -1,0 +1,200 @@
+package localstack
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
+	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
+)
+
+// Stack is a running local user pool with its triggers and SMS worker.
+type Stack struct {
+	opts     Options
+	cfg      config.Config
+	ln       net.Listener
+	srv      *http.Server
+	worker   *worker.Worker
+	backends *backends
+	secret   string
+	url      string
+}
+
+// New builds the stack and takes its port; Run serves it.
+func New(ctx context.Context, o Options) (*Stack, error) {
+	if err := o.withDefaults(); err != nil {
+		return nil, err
+	}
+	cfg, err := config.FromEnv(o.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	b, err := newBackends(ctx, o, cfg)
+	if err != nil {
+		return nil, err
+	}
+	ks, secretNote, err := keys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("--addr %s: %w", o.Addr, err)
+	}
+	s := &Stack{opts: o, cfg: cfg, ln: ln, backends: b, secret: secretNote, url: "http://" + ln.Addr().String()}
+	handler, err := s.wire(ks)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	return s, nil
+}
+
+// wire builds the triggers, the worker and the pool endpoint.
+func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
+	o, tc := s.opts, s.cfg.Triggers
+	env := triggers.Env{Log: o.Log, Now: o.Now}
+	define, err := triggers.NewDefine(tc.Policy.MaxAttempts, env)
+	if err != nil {
+		return nil, err
+	}
+	create, err := triggers.NewCreate(tc, s.backends.store, s.backends.queue, ks, env)
+	if err != nil {
+		return nil, err
+	}
+	verify, err := triggers.NewVerify(tc, s.backends.store, ks, env)
+	if err != nil {
+		return nil, err
+	}
+	users := idp.NewUsers(o.Now)
+	postAuth, err := triggers.NewPostAuthentication(users, s.backends.store, tc.Deadline, env)
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := newIssuer(s.url+"/"+o.PoolID, o.ClientID, o.Now)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := idp.New(idp.Config{
+		PoolID: o.PoolID, ClientID: o.ClientID, RevealUserExistence: o.RevealUserExistence,
+		MinPasswordLength: minPasswordLength, SessionValidity: tc.Policy.SessionValidity,
+		Users: users, Tokens: issuer, Log: o.Log, Now: o.Now,
+		Triggers: idp.Triggers{
+			PreSignUp: triggers.NewPreSignUp(tc.Phone, env).Handle,
+			Define:    define.Handle, Create: create.Handle, Verify: verify.Handle,
+			PostAuthentication: postAuth.Handle,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.worker, err = newWorker(s.backends.store, ks, o); err != nil {
+		return nil, err
+	}
+	return pool, nil
+}
+
+// minPasswordLength is template.yaml's PasswordPolicy.MinimumLength.
+const minPasswordLength = 16
+
+type triggerKeys interface {
+	triggers.Keys
+	worker.Keys
+}
+
+func newIssuer(issuer, clientID string, now func() time.Time) (*tokens.Issuer, error) {
+	// A new key per run: tokens die with the process, like everything else.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return tokens.NewIssuer(issuer, clientID, key, now, nil)
+}
+
+func newWorker(claims worker.Claims, ks worker.Keys, o Options) (*worker.Worker, error) {
+	text, err := smstext.New(nil, "", "")
+	if err != nil {
+		return nil, err
+	}
+	sms, err := console.New(o.SMS, o.Outbox, console.WithClock(o.Now))
+	if err != nil {
+		return nil, err
+	}
+	return worker.New(worker.DefaultConfig(), claims, ks, text, sms, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
+}
+
+// URL is the pool's endpoint, e.g. http://127.0.0.1:9229.
+func (s *Stack) URL() string { return s.url }
+
+// Issuer is the iss of the pool's tokens: the endpoint and the pool id.
+func (s *Stack) Issuer() string { return s.url + "/" + s.opts.PoolID }
+
+// PoolID and ClientID are the pool's and its app client's ids.
+func (s *Stack) PoolID() string   { return s.opts.PoolID }
+func (s *Stack) ClientID() string { return s.opts.ClientID }
+
+// Outbox is the path of the console provider's JSONL file, or "".
+func (s *Stack) Outbox() string { return s.opts.Outbox }
+
+// Summary describes the running stack in a few lines, for the start banner.
+func (s *Stack) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "endpoint   %s\n", s.url)
+	fmt.Fprintf(&b, "pool id    %s  (region %s)\n", s.opts.PoolID, s.opts.Region())
+	fmt.Fprintf(&b, "client id  %s\n", s.opts.ClientID)
+	fmt.Fprintf(&b, "jwks       %s/.well-known/jwks.json\n", s.Issuer())
+	fmt.Fprintf(&b, "backends   %s\n", s.backends.summary)
+	fmt.Fprintf(&b, "secret     %s\n", s.secret)
+	if s.opts.Outbox != "" {
+		fmt.Fprintf(&b, "outbox     %s  (each SMS as a JSON line)\n", s.opts.Outbox)
+	}
+	return b.String()
+}
+
+// TestNumbersWarning is the loud start-up warning when test numbers are
+// on, or "".
+func (s *Stack) TestNumbersWarning() string { return s.cfg.Triggers.TestNumbersWarning() }
+
+// Run serves the pool and runs the SMS worker until ctx ends, then shuts
+// down gracefully: requests in flight finish (up to 10 s), and messages
+// already received are delivered.
+func (s *Stack) Run(ctx context.Context) error {
+	pollCtx, stopPoll := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := s.backends.poll(pollCtx, s.worker, s.opts.Log); err != nil {
+			s.opts.Log.Error("sms worker stopped", "err", err)
+		}
+	})
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- s.srv.Serve(s.ln) }()
+	var err error
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = s.srv.Shutdown(shutCtx)
+		cancel()
+	}
+	// Requests are done, so nothing enqueues any more; stop the worker.
+	stopPoll()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
