@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
@@ -43,6 +45,9 @@ type backends struct {
 // newBackends picks embedded memory, or DynamoDB and SQS when
 // OTP_TABLE_NAME and OTP_QUEUE_URL are set (both or neither).
 func newBackends(ctx context.Context, o Options, cfg config.Config) (*backends, error) {
+	if o.CreateTable && cfg.Table == "" {
+		return nil, fmt.Errorf("--create-table: set %s too (the embedded store needs no table)", config.EnvTable)
+	}
 	switch {
 	case cfg.Table == "" && cfg.QueueURL == "":
 		q := queue.NewMem(10_000)
@@ -63,17 +68,15 @@ func newBackends(ctx context.Context, o Options, cfg config.Config) (*backends, 
 	if err != nil {
 		return nil, err
 	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	if o.CreateTable {
-		if err := createTable(ctx, db, cfg.Table); err != nil {
-			return nil, err
-		}
+	db, sqsc := dynamodb.NewFromConfig(awsCfg), sqs.NewFromConfig(awsCfg)
+	// Say at start what is missing, not in every sign-in after it.
+	if err := checkAWS(ctx, awsCfg, db, sqsc, o.CreateTable, cfg.Table, cfg.QueueURL, dlq); err != nil {
+		return nil, err
 	}
 	st, err := dynamo.New(db, cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	sqsc := sqs.NewFromConfig(awsCfg)
 	q, err := queue.NewSQS(sqsc, cfg.QueueURL)
 	if err != nil {
 		return nil, err
@@ -87,14 +90,43 @@ func newBackends(ctx context.Context, o Options, cfg config.Config) (*backends, 
 }
 
 func awsConfig(ctx context.Context, o Options) (aws.Config, error) {
+	c := aws.Config{}
 	if o.AWS != nil {
-		return *o.AWS, nil
+		c = o.AWS.Copy()
+	} else {
+		var err error
+		if c, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
+			return aws.Config{}, fmt.Errorf("aws configuration: %w", err)
+		}
 	}
-	c, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("aws configuration: %w", err)
-	}
+	// The SDK's own warnings become JSON log lines like the rest.
+	c.Logger = logging.LoggerFunc(func(_ logging.Classification, format string, v ...any) {
+		o.Log.Warn("aws sdk: " + fmt.Sprintf(format, v...))
+	})
 	return c, nil
+}
+
+// checkAWS fails the start with what to fix when credentials, the table
+// or a queue are missing.
+func checkAWS(ctx context.Context, c aws.Config, db *dynamodb.Client, q *sqs.Client, create bool, table, queueURL, dlqURL string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := c.Credentials.Retrieve(ctx); err != nil {
+		return fmt.Errorf("aws credentials (for DynamoDB Local or fauxqs any will do, e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test): %w", err)
+	}
+	if create {
+		if err := createTable(ctx, db, table); err != nil {
+			return err
+		}
+	} else if _, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}); err != nil {
+		return fmt.Errorf("%s %s: %w (--create-table creates it)", config.EnvTable, table, err)
+	}
+	for name, u := range map[string]string{config.EnvQueueURL: queueURL, config.EnvDLQURL: dlqURL} {
+		if _, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u)}); err != nil {
+			return fmt.Errorf("%s %s: %w (create the queue first; use the URL CreateQueue returned)", name, u, err)
+		}
+	}
+	return nil
 }
 
 // createTable makes the table for DynamoDB Local; one that exists is fine.
@@ -114,7 +146,14 @@ func keys(cfg config.Config) (*otp.KeySource, string, error) {
 	if cfg.Secret == "" {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
-		return otp.NewKeySource(otp.StaticSecret(fmt.Appendf(nil, "%x", b))), "random, made at start", nil
+		note := "random, made at start"
+		if cfg.Table != "" {
+			note += " (set OTP_SECRET=plain:... to keep codes stored in DynamoDB usable across restarts)"
+		}
+		return otp.NewKeySource(otp.StaticSecret(fmt.Appendf(nil, "%x", b))), note, nil
+	}
+	if !strings.HasPrefix(cfg.Secret, "plain:") {
+		return nil, "", fmt.Errorf("%s: the local stack reads only plain:<value>, not Secrets Manager or SSM", config.EnvSecret)
 	}
 	src, err := secret.FromSpec(cfg.Secret, nil, nil)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -16,7 +17,6 @@ import (
 // docs use the same ones.
 const (
 	DefaultAddr     = "127.0.0.1:9229"
-	DefaultRegion   = "us-east-1"
 	DefaultPoolID   = "us-east-1_L0ca1P00l"
 	DefaultClientID = "10ca1otpc1ient000000000000"
 	// DefaultOutbox is where the console provider appends each SMS as a
@@ -31,9 +31,13 @@ var (
 
 // Options configure a Stack. Zero values mean the defaults above.
 type Options struct {
-	Addr     string
-	PoolID   string
-	ClientID string
+	Addr string
+	// PublicURL is how clients reach the stack (the tokens' iss and the
+	// JWKS URL follow it), e.g. http://192.168.1.20:9229 for a phone on
+	// the LAN; default http:// and Addr, loopback for a wildcard host.
+	PublicURL string
+	PoolID    string
+	ClientID  string
 	// Outbox is the console provider's JSONL file; "-" means none.
 	Outbox string
 	// SMS is where the console provider prints each message (stdout).
@@ -90,6 +94,11 @@ func (o *Options) withDefaults() error {
 		o.Workers = 4
 	}
 	var errs []error
+	if o.PublicURL != "" {
+		if u, err := url.Parse(o.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			errs = append(errs, fmt.Errorf("--public-url %q: want a scheme and host, like http://192.168.1.20:9229", o.PublicURL))
+		}
+	}
 	if !poolIDPattern.MatchString(o.PoolID) {
 		errs = append(errs, fmt.Errorf("--pool-id %q: want a region, '_' and letters or digits, like %s", o.PoolID, DefaultPoolID))
 	}

@@ -17,12 +17,22 @@ import (
 // dead-letter is logged (there is no dead-letter queue in memory).
 func pollMem(ctx context.Context, q *queue.Mem, w *worker.Worker, log *slog.Logger, n int) error {
 	var wg sync.WaitGroup
+	defer func() {
+		if left := q.Len(); left > 0 {
+			log.Warn("stopped with SMS still queued; they are not sent", "queued", left)
+		}
+	}()
 	for range n {
 		wg.Go(func() {
 			for {
 				m, err := q.Receive(ctx)
+				if err != nil && ctx.Err() != nil {
+					return
+				}
 				if err != nil {
-					return // ctx is done
+					// A body that does not decode: no retry can fix it.
+					log.Error("message dropped", "reason", worker.ReasonMalformed, "err", err)
+					continue
 				}
 				body, err := m.Encode()
 				if err != nil {

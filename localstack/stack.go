@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -54,7 +55,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--addr %s: %w", o.Addr, err)
 	}
-	s := &Stack{opts: o, cfg: cfg, ln: ln, backends: b, secret: secretNote, url: "http://" + ln.Addr().String()}
+	s := &Stack{opts: o, cfg: cfg, ln: ln, backends: b, secret: secretNote, url: publicURL(o.PublicURL, ln.Addr())}
 	handler, err := s.wire(ks)
 	if err != nil {
 		ln.Close()
@@ -108,6 +109,24 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 	return pool, nil
 }
 
+// publicURL is the endpoint clients use and tokens name as iss: the
+// configured one, else the listener's address, with loopback standing in
+// for a wildcard address (0.0.0.0, ::), which no client can dial.
+func publicURL(configured string, addr net.Addr) string {
+	if configured != "" {
+		return strings.TrimSuffix(configured, "/")
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String()
+	}
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+}
+
 // minPasswordLength is template.yaml's PasswordPolicy.MinimumLength.
 const minPasswordLength = 16
 
@@ -136,6 +155,9 @@ func newWorker(claims worker.Claims, ks worker.Keys, o Options) (*worker.Worker,
 	}
 	return worker.New(worker.DefaultConfig(), claims, ks, text, sms, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
 }
+
+// Close releases the port of a stack that is not going to Run.
+func (s *Stack) Close() error { return s.ln.Close() }
 
 // URL is the pool's endpoint, e.g. http://127.0.0.1:9229.
 func (s *Stack) URL() string { return s.url }
@@ -169,9 +191,13 @@ func (s *Stack) Summary() string {
 // on, or "".
 func (s *Stack) TestNumbersWarning() string { return s.cfg.Triggers.TestNumbersWarning() }
 
+// shutdownBudget lets a request whose trigger is on its third 5 s attempt
+// finish.
+const shutdownBudget = 16 * time.Second
+
 // Run serves the pool and runs the SMS worker until ctx ends, then shuts
-// down gracefully: requests in flight finish (up to 10 s), and messages
-// already received are delivered.
+// down gracefully: requests in flight finish (up to shutdownBudget), and
+// messages already received are delivered.
 func (s *Stack) Run(ctx context.Context) error {
 	pollCtx, stopPoll := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -186,8 +212,12 @@ func (s *Stack) Run(ctx context.Context) error {
 	select {
 	case err = <-serveErr:
 	case <-ctx.Done():
-		shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = s.srv.Shutdown(shutCtx)
+		// Up to three 5 s trigger attempts may be running.
+		shutCtx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
+		if err = s.srv.Shutdown(shutCtx); errors.Is(err, context.DeadlineExceeded) {
+			s.opts.Log.Warn("requests still running after the shutdown budget; closing them", "budget", shutdownBudget)
+			err = s.srv.Close()
+		}
 		cancel()
 	}
 	// Requests are done, so nothing enqueues any more; stop the worker.

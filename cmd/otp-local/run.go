@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,55 +17,26 @@ import (
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) > 0 && args[0] == "signin" {
-		return signin.Run(ctx, args[1:], stdin, stdout, stderr)
+		return signin.RunEnv(ctx, args[1:], stdin, stdout, stderr, getenv)
 	}
 	start := time.Now()
-	fs := flag.NewFlagSet("otp-local", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: otp-local [flags]            start the local user pool\n       otp-local signin +14155550123  sign in against it (otp-local signin -h)\n\nflags:")
-		fs.PrintDefaults()
+	o, err := parseFlags(args, stdout, stderr, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
-	o := localstack.Options{Getenv: getenv, SMS: stdout}
-	fs.StringVar(&o.Addr, "addr", localstack.DefaultAddr, "`host:port` to listen on; keep it on 127.0.0.1: the admin API checks no credentials")
-	fs.StringVar(&o.PoolID, "pool-id", localstack.DefaultPoolID, "user pool `id`")
-	fs.StringVar(&o.ClientID, "client-id", localstack.DefaultClientID, "app client `id`")
-	fs.StringVar(&o.Outbox, "outbox", localstack.DefaultOutbox, "JSONL `file` each SMS is appended to; - for none")
-	fs.BoolVar(&o.CreateTable, "create-table", false, "create OTP_TABLE_NAME if missing (DynamoDB Local)")
-	fs.BoolVar(&o.RevealUserExistence, "reveal-user-existence", false, "turn PreventUserExistenceErrors off: unknown users get UserNotFoundException")
-	testNumbers := fs.String("test-numbers", "", "fictional `numbers` with fixed codes, e.g. +15555550100=123456 (sets OTP_TEST_NUMBERS)")
-	logLevel := fs.String("log-level", "INFO", "DEBUG, INFO, WARN or ERROR (JSON logs on stderr)")
-	if err := fs.Parse(args); err != nil {
+	if err != nil {
+		if !errors.Is(err, errUsagePrinted) {
+			fmt.Fprintln(stderr, "otp-local:", err)
+		}
 		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "otp-local: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return 2
-	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintln(stderr, "otp-local: --log-level: must be DEBUG, INFO, WARN or ERROR")
-		return 2
-	}
-	o.Log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if *testNumbers != "" {
-		o.Getenv = overlay(getenv, "OTP_TEST_NUMBERS", *testNumbers)
 	}
 	stack, err := localstack.New(ctx, o)
 	if err != nil {
 		fmt.Fprintln(stderr, "otp-local:", err)
 		return 1
 	}
-	banner(stdout, stack, time.Since(start))
-	if !loopback(stack.URL()) {
-		o.Log.Warn("listening beyond loopback: anyone who reaches this port can call the admin API", "addr", o.Addr)
-		fmt.Fprintf(stderr, "\n!!! %s is not a loopback address: the admin API checks no credentials !!!\n\n", o.Addr)
-	}
-	if w := stack.TestNumbersWarning(); w != "" {
-		o.Log.Warn(w)
-		fmt.Fprintf(stderr, "\n!!! %s !!!\n\n", w)
-	}
+	banner(stdout, stack, o, time.Since(start))
+	warn(stderr, o.Log, stack, o)
 	if err := stack.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "otp-local:", err)
 		return 1
@@ -73,20 +45,101 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 0
 }
 
-func banner(w io.Writer, s *localstack.Stack, took time.Duration) {
+var errUsagePrinted = errors.New("usage printed")
+
+// parseFlags turns the command line into the stack's options.
+func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) string) (localstack.Options, error) {
+	fs := flag.NewFlagSet("otp-local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: otp-local [flags]            start the local user pool\n       otp-local signin +14155550123  sign in against it (otp-local signin -h)\n\nflags:")
+		fs.PrintDefaults()
+	}
+	o := localstack.Options{Getenv: getenv, SMS: stdout}
+	fs.StringVar(&o.Addr, "addr", localstack.DefaultAddr, "`host:port` to listen on; keep it on 127.0.0.1: the admin API checks no credentials")
+	fs.StringVar(&o.PublicURL, "public-url", "", "`URL` clients reach the stack at, for the tokens' iss (default http://addr, 127.0.0.1 for a wildcard host)")
+	fs.StringVar(&o.PoolID, "pool-id", localstack.DefaultPoolID, "user pool `id`")
+	fs.StringVar(&o.ClientID, "client-id", localstack.DefaultClientID, "app client `id`")
+	fs.StringVar(&o.Outbox, "outbox", localstack.DefaultOutbox, "JSONL `file` each SMS is appended to; - for none")
+	fs.BoolVar(&o.CreateTable, "create-table", false, "create OTP_TABLE_NAME if missing (DynamoDB Local)")
+	fs.BoolVar(&o.RevealUserExistence, "reveal-user-existence", false, "turn PreventUserExistenceErrors off: unknown users get UserNotFoundException")
+	testNumbers := fs.String("test-numbers", "", "fictional `numbers` with fixed codes, e.g. +14155550100=123456 (sets OTP_TEST_NUMBERS)")
+	logLevel := fs.String("log-level", "INFO", "DEBUG, INFO, WARN or ERROR (JSON logs on stderr)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, errUsagePrinted
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (otp-local -h for usage)", fs.Arg(0))
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return o, errors.New("--log-level: must be DEBUG, INFO, WARN or ERROR")
+	}
+	o.Log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if *testNumbers != "" {
+		o.Getenv = overlay(getenv, "OTP_TEST_NUMBERS", *testNumbers)
+	}
+	return o, nil
+}
+
+func banner(w io.Writer, s *localstack.Stack, o localstack.Options, took time.Duration) {
 	fmt.Fprintf(w, "otp-local: a local Cognito user pool for phone sign-in, ready in %d ms\n", took.Milliseconds())
 	for _, line := range strings.Split(strings.TrimRight(s.Summary(), "\n"), "\n") {
 		fmt.Fprintln(w, "  "+line)
 	}
-	fmt.Fprintf(w, "Sign in from another terminal:\n  go run ./cmd/otp-local signin +14155550123\n")
+	existence := "hidden (PreventUserExistenceErrors, as deployed)"
+	if o.RevealUserExistence {
+		existence = "REVEALED: unknown numbers get UserNotFoundException"
+	}
+	fmt.Fprintf(w, "  unknown    %s\n", existence)
+	if s.TestNumbersWarning() != "" {
+		fmt.Fprintln(w, "  test nums  ON: they sign in with fixed codes and get no SMS")
+	}
+	fmt.Fprintf(w, "Sign in from another terminal:\n  %s\n", signinHint(s))
 	fmt.Fprintf(w, "SMS appear below as \"sms id=... to=... body=...\". Ctrl-C stops.\n")
+}
+
+// signinHint is the client command for this stack, with the flags that
+// differ from the client's defaults.
+func signinHint(s *localstack.Stack) string {
+	hint := "go run ./cmd/otp-local signin +14155550123"
+	if s.URL() != "http://"+localstack.DefaultAddr {
+		hint += " --endpoint " + s.URL()
+	}
+	if s.ClientID() != localstack.DefaultClientID || s.PoolID() != localstack.DefaultPoolID {
+		hint += " --client-id " + s.ClientID() + " --pool-id " + s.PoolID()
+	}
+	return hint
+}
+
+// warn says loudly what makes this stack unlike a safe local one.
+func warn(stderr io.Writer, log *slog.Logger, s *localstack.Stack, o localstack.Options) {
+	if !loopback(s.URL()) || !loopbackAddr(o.Addr) {
+		log.Warn("listening beyond loopback: anyone who reaches this port can call the admin API", "addr", o.Addr)
+		fmt.Fprintf(stderr, "\n!!! %s is not a loopback address: the admin API checks no credentials !!!\n\n", o.Addr)
+	}
+	if w := s.TestNumbersWarning(); w != "" {
+		log.Warn(w)
+		fmt.Fprintf(stderr, "\n!!! %s !!!\n\n", w)
+	}
 }
 
 // loopback reports whether the endpoint's host is a loopback address.
 func loopback(endpoint string) bool {
-	host, _, err := net.SplitHostPort(strings.TrimPrefix(endpoint, "http://"))
+	_, rest, _ := strings.Cut(endpoint, "://")
+	return loopbackAddr(rest)
+}
+
+func loopbackAddr(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		return false
+	}
+	if host == "localhost" {
+		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()

@@ -140,3 +140,35 @@ func TestBadSettingNamesTheVariable(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut.String())
 	}
 }
+
+// A stack on a wildcard address still issues tokens the client verifies,
+// and the banner's hint names the flags that differ from the defaults.
+func TestWildcardAddressAndHint(t *testing.T) {
+	var stdout, stderr testutil.SyncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"--addr", "0.0.0.0:0", "--outbox", "-", "--pool-id", "eu-west-1_Other1", "--client-id", "otherclient",
+			"--test-numbers", "+14155550100=246810"}, nil, &stdout, &stderr, func(string) string { return "" })
+	}()
+	hint := waitFor(t, &stdout, regexp.MustCompile(`^\s+(go run ./cmd/otp-local signin .*)$`))
+	if !regexp.MustCompile(`--endpoint http://127\.0\.0\.1:\d+ --client-id otherclient --pool-id eu-west-1_Other1$`).MatchString(hint) {
+		t.Errorf("hint = %q", hint)
+	}
+	if !strings.Contains(stderr.String(), "not a loopback address") {
+		t.Errorf("no warning about the wildcard address:\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "TEST NUMBERS ARE ON") {
+		t.Errorf("no test numbers warning:\n%s", stderr.String())
+	}
+	args := strings.Fields(strings.Replace(hint, "+14155550123", "+14155550100", 1))[3:]
+	args = append(args, "--code", "246810")
+	var out, errOut bytes.Buffer
+	// The tokens' iss is the hint's endpoint, so the client verifies them.
+	if code := run(context.Background(), args, nil, &out, &errOut, func(string) string { return "" }); code != 0 || !strings.Contains(out.String(), "verified against JWKS") {
+		t.Errorf("signin with the hint: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	cancel()
+	<-done
+}

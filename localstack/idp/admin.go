@@ -21,6 +21,7 @@ type adminUserInput struct {
 	UserPoolID     string            `json:"UserPoolId"`
 	Username       string            `json:"Username"`
 	UserAttributes []attribute       `json:"UserAttributes"`
+	ValidationData []attribute       `json:"ValidationData"`
 	MessageAction  string            `json:"MessageAction"`
 	ClientMetadata map[string]string `json:"ClientMetadata"`
 	// TemporaryPassword and DesiredDeliveryMediums are accepted and
@@ -72,9 +73,9 @@ func (s *Server) adminGetUser(_ context.Context, body []byte) (any, *apiError) {
 }
 
 // adminCreateUser creates a user in FORCE_CHANGE_PASSWORD, as Cognito does;
-// PreSignUp runs with its ClientMetadata. Such a user answers the code and
-// then NEW_PASSWORD_REQUIRED once. MessageAction RESEND is refused: there
-// is no invitation to resend.
+// PreSignUp runs with its ValidationData and ClientMetadata. Such a user
+// answers the code and then NEW_PASSWORD_REQUIRED once. No invitation is
+// ever sent (the pool has no Cognito SMS), so RESEND only checks the user.
 func (s *Server) adminCreateUser(ctx context.Context, body []byte) (any, *apiError) {
 	in, aerr := s.adminInput(body)
 	if aerr != nil {
@@ -83,7 +84,7 @@ func (s *Server) adminCreateUser(ctx context.Context, body []byte) (any, *apiErr
 	switch in.MessageAction {
 	case "", "SUPPRESS":
 	case "RESEND":
-		return nil, errorf(errUnsupportedUserState, "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD.", truncate(in.Username, 64))
+		return s.resendInvitation(in.Username)
 	default:
 		return nil, errorf(errInvalidParameter, "1 validation error detected: Value '%s' at 'messageAction' failed to satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]", truncate(in.MessageAction, 16))
 	}
@@ -95,12 +96,25 @@ func (s *Server) adminCreateUser(ctx context.Context, body []byte) (any, *apiErr
 	if v, ok := attributeMap(in.UserAttributes)[attrPhoneVerified]; ok {
 		u.Attributes[attrPhoneVerified] = v
 	}
-	u, aerr = s.preSignUp(ctx, u, "PreSignUp_AdminCreateUser", clientNotApplicable, nil, in.ClientMetadata)
+	u, aerr = s.preSignUp(ctx, u, "PreSignUp_AdminCreateUser", clientNotApplicable, attributeMap(in.ValidationData), in.ClientMetadata)
 	if aerr != nil {
 		return nil, aerr
 	}
 	if aerr := s.store(u); aerr != nil {
 		return nil, aerr
+	}
+	return struct {
+		User userType `json:"User"`
+	}{u.wire(nil)}, nil
+}
+
+func (s *Server) resendInvitation(name string) (any, *apiError) {
+	u, ok := s.users.lookup(name)
+	switch {
+	case !ok:
+		return nil, errorf(errUserNotFound, msgUserNotExist)
+	case u.Status != statusForceChange:
+		return nil, errorf(errUnsupportedUserState, "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD.", u.Username)
 	}
 	return struct {
 		User userType `json:"User"`
@@ -198,8 +212,7 @@ type listUsersInput struct {
 	PaginationToken string   `json:"PaginationToken"`
 }
 
-// listUsers pages through the users a Filter accepts; the token is the
-// offset into the matches.
+// listUsers pages through the users a Filter accepts.
 func (s *Server) listUsers(_ context.Context, body []byte) (any, *apiError) {
 	var in listUsersInput
 	if aerr := decode(body, &in); aerr != nil {
@@ -219,22 +232,24 @@ func (s *Server) listUsers(_ context.Context, body []byte) (any, *apiError) {
 	if size == 0 {
 		size = maxPage
 	}
-	from := 0
+	// The token is where the page ended, not an offset: users deleted
+	// while paging (a clean-up loop) make no one skipped.
+	var after int64
 	if in.PaginationToken != "" {
-		if from, err = strconv.Atoi(in.PaginationToken); err != nil || from < 0 {
+		if after, err = strconv.ParseInt(in.PaginationToken, 10, 64); err != nil || after < 0 {
 			return nil, errorf(errInvalidParameter, "Invalid pagination token")
 		}
 	}
-	matched := s.users.list(func(u *user) bool { return f.Match(u.Username, u.Status, u.Enabled, u.Attributes) })
+	page, more := s.users.list(after, size, func(u *user) bool { return f.Match(u.Username, u.Status, u.Enabled, u.Attributes) })
 	out := struct {
 		Users           []userType `json:"Users"`
 		PaginationToken string     `json:"PaginationToken,omitempty"`
 	}{Users: []userType{}}
-	for i := from; i < len(matched) && i < from+size; i++ {
-		out.Users = append(out.Users, matched[i].wire(in.AttributesToGet))
+	for _, u := range page {
+		out.Users = append(out.Users, u.wire(in.AttributesToGet))
 	}
-	if from+size < len(matched) {
-		out.PaginationToken = strconv.Itoa(from + size)
+	if more {
+		out.PaginationToken = strconv.FormatInt(page[len(page)-1].seq, 10)
 	}
 	return out, nil
 }

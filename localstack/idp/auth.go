@@ -62,7 +62,8 @@ func (s *Server) startCustomAuth(ctx context.Context, in initiateAuthInput) (any
 	if name == "" {
 		return nil, errorf(errInvalidParameter, "Missing required parameter USERNAME")
 	}
-	st := &authState{clientID: in.ClientID, username: name}
+	// Cognito sends the first round an empty session ([]), not null.
+	st := &authState{clientID: in.ClientID, username: name, results: []*events.CognitoEventUserPoolsChallengeResult{}}
 	u, found := s.users.lookup(name)
 	switch {
 	case !found && s.cfg.RevealUserExistence:
@@ -71,11 +72,7 @@ func (s *Server) startCustomAuth(ctx context.Context, in initiateAuthInput) (any
 		// PreventUserExistenceErrors: the triggers run for the name as
 		// typed, told the user is not found, and the client cannot tell.
 		st.notFound = true
-		fake, err := newUUID(s.cfg.Rand)
-		if err != nil {
-			return nil, errorf(errInternal, "%v", err)
-		}
-		st.shown = fake
+		st.shown = stableUUID(s.fakeKey, name)
 	case !u.Enabled:
 		return nil, errorf(errNotAuthorized, "User is disabled.")
 	case u.Status == statusUnconfirmed:
@@ -112,21 +109,14 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, body []byte) (any, 
 	case in.ChallengeResponses[paramUsername] == "":
 		return nil, errorf(errInvalidParameter, "Missing required parameter USERNAME")
 	}
-	st, aerr := s.sessions.take(in.Session)
+	st, aerr := s.sessions.take(in.Session, func(st *authState) *apiError { return s.checkRound(st, in) })
 	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.checkRound(st, in); aerr != nil {
 		return nil, aerr
 	}
 	if st.challenge == challengeNewPass {
 		return s.setNewPassword(ctx, st, in)
 	}
-	answer, ok := in.ChallengeResponses[paramAnswer]
-	if !ok {
-		return nil, errorf(errInvalidParameter, "Missing required parameter ANSWER")
-	}
-	correct, aerr := s.verify(ctx, st, answer, in.ClientMetadata)
+	correct, aerr := s.verify(ctx, st, in.ChallengeResponses[paramAnswer], in.ClientMetadata)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -136,10 +126,23 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, body []byte) (any, 
 	return s.nextRound(ctx, st, in.ClientMetadata)
 }
 
-// checkRound refuses an answer that does not belong to the session.
+// checkRound refuses an answer that does not belong to the session or
+// lacks what its challenge needs. It runs under the sessions' lock.
 func (s *Server) checkRound(st *authState, in respondInput) *apiError {
 	if in.ClientID != st.clientID || in.ChallengeName != st.challenge {
 		return errorf(errInvalidParameter, "Invalid challenge name or session for this challenge")
+	}
+	need := paramAnswer
+	if st.challenge == challengeNewPass {
+		need = paramNewPassword
+	}
+	if _, ok := in.ChallengeResponses[need]; !ok {
+		return errorf(errInvalidParameter, "Missing required parameter %s", need)
+	}
+	if need == paramNewPassword {
+		if aerr := s.checkPassword(in.ChallengeResponses[need]); aerr != nil {
+			return aerr
+		}
 	}
 	if name := in.ChallengeResponses[paramUsername]; name != st.shown && name != st.username {
 		if u, ok := s.users.lookup(name); !ok || u.Username != st.username {
@@ -261,13 +264,10 @@ func (s *Server) signedIn(ctx context.Context, st *authState, meta map[string]st
 	return authResponse{AuthenticationResult: result(t)}, nil
 }
 
-// setNewPassword answers NEW_PASSWORD_REQUIRED: the password is checked
-// against the policy and discarded, the user confirmed, and the sign-in
-// completed.
+// setNewPassword answers NEW_PASSWORD_REQUIRED: the password (checked
+// against the policy by checkRound) is discarded, the user confirmed, and
+// the sign-in completed.
 func (s *Server) setNewPassword(ctx context.Context, st *authState, in respondInput) (any, *apiError) {
-	if aerr := s.checkPassword(in.ChallengeResponses[paramNewPassword]); aerr != nil {
-		return nil, aerr
-	}
 	_, err := s.users.update(st.username, func(u *user) error {
 		u.Status = statusConfirmed
 		return nil
@@ -304,7 +304,15 @@ func (s *Server) refresh(token string) (any, *apiError) {
 	if token == "" {
 		return nil, errorf(errInvalidParameter, "Missing required parameter REFRESH_TOKEN")
 	}
-	t, err := s.cfg.Tokens.Refresh(token)
+	// A deleted or disabled user's refresh token no longer works; a live
+	// one's new tokens carry the attributes as they are now.
+	t, err := s.cfg.Tokens.RefreshAs(token, func(username string) (tokens.User, error) {
+		u, ok := s.users.lookup(username)
+		if !ok || !u.Enabled {
+			return tokens.User{}, errUserGone
+		}
+		return tokenUser(u), nil
+	})
 	switch {
 	case errors.Is(err, tokens.ErrRevoked):
 		return nil, errorf(errNotAuthorized, "Refresh Token has been revoked")
@@ -313,16 +321,10 @@ func (s *Server) refresh(token string) (any, *apiError) {
 	case err != nil:
 		return nil, errorf(errNotAuthorized, "Invalid Refresh Token")
 	}
-	// A deleted or disabled user's refresh token no longer works.
-	claims, err := s.cfg.Tokens.VerifyAccessToken(t.AccessToken)
-	if err != nil {
-		return nil, errorf(errInternal, "check refreshed token: %v", err)
-	}
-	if u, ok := s.users.lookup(claims.Username); !ok || !u.Enabled {
-		return nil, errorf(errNotAuthorized, "Invalid Refresh Token")
-	}
 	return authResponse{AuthenticationResult: result(t)}, nil
 }
+
+var errUserGone = errors.New("user deleted or disabled")
 
 func result(t tokens.Tokens) *authResult {
 	return &authResult{

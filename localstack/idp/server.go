@@ -27,7 +27,8 @@ const (
 	maxBody = 1 << 20
 )
 
-// poolIDPattern is the format of a user pool id: region, '_', 1-55 word characters.
+// poolIDPattern is the format of a user pool id: a region, '_', then
+// letters and digits (the API reference: [\w-]+_[0-9a-zA-Z]+).
 var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 
 // Config describes the local pool and its app client.
@@ -61,6 +62,7 @@ type Server struct {
 	wellKnow http.Handler
 	reqID    atomic.Uint64
 	runID    string
+	fakeKey  []byte // keys unknown users' made-up usernames
 }
 
 // New checks cfg and returns the server.
@@ -74,6 +76,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	var run [4]byte
 	_, _ = rand.Read(run[:])
+	fakeKey := make([]byte, 32)
+	_, _ = rand.Read(fakeKey)
 	return &Server{
 		cfg:      cfg,
 		users:    users,
@@ -81,6 +85,7 @@ func New(cfg Config) (*Server, error) {
 		inv:      invoker{timeout: cfg.TriggerTimeout, attempts: cfg.TriggerAttempts, log: cfg.Log},
 		wellKnow: cfg.Tokens.Handler(),
 		runID:    hex.EncodeToString(run[:]),
+		fakeKey:  fakeKey,
 	}, nil
 }
 
@@ -188,7 +193,9 @@ func (s *Server) api(w *statusRecorder, r *http.Request, target string) string {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	out, aerr := h(s, r.Context(), body)
+	// As in AWS, a trigger runs to its end whether or not the client
+	// waits: a dropped connection must not cut a write half-way.
+	out, aerr := h(s, context.WithoutCancel(r.Context()), body)
 	if aerr != nil {
 		s.fail(w, aerr)
 		return target

@@ -66,8 +66,10 @@ func (s *sessions) open(st *authState) (string, error) {
 }
 
 // take removes and returns the session, or the error a client gets for a
-// session that is unknown, expired or already used.
-func (s *sessions) take(id string) (*authState, *apiError) {
+// session that is unknown, expired or already used. check vets the request
+// against the session first: a request it refuses leaves the session
+// usable, as a malformed request does not spend a Cognito session.
+func (s *sessions) take(id string, check func(*authState) *apiError) (*authState, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -78,6 +80,9 @@ func (s *sessions) take(id string) (*authState, *apiError) {
 	if !ok || !now.Before(st.expires) {
 		delete(s.live, id)
 		return nil, errorf(errNotAuthorized, msgSessionExpired)
+	}
+	if aerr := check(st); aerr != nil {
+		return nil, aerr
 	}
 	delete(s.live, id)
 	s.used[id] = st.expires

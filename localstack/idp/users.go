@@ -37,6 +37,7 @@ type user struct {
 	Enabled    bool
 	Created    time.Time
 	Modified   time.Time
+	seq        int64 // creation order; ListUsers pages resume after one
 }
 
 func (u user) clone() user {
@@ -52,6 +53,7 @@ type Users struct {
 	byName  map[string]*user
 	byPhone map[string]string // phone -> username
 	order   []string          // usernames in creation order, for ListUsers pages
+	seq     int64             // last seq given
 }
 
 // NewUsers returns an empty directory; now defaults to time.Now.
@@ -91,6 +93,8 @@ func (d *Users) add(u user) error {
 		return errPhoneExists
 	}
 	u = u.clone()
+	d.seq++
+	u.seq = d.seq
 	d.byName[u.Username] = &u
 	d.byPhone[u.Attributes[attrPhone]] = u.Username
 	d.order = append(d.order, u.Username)
@@ -141,17 +145,23 @@ func (d *Users) remove(name string) (user, error) {
 	return u.clone(), nil
 }
 
-// list returns copies of the users match accepts, in creation order.
-func (d *Users) list(match func(*user) bool) []user {
+// list returns copies of up to n users match accepts, in creation order,
+// created after the user with seq after, and whether more match.
+func (d *Users) list(after int64, n int, match func(*user) bool) ([]user, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []user
-	for _, n := range d.order {
-		if u := d.byName[n]; match(u) {
-			out = append(out, u.clone())
+	for _, name := range d.order {
+		u := d.byName[name]
+		if u.seq <= after || !match(u) {
+			continue
 		}
+		if len(out) == n {
+			return out, true
+		}
+		out = append(out, u.clone())
 	}
-	return out
+	return out, false
 }
 
 // MarkPhoneVerified is what the PostAuthentication trigger's

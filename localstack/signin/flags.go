@@ -87,9 +87,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (opt
 	// and the ID token is checked against its JWKS.
 	if o.clientID == "" && o.endpoint != "" {
 		o.clientID = localstack.DefaultClientID
-		if o.poolID == "" {
-			o.poolID = localstack.DefaultPoolID
-		}
+	}
+	if o.poolID == "" && o.endpoint != "" && o.clientID == localstack.DefaultClientID {
+		o.poolID = localstack.DefaultPoolID
 	}
 	return o, o.check()
 }

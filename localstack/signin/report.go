@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
@@ -83,6 +84,8 @@ func report(w io.Writer, err error) {
 		fmt.Fprintf(w, "signin: sign-in failed: %s\n"+
 			"Too many wrong codes, an expired session, or an account without a phone number. Start a new sign-in.\n",
 			notAuth.ErrorMessage())
+	case errors.Is(err, syscall.ECONNREFUSED):
+		fmt.Fprintf(w, "signin: %v\nNothing answers at the endpoint: is otp-local running there (go run ./cmd/otp-local)?\n", err)
 	default:
 		fmt.Fprintf(w, "signin: %v\n", err)
 	}

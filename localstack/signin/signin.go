@@ -25,7 +25,15 @@ const (
 // "signin". It reads codes from stdin (unless --code is given), writes what a
 // user should see to stdout and errors to stderr, and returns an exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, err := parseArgs(args, os.Getenv, stderr)
+	return RunEnv(ctx, args, stdin, stdout, stderr, os.Getenv)
+}
+
+// RunEnv is Run with the environment it reads (OTP_LOCAL_CLIENT_ID) given.
+func RunEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	opts, err := parseArgs(args, getenv, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return ExitOK

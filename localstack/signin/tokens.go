@@ -32,6 +32,8 @@ func (s *signer) showResult(ctx context.Context, res *types.AuthenticationResult
 			return fmt.Errorf("verify ID token: %w", err)
 		}
 		fmt.Fprintf(s.out, "ID token signature verified against JWKS %s.\n", url)
+	} else {
+		fmt.Fprintln(s.out, "ID token not verified (--pool-id verifies it against the pool's JWKS).")
 	}
 	if err := printClaims(s.out, idToken); err != nil {
 		return fmt.Errorf("show ID token: %w", err)

@@ -105,6 +105,7 @@ type Issuer struct {
 	rand     io.Reader           // guarded by mu: readers need not be goroutine-safe
 	sessions map[string]*session // by refresh token
 	revoked  map[string]bool     // by origin_jti
+	swept    time.Time
 }
 
 // session is one sign-in: what Refresh needs to reissue its tokens.
@@ -195,9 +196,26 @@ func (i *Issuer) Issue(user User, authTime time.Time) (Tokens, error) {
 	}
 	i.mu.Lock()
 	i.sessions[refresh] = s
+	i.sweep(now)
 	i.mu.Unlock()
 	t.RefreshToken = refresh
 	return t, nil
+}
+
+// sweep forgets sign-ins whose refresh token has expired and whose last
+// access token has too, at most once a minute, so memory follows the live
+// sign-ins; with no token left, their revocation can go too. Callers hold mu.
+func (i *Issuer) sweep(now time.Time) {
+	if now.Sub(i.swept) < time.Minute {
+		return
+	}
+	i.swept = now
+	for tok, s := range i.sessions {
+		if !now.Before(s.expires.Add(i.validity)) {
+			delete(i.sessions, tok)
+			delete(i.revoked, s.originJTI)
+		}
+	}
 }
 
 // newSession draws s's ids, its tokens' claims and its refresh token.
@@ -226,26 +244,57 @@ func (i *Issuer) newSession(s *session, now time.Time) (unsigned, string, error)
 // belongs to: new jti, iat and exp; the same origin_jti, event_id and
 // auth_time. The result has no refresh token, as with Cognito.
 func (i *Issuer) Refresh(refreshToken string) (Tokens, error) {
-	c, err := i.refreshClaims(refreshToken, i.now())
+	return i.RefreshAs(refreshToken, nil)
+}
+
+// RefreshAs is Refresh for a user who may have changed since signing in:
+// current, when not nil, is asked for the user by username, and the new
+// tokens carry what it returns, as Cognito's carry current attributes. An
+// error from current (the user was deleted or disabled) fails the refresh
+// before anything is signed.
+func (i *Issuer) RefreshAs(refreshToken string, current func(username string) (User, error)) (Tokens, error) {
+	now := i.now()
+	s, err := i.liveSession(refreshToken, now)
+	if err != nil {
+		return Tokens{}, err
+	}
+	var user *User
+	if current != nil {
+		i.mu.Lock()
+		name := s.user.Username
+		i.mu.Unlock()
+		u, err := current(name)
+		if err != nil {
+			return Tokens{}, err
+		}
+		user = &u
+	}
+	i.mu.Lock()
+	if user != nil {
+		s.user = cloneUser(*user)
+	}
+	c, err := i.claims(s, now)
+	i.mu.Unlock()
 	if err != nil {
 		return Tokens{}, err
 	}
 	return i.sign(c)
 }
 
-func (i *Issuer) refreshClaims(refreshToken string, now time.Time) (unsigned, error) {
+// liveSession finds the sign-in of a refresh token that still works.
+func (i *Issuer) liveSession(refreshToken string, now time.Time) (*session, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	s, ok := i.sessions[refreshToken]
 	switch {
 	case !ok:
-		return unsigned{}, ErrInvalidRefreshToken
+		return nil, ErrInvalidRefreshToken
 	case i.revoked[s.originJTI]:
-		return unsigned{}, ErrRevoked
+		return nil, ErrRevoked
 	case !now.Before(s.expires):
-		return unsigned{}, ErrExpired
+		return nil, ErrExpired
 	}
-	return i.claims(s, now)
+	return s, nil
 }
 
 // Revoke invalidates refreshToken and every token of its origin (RevokeToken).
