@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/jwttest"
 )
 
 // settings for every end-to-end stack: a 60 s code, so expiry can be
@@ -280,11 +282,8 @@ func fetchJWKS(t *testing.T, url string) map[string]*rsa.PublicKey {
 func verifyJWT(t *testing.T, keys map[string]*rsa.PublicKey, tok string) map[string]any {
 	t.Helper()
 	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		t.Fatalf("token has %d parts", len(parts))
-	}
 	var header struct{ Kid, Alg string }
-	decodePart(t, parts[0], &header)
+	jwttest.Part(t, tok, 0, &header)
 	key, ok := keys[header.Kid]
 	if !ok || header.Alg != "RS256" {
 		t.Fatalf("token header %+v: no such key in the JWKS", header)
@@ -297,20 +296,7 @@ func verifyJWT(t *testing.T, keys map[string]*rsa.PublicKey, tok string) map[str
 	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, sum[:], sig); err != nil {
 		t.Fatalf("signature does not verify against the JWKS: %v", err)
 	}
-	var claims map[string]any
-	decodePart(t, parts[1], &claims)
-	return claims
-}
-
-func decodePart(t *testing.T, part string, v any) {
-	t.Helper()
-	b, err := base64.RawURLEncoding.DecodeString(part)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatal(err)
-	}
+	return jwttest.Claims(t, tok)
 }
 
 func testRefreshAndRevoke(t *testing.T, l *local) {

@@ -80,13 +80,20 @@ func TestAdminNewPasswordTooShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-		ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
-		ChallengeResponses: map[string]string{"USERNAME": out.ChallengeParameters["USERNAME"], "NEW_PASSWORD": shortPass},
-	})
+	respond := func(pw string) (*cip.RespondToAuthChallengeOutput, error) {
+		return p.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+			ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
+			ChallengeResponses: map[string]string{"USERNAME": out.ChallengeParameters["USERNAME"], "NEW_PASSWORD": pw},
+		})
+	}
+	_, err = respond(shortPass)
 	wantError[*types.InvalidPasswordException](t, err, "")
 	if got := p.adminGetUser(t, phoneAlice).UserStatus; got != types.UserStatusTypeForceChangePassword {
 		t.Errorf("status = %s, want FORCE_CHANGE_PASSWORD still", got)
+	}
+	// The refusal did not spend the session.
+	if res, err := respond(password); err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("a good password on the same session: %v", err)
 	}
 }
 

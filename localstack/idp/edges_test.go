@@ -2,15 +2,14 @@ package idp_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/jwttest"
 )
 
 // An unknown number's made-up USERNAME stays the same across sign-ins, as
@@ -67,31 +66,6 @@ func TestBadAnswerKeepsTheSession(t *testing.T) {
 	}
 }
 
-// A too-short new password leaves the NEW_PASSWORD_REQUIRED session usable.
-func TestShortNewPasswordKeepsTheSession(t *testing.T) {
-	p := newPool(t)
-	ctx := context.Background()
-	if _, err := p.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(poolID), Username: aws.String(phoneAlice)}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := p.answer(challengeOf(p.initiate(t, phoneAlice, nil)), goodCode, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	respond := func(pw string) (*cip.RespondToAuthChallengeOutput, error) {
-		return p.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-			ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
-			ChallengeResponses: map[string]string{"USERNAME": out.ChallengeParameters["USERNAME"], "NEW_PASSWORD": pw},
-		})
-	}
-	_, err = respond(shortPass)
-	wantError[*types.InvalidPasswordException](t, err, "")
-	res, err := respond(password)
-	if err != nil || res.AuthenticationResult == nil {
-		t.Fatalf("a good password on the same session: %v", err)
-	}
-}
-
 // A refresh carries the user's attributes as they are now, and fails for
 // a user deleted since signing in.
 func TestRefreshSeesTheUserNow(t *testing.T) {
@@ -105,7 +79,7 @@ func TestRefreshSeesTheUserNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := idClaims(t, aws.ToString(out.AuthenticationResult.IdToken))["phone_number"]; got != phoneCarol {
+	if got := jwttest.Claims(t, aws.ToString(out.AuthenticationResult.IdToken))["phone_number"]; got != phoneCarol {
 		t.Errorf("refreshed ID token phone_number = %v, want the new %s", got, phoneCarol)
 	}
 	if _, err := p.api.AdminDeleteUser(context.Background(), &cip.AdminDeleteUserInput{UserPoolId: aws.String(poolID), Username: aws.String(phoneCarol)}); err != nil {
@@ -113,20 +87,6 @@ func TestRefreshSeesTheUserNow(t *testing.T) {
 	}
 	_, err = p.refresh(aws.ToString(tok.RefreshToken))
 	wantError[*types.NotAuthorizedException](t, err, "")
-}
-
-func idClaims(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c map[string]any
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // Deleting each user of each page while paging (a clean-up loop) skips
@@ -183,4 +143,36 @@ func TestAdminCreateUserResend(t *testing.T) {
 	p.signUp(t, phoneBob)
 	_, err = create(phoneBob, "RESEND")
 	wantError[*types.UnsupportedUserStateException](t, err, "")
+}
+
+// Fields real clients send that the local pool has no use for are
+// accepted and ignored (Amplify sends UserContextData when advanced
+// security is on; Pinpoint users send AnalyticsMetadata).
+func TestUnusedClientFieldsAccepted(t *testing.T) {
+	p := newPool(t)
+	ctx := context.Background()
+	analytics := &types.AnalyticsMetadataType{AnalyticsEndpointId: aws.String("endpoint-1")}
+	userContext := &types.UserContextDataType{EncodedData: aws.String("opaque"), IpAddress: aws.String("192.0.2.1")}
+	if _, err := p.api.SignUp(ctx, &cip.SignUpInput{
+		ClientId: aws.String(clientID), Username: aws.String(phoneAlice), Password: aws.String(password),
+		AnalyticsMetadata: analytics, UserContextData: userContext,
+	}); err != nil {
+		t.Fatalf("SignUp: %v", err)
+	}
+	out, err := p.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeCustomAuth,
+		AuthParameters:    map[string]string{"USERNAME": phoneAlice},
+		AnalyticsMetadata: analytics, UserContextData: userContext,
+	})
+	if err != nil {
+		t.Fatalf("InitiateAuth: %v", err)
+	}
+	res, err := p.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": out.ChallengeParameters["USERNAME"], "ANSWER": goodCode},
+		AnalyticsMetadata:  analytics, UserContextData: userContext,
+	})
+	if err != nil || res.AuthenticationResult == nil {
+		t.Fatalf("RespondToAuthChallenge: %v", err)
+	}
 }

@@ -2,10 +2,8 @@ package signin
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/jwttest"
 )
 
 // fakePool plays a user pool with this project's triggers, behind an
@@ -385,27 +385,13 @@ func accessClaims(iss string) map[string]any {
 	}
 }
 
-// signJWT makes an RS256 JWS by hand, header in Cognito's order (kid, alg).
+// signJWT makes an RS256 JWS, header in Cognito's order (kid, alg).
 func signJWT(t *testing.T, key *rsa.PrivateKey, kid string, claims map[string]any) string {
 	t.Helper()
-	h, err := json.Marshal(struct {
+	return jwttest.Sign(t, key, struct {
 		Kid string `json:"kid"`
 		Alg string `json:"alg"`
-	}{kid, "RS256"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p)
-	digest := sha256.Sum256([]byte(in))
-	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in + "." + base64.RawURLEncoding.EncodeToString(sig)
+	}{kid, "RS256"}, claims)
 }
 
 // tamper replaces a token's payload with claims, keeping its signature.

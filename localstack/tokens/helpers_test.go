@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/jwttest"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 )
 
@@ -167,21 +168,7 @@ func decodeSegment(t *testing.T, seg string) map[string]any {
 // signJWT makes an RS256 JWS by hand, so tests can forge tokens.
 func signJWT(t *testing.T, key *rsa.PrivateKey, header, payload any) string {
 	t.Helper()
-	h, err := json.Marshal(header)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := json.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p)
-	digest := sha256.Sum256([]byte(in))
-	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return jwttest.Sign(t, key, header, payload)
 }
 
 // golden reads testdata/name as generic JSON.
