@@ -64,6 +64,33 @@ func (c Challenge) Live(now time.Time) bool {
 // AttemptsLeft is how many answers the challenge still accepts.
 func (c Challenge) AttemptsLeft() int { return max(0, c.MaxAttempts-c.Attempts) }
 
+// ClaimRefusal is why the worker may not claim c's delivery to number to
+// at now, or nil when it may: a fresh challenge, a retryable failure, or a
+// sending claim older than staleBefore. Both stores judge claims by it, so
+// they refuse alike. Times compare at millisecond precision, as stored.
+func (c Challenge) ClaimRefusal(to string, now, staleBefore time.Time) error {
+	d := c.Delivery
+	switch {
+	case c.Decoy || to == "" || c.Phone != to:
+		return ErrNotDeliverable
+	case d.State == DeliverySent || d.State == DeliveryFailedPermanent:
+		return ErrDelivered
+	case c.Voided || c.Consumed || c.ExpiresAt.UnixMilli() <= now.UnixMilli():
+		return ErrNotDeliverable
+	case d.State == "" || d.State == DeliveryFailedRetryable:
+		return nil
+	case d.State == DeliverySending:
+		// A sending claim without a time (never written so) counts as
+		// fresh, as a missing deliveryAt fails DynamoDB's comparison.
+		if !d.At.IsZero() && d.At.UnixMilli() < staleBefore.UnixMilli() {
+			return nil
+		}
+		return ErrClaimTaken
+	default:
+		return ErrNotDeliverable
+	}
+}
+
 // Pointer records the live challenge for a phone number and app client, so
 // that a retried or repeated Create within the resend cooldown reuses it.
 type Pointer struct {

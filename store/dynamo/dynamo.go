@@ -333,23 +333,14 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 }
 
 // claimRefusal names why a claim on c, as read after the refusal, failed.
+// A challenge claimable by the time of the read means a rival's claim
+// refused ours and has since been recorded (or gone stale): a later try
+// may claim it.
 func claimRefusal(c otp.Challenge, to string, now, staleBefore time.Time) error {
-	d := c.Delivery
-	switch {
-	case c.Decoy || to == "" || c.Phone != to:
-		return otp.ErrNotDeliverable
-	case d.State == otp.DeliverySent || d.State == otp.DeliveryFailedPermanent:
-		return otp.ErrDelivered
-	case c.Voided || c.Consumed || c.ExpiresAt.UnixMilli() <= now.UnixMilli():
-		return otp.ErrNotDeliverable
-	case d.State == "" || d.State == otp.DeliveryFailedRetryable || d.State == otp.DeliverySending:
-		// Sending and fresh; or claimable again by the time of the read,
-		// which means a rival's claim refused ours and has since been
-		// recorded (or gone stale): a later try may claim it.
-		return otp.ErrClaimTaken
-	default:
-		return otp.ErrNotDeliverable
+	if err := c.ClaimRefusal(to, now, staleBefore); err != nil {
+		return err
 	}
+	return otp.ErrClaimTaken
 }
 
 // Record sets the outcome of the claim taken at claimedAt: state is sent,

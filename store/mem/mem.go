@@ -155,7 +155,7 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 	if !ok {
 		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, otp.ErrNotDeliverable)
 	}
-	if err := claimRefusal(c, to, now, staleBefore); err != nil {
+	if err := c.ClaimRefusal(to, now, staleBefore); err != nil {
 		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, err)
 	}
 	c.Delivery.State = otp.DeliverySending
@@ -163,31 +163,6 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 	c.Delivery.Attempts++
 	s.challenges[id] = c
 	return c, nil
-}
-
-// claimRefusal is why c cannot be claimed, in the order dynamo.Store.Claim
-// reports it, or nil when it can. Times compare at millisecond precision.
-func claimRefusal(c otp.Challenge, to string, now, staleBefore time.Time) error {
-	d := c.Delivery
-	switch {
-	case c.Decoy || to == "" || c.Phone != to:
-		return otp.ErrNotDeliverable
-	case d.State == otp.DeliverySent || d.State == otp.DeliveryFailedPermanent:
-		return otp.ErrDelivered
-	case c.Voided || c.Consumed || c.ExpiresAt.UnixMilli() <= now.UnixMilli():
-		return otp.ErrNotDeliverable
-	case d.State == "" || d.State == otp.DeliveryFailedRetryable:
-		return nil
-	case d.State == otp.DeliverySending:
-		// A sending claim without a time (never written so) counts as
-		// fresh, as a missing deliveryAt fails DynamoDB's comparison.
-		if !d.At.IsZero() && d.At.UnixMilli() < staleBefore.UnixMilli() {
-			return nil
-		}
-		return otp.ErrClaimTaken
-	default:
-		return otp.ErrNotDeliverable
-	}
 }
 
 // Record: see dynamo.Store.Record.
