@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/internal/uuid"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 )
 
@@ -71,7 +72,7 @@ func (s *Server) newUser(username string, attrs []attribute) (user, *apiError) {
 	if _, taken := s.users.lookup(username); taken {
 		return user{}, errorf(errUsernameExists, "An account with the given phone_number already exists.")
 	}
-	sub, err := newUUID(s.cfg.Rand)
+	sub, err := uuid.New(s.cfg.Rand)
 	if err != nil {
 		return user{}, errorf(errInternal, "%v", err)
 	}

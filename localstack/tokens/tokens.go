@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/internal/uuid"
 )
 
 // Scope is the scope Cognito puts in access tokens issued by its user pools
@@ -498,16 +500,14 @@ func (i *Issuer) verifySignature(tok string) ([]byte, error) {
 	return payload, nil
 }
 
-// uuid returns a version 4 UUID read from i.rand, the form of Cognito's jti,
+// uuid returns a UUID read from i.rand, the form of Cognito's jti,
 // origin_jti and event_id. Callers hold mu.
 func (i *Issuer) uuid() (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(i.rand, b[:]); err != nil {
-		return "", fmt.Errorf("tokens: uuid: %w", err)
+	id, err := uuid.New(i.rand)
+	if err != nil {
+		return "", fmt.Errorf("tokens: %w", err)
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]), nil
+	return id, nil
 }
 
 func cloneUser(u User) User {
