@@ -169,9 +169,6 @@ func (s *Stack) Issuer() string { return s.url + "/" + s.opts.PoolID }
 func (s *Stack) PoolID() string   { return s.opts.PoolID }
 func (s *Stack) ClientID() string { return s.opts.ClientID }
 
-// Outbox is the path of the console provider's JSONL file, or "".
-func (s *Stack) Outbox() string { return s.opts.Outbox }
-
 // Summary describes the running stack in a few lines, for the start banner.
 func (s *Stack) Summary() string {
 	var b strings.Builder

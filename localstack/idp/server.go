@@ -124,9 +124,6 @@ func (c *Config) withDefaults() error {
 	return nil
 }
 
-// Users is the pool's directory, for the PostAuthentication trigger.
-func (s *Server) Users() *Users { return s.users }
-
 type operation func(s *Server, ctx context.Context, body []byte) (any, *apiError)
 
 var operations = map[string]operation{
