@@ -31,6 +31,10 @@ const (
 // letters and digits (the API reference: [\w-]+_[0-9a-zA-Z]+).
 var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 
+// ValidPoolID reports whether id has the UserPoolId format of the Cognito
+// API reference.
+func ValidPoolID(id string) bool { return poolIDPattern.MatchString(id) }
+
 // Config describes the local pool and its app client.
 type Config struct {
 	Region   string
@@ -91,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 
 func (c *Config) withDefaults() error {
 	switch {
-	case !poolIDPattern.MatchString(c.PoolID):
+	case !ValidPoolID(c.PoolID):
 		return errors.New("idp: pool id must look like us-east-1_AbCdEf123")
 	case c.ClientID == "":
 		return errors.New("idp: client id is empty")

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"regexp"
 
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 )
 
@@ -27,8 +27,6 @@ var (
 	// errUsagePrinted means the flag package has already printed the error
 	// and the usage text.
 	errUsagePrinted = errors.New("usage error already printed")
-	// poolIDRE is the UserPoolId pattern of the Cognito API reference.
-	poolIDRE = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 )
 
 // options are the parsed command line.
@@ -131,7 +129,7 @@ func (o options) check() error {
 	if o.region == "" {
 		return errors.New("--region must not be empty")
 	}
-	if o.poolID != "" && !poolIDRE.MatchString(o.poolID) {
+	if o.poolID != "" && !idp.ValidPoolID(o.poolID) {
 		return fmt.Errorf("--pool-id %q: want a user pool id such as us-east-1_AbC123", o.poolID)
 	}
 	return nil
