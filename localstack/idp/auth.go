@@ -160,7 +160,7 @@ func (s *Server) nextRound(ctx context.Context, st *authState, meta map[string]s
 		return nil, aerr
 	}
 	def, aerr := invoke(ctx, s.inv, nameDefine, s.cfg.Triggers.Define, events.CognitoEventUserPoolsDefineAuthChallenge{
-		CognitoEventUserPoolsHeader: s.header(sourceDefine, st),
+		CognitoEventUserPoolsHeader: s.header(sourceDefine, st.username, st.clientID),
 		Request: events.CognitoEventUserPoolsDefineAuthChallengeRequest{
 			UserAttributes: attrs, Session: st.results, ClientMetadata: meta, UserNotFound: st.notFound,
 		},
@@ -183,7 +183,7 @@ func (s *Server) nextRound(ctx context.Context, st *authState, meta map[string]s
 // challenge runs Create and opens the session the client answers with.
 func (s *Server) challenge(ctx context.Context, st *authState, attrs, meta map[string]string) (any, *apiError) {
 	cr, aerr := invoke(ctx, s.inv, nameCreate, s.cfg.Triggers.Create, events.CognitoEventUserPoolsCreateAuthChallenge{
-		CognitoEventUserPoolsHeader: s.header(sourceCreate, st),
+		CognitoEventUserPoolsHeader: s.header(sourceCreate, st.username, st.clientID),
 		Request: events.CognitoEventUserPoolsCreateAuthChallengeRequest{
 			UserAttributes: attrs, ChallengeName: challengeCustom, Session: st.results,
 			ClientMetadata: meta, UserNotFound: st.notFound,
@@ -218,7 +218,7 @@ func (s *Server) verify(ctx context.Context, st *authState, answer string, meta 
 		return false, aerr
 	}
 	vr, aerr := invoke(ctx, s.inv, nameVerify, s.cfg.Triggers.Verify, events.CognitoEventUserPoolsVerifyAuthChallenge{
-		CognitoEventUserPoolsHeader: s.header(sourceVerify, st),
+		CognitoEventUserPoolsHeader: s.header(sourceVerify, st.username, st.clientID),
 		Request: events.CognitoEventUserPoolsVerifyAuthChallengeRequest{
 			UserAttributes: attrs, PrivateChallengeParameters: st.private, ChallengeAnswer: answer,
 			ClientMetadata: meta, UserNotFound: st.notFound,
@@ -245,7 +245,7 @@ func (s *Server) signedIn(ctx context.Context, st *authState, meta map[string]st
 	}
 	if h := s.cfg.Triggers.PostAuthentication; h != nil {
 		_, aerr := invoke(ctx, s.inv, namePostAuth, h, events.CognitoEventUserPoolsPostAuthentication{
-			CognitoEventUserPoolsHeader: s.header(sourcePostAuth, st),
+			CognitoEventUserPoolsHeader: s.header(sourcePostAuth, st.username, st.clientID),
 			Request: events.CognitoEventUserPoolsPostAuthenticationRequest{
 				UserAttributes: triggerAttributes(u), ClientMetadata: meta,
 			},
@@ -357,11 +357,13 @@ func triggerAttributes(u user) map[string]string {
 	return attrs
 }
 
-func (s *Server) header(source string, st *authState) events.CognitoEventUserPoolsHeader {
+// header is the part every trigger event shares, for userName and the app
+// client (or clientNotApplicable) that made the call.
+func (s *Server) header(source, userName, clientID string) events.CognitoEventUserPoolsHeader {
 	return events.CognitoEventUserPoolsHeader{
 		Version: eventVersion, TriggerSource: source, Region: s.cfg.Region, UserPoolID: s.cfg.PoolID,
-		UserName:      st.username,
-		CallerContext: events.CognitoEventUserPoolsCallerContext{AWSSDKVersion: callerSDK, ClientID: st.clientID},
+		UserName:      userName,
+		CallerContext: events.CognitoEventUserPoolsCallerContext{AWSSDKVersion: callerSDK, ClientID: clientID},
 	}
 }
 

@@ -121,11 +121,7 @@ func (s *Server) preSignUp(ctx context.Context, u user, source, clientID string,
 		return u, nil
 	}
 	res, aerr := invoke(ctx, s.inv, namePreSignUp, h, events.CognitoEventUserPoolsPreSignup{
-		CognitoEventUserPoolsHeader: events.CognitoEventUserPoolsHeader{
-			Version: eventVersion, TriggerSource: source, Region: s.cfg.Region, UserPoolID: s.cfg.PoolID,
-			UserName:      u.Username,
-			CallerContext: events.CognitoEventUserPoolsCallerContext{AWSSDKVersion: callerSDK, ClientID: clientID},
-		},
+		CognitoEventUserPoolsHeader: s.header(source, u.Username, clientID),
 		Request: events.CognitoEventUserPoolsPreSignupRequest{
 			UserAttributes: submitted(u.Attributes), ValidationData: validation, ClientMetadata: meta,
 		},
