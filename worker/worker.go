@@ -18,7 +18,7 @@ import (
 // Claims is the delivery claim on a challenge (store/dynamo, store/mem).
 type Claims interface {
 	Claim(ctx context.Context, id, to string, now, staleBefore time.Time) (otp.Challenge, error)
-	Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error
+	Record(ctx context.Context, id string, claimedAt time.Time, o otp.Outcome) error
 }
 
 // Keys yields the keyring that unseals codes.

@@ -165,31 +165,24 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 	return c, nil
 }
 
-// Record: see dynamo.Store.Record.
-func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error {
+// Record: see storetest.Claims.Record.
+func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, o otp.Outcome) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("record delivery of %s: %w", id, err)
 	}
-	switch state {
-	case otp.DeliverySent, otp.DeliveryFailedRetryable, otp.DeliveryFailedPermanent:
-	default:
-		return fmt.Errorf("record delivery of %s: %q is not an outcome", id, state)
+	if err := o.Check(); err != nil {
+		return fmt.Errorf("record delivery of %s: %w", id, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.challenges[id]
-	d := c.Delivery
-	held := ok && !d.At.IsZero() && d.At.UnixMilli() == claimedAt.UnixMilli()
-	if held && d.State == state && d.Provider == provider && d.ProviderID == providerID {
-		return nil // our own earlier record, as dynamo.Store reports it
+	c := s.challenges[id]
+	if c.Delivery.Recorded(claimedAt, o) {
+		return nil
 	}
-	if !held || d.State != otp.DeliverySending {
+	if !c.Delivery.Held(claimedAt) {
 		return fmt.Errorf("record delivery of %s: %w", id, otp.ErrClaimLost)
 	}
-	c.Delivery.State, c.Delivery.Provider, c.Delivery.ProviderID = state, provider, providerID
-	if uncount {
-		c.Delivery.Attempts--
-	}
+	c.Delivery = c.Delivery.With(o)
 	s.challenges[id] = c
 	return nil
 }
