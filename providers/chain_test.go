@@ -639,3 +639,37 @@ func TestChainAttemptTimeoutHandsOver(t *testing.T) {
 		}
 	}
 }
+
+// Single traces its one provider as a Chain would: one Attempt, classified.
+func TestSingleSendTrace(t *testing.T) {
+	unnamed := errors.New("connection reset")
+	tests := []struct {
+		name      string
+		result    error
+		want      Receipt
+		wantTrace Attempt
+	}{
+		{"success", nil, Receipt{Provider: "a", MessageID: "a-m1"}, Attempt{Provider: "a"}},
+		{"classified failure", perr("a", Permanent, "21211"), Receipt{}, Attempt{Provider: "a", Kind: Permanent, Code: "21211"}},
+		{"plain error", unnamed, Receipt{}, Attempt{Provider: "a", Kind: Classify(unnamed)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeProvider{name: "a", results: []error{tt.result}}
+			r, trace, err := Single{Provider: f}.SendTrace(context.Background(), msg("US"))
+			if !errors.Is(err, tt.result) || (tt.result == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, tt.result)
+			}
+			if r != tt.want {
+				t.Errorf("receipt = %+v, want %+v", r, tt.want)
+			}
+			if len(trace) != 1 {
+				t.Fatalf("trace = %+v, want one attempt", trace)
+			}
+			trace[0].Duration = 0
+			if trace[0] != tt.wantTrace {
+				t.Errorf("attempt = %+v, want %+v", trace[0], tt.wantTrace)
+			}
+		})
+	}
+}

@@ -134,20 +134,11 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 	}
 }
 
-// tracer is a sender that reports each provider it tried (providers.Chain).
-type tracer interface {
-	SendTrace(ctx context.Context, m providers.Message) (providers.Receipt, []providers.Attempt, error)
-}
-
 // sendTraced sends and counts each provider's failures, so an alarm can
 // watch one provider (ProviderFailed with Kind=provider-side means the
 // provider refuses us: credentials, sender, spend).
 func (w *Worker) sendTraced(ctx context.Context, msg providers.Message) (providers.Receipt, error) {
-	t, ok := w.send.(tracer)
-	if !ok {
-		return w.send.Send(ctx, msg)
-	}
-	receipt, attempts, err := t.SendTrace(ctx, msg)
+	receipt, attempts, err := w.send.SendTrace(ctx, msg)
 	for _, a := range attempts {
 		switch {
 		case a.Skipped:

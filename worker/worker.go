@@ -31,6 +31,13 @@ type Renderer interface {
 	Render(locale string, d smstext.Data) (string, error)
 }
 
+// Sender sends one SMS and says which providers it tried or skipped on the
+// way (a *providers.Chain, or providers.Single for one provider), so the
+// worker can count failures per provider.
+type Sender interface {
+	SendTrace(ctx context.Context, m providers.Message) (providers.Receipt, []providers.Attempt, error)
+}
+
 // Config holds the worker's timings and bounds.
 //
 // The defaults fit a 3-minute code: a Lambda timeout of 10 s at most, a
@@ -93,13 +100,13 @@ type Worker struct {
 	claims Claims
 	keys   Keys
 	text   Renderer
-	send   providers.Provider
+	send   Sender
 	costs  Prices
 	env    Env
 }
 
-// New returns a worker; send is usually a *providers.Chain.
-func New(cfg Config, claims Claims, keys Keys, text Renderer, send providers.Provider, costs Prices, env Env) (*Worker, error) {
+// New returns a worker.
+func New(cfg Config, claims Claims, keys Keys, text Renderer, send Sender, costs Prices, env Env) (*Worker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("worker config: %w", err)
 	}
