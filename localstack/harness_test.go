@@ -62,21 +62,22 @@ func localAWS(t testing.TB) map[string]string {
 
 // awsConfig points DynamoDB and SQS at the local servers.
 func awsConfig(t testing.TB) *aws.Config {
-	ddb, sq := testenv.DynamoDBEndpoint(t), testenv.SQSEndpoint(t)
 	cfg := aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-		EndpointResolverWithOptions: aws.EndpointResolverWithOptionsFunc(func(service, region string, _ ...any) (aws.Endpoint, error) {
-			switch service {
-			case "DynamoDB":
-				return aws.Endpoint{URL: ddb}, nil
-			case "SQS":
-				return aws.Endpoint{URL: sq}, nil
-			}
-			return aws.Endpoint{}, &aws.EndpointNotFoundError{}
-		}),
+		Region:        "us-east-1",
+		Credentials:   credentials.NewStaticCredentialsProvider("test", "test", ""),
+		ConfigSources: []any{serviceEndpoints{"DynamoDB": testenv.DynamoDBEndpoint(t), "SQS": testenv.SQSEndpoint(t)}},
 	}
 	return &cfg
+}
+
+// serviceEndpoints is a base endpoint per service (by SDK id), as the
+// shared config's services section or AWS_ENDPOINT_URL_<SERVICE> gives
+// them: one aws.Config.BaseEndpoint would send both services to one server.
+type serviceEndpoints map[string]string
+
+func (e serviceEndpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
+	u, ok := e[sdkID]
+	return u, ok, nil
 }
 
 // local is a running stack and a Cognito client pointed at it.

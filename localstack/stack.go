@@ -16,6 +16,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
@@ -153,7 +154,7 @@ func newWorker(claims worker.Claims, ks worker.Keys, o Options) (*worker.Worker,
 	if err != nil {
 		return nil, err
 	}
-	return worker.New(worker.DefaultConfig(), claims, ks, text, sms, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
+	return worker.New(worker.DefaultConfig(), claims, ks, text, providers.Single{Provider: sms}, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
 }
 
 // Close releases the port of a stack that is not going to Run.

@@ -34,28 +34,6 @@ type Challenge struct {
 	Delivery Delivery
 }
 
-// DeliveryState is where the worker's delivery of a challenge stands; the
-// empty state means no worker has picked it up. Stored as its string, so
-// items stay readable.
-type DeliveryState string
-
-// Delivery states a worker moves a challenge through.
-const (
-	DeliverySending         DeliveryState = "sending"          // claimed; a send may be under way
-	DeliverySent            DeliveryState = "sent"             // a provider accepted it
-	DeliveryFailedRetryable DeliveryState = "failed-retryable" // released for another try
-	DeliveryFailedPermanent DeliveryState = "failed-permanent" // the number cannot receive it
-)
-
-// Delivery is the worker's record of sending a challenge's SMS.
-type Delivery struct {
-	State      DeliveryState
-	At         time.Time // when the state was last set (for sending: when claimed)
-	Attempts   int       // send attempts so far
-	Provider   string
-	ProviderID string // the provider's message id
-}
-
 // Live reports whether the challenge can still be answered at now.
 func (c Challenge) Live(now time.Time) bool {
 	return !c.Consumed && !c.Voided && now.Before(c.ExpiresAt)
@@ -63,33 +41,6 @@ func (c Challenge) Live(now time.Time) bool {
 
 // AttemptsLeft is how many answers the challenge still accepts.
 func (c Challenge) AttemptsLeft() int { return max(0, c.MaxAttempts-c.Attempts) }
-
-// ClaimRefusal is why the worker may not claim c's delivery to number to
-// at now, or nil when it may: a fresh challenge, a retryable failure, or a
-// sending claim older than staleBefore. Both stores judge claims by it, so
-// they refuse alike. Times compare at millisecond precision, as stored.
-func (c Challenge) ClaimRefusal(to string, now, staleBefore time.Time) error {
-	d := c.Delivery
-	switch {
-	case c.Decoy || to == "" || c.Phone != to:
-		return ErrNotDeliverable
-	case d.State == DeliverySent || d.State == DeliveryFailedPermanent:
-		return ErrDelivered
-	case c.Voided || c.Consumed || c.ExpiresAt.UnixMilli() <= now.UnixMilli():
-		return ErrNotDeliverable
-	case d.State == "" || d.State == DeliveryFailedRetryable:
-		return nil
-	case d.State == DeliverySending:
-		// A sending claim without a time (never written so) counts as
-		// fresh, as a missing deliveryAt fails DynamoDB's comparison.
-		if !d.At.IsZero() && d.At.UnixMilli() < staleBefore.UnixMilli() {
-			return nil
-		}
-		return ErrClaimTaken
-	default:
-		return ErrNotDeliverable
-	}
-}
 
 // Pointer records the live challenge for a phone number and app client, so
 // that a retried or repeated Create within the resend cooldown reuses it.

@@ -149,79 +149,116 @@ func (c *Chain) SendTrace(ctx context.Context, m Message) (Receipt, []Attempt, e
 	if r, ok := c.routes[strings.ToUpper(m.Country)]; ok {
 		list = r
 	}
-	var (
-		attempts     []Attempt
-		errs         []error
-		providerSide = true // every provider tried refused us
-	)
-	try := func(p Provider, done func(error)) (r Receipt, stop bool, err error) {
-		start := c.now()
-		pctx, cancel := ctx, context.CancelFunc(func() {})
-		if c.attemptTimeout > 0 {
-			pctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+	s := &pass{c: c, ctx: ctx, m: m, providerSide: true}
+	for _, p := range list {
+		if r, stop, err := s.next(p); stop {
+			return r, s.attempts, err
 		}
-		r, err = p.Send(pctx, m)
-		ownTimeout := err != nil && ctx.Err() == nil && pctx.Err() != nil
-		cancel()
-		if ownTimeout {
-			err = &Error{Provider: p.Name(), Kind: Transient, Code: "attempt-timeout", Err: err}
+	}
+	if !s.tried {
+		if r, stop, err := s.forced(list); stop {
+			return r, s.attempts, err
 		}
-		a := Attempt{Provider: p.Name(), Duration: c.now().Sub(start)}
-		if err == nil {
-			done(nil)
-			attempts = append(attempts, a)
-			if r.Provider == "" {
-				r.Provider = p.Name()
-			}
-			return r, true, nil
-		}
-		a.Kind = Classify(err)
-		var pe *Error
-		if errors.As(err, &pe) {
-			a.Code = pe.Code
-		}
-		attempts = append(attempts, a)
-		if ctx.Err() != nil && a.Kind != Permanent {
-			// Cut short by our own context: this says nothing about p.
-			done(&Error{Provider: p.Name(), Kind: Deferred, Err: err})
-		} else {
-			done(err)
-		}
-		switch a.Kind {
-		case Permanent, Deferred:
-			return Receipt{}, true, err
-		}
-		errs = append(errs, err)
-		providerSide = providerSide && a.Kind == ProviderSide
+	}
+	return Receipt{}, s.attempts, c.failed(s.errs, s.providerSide, ctx.Err())
+}
+
+// pass is one message's way through the chain: what each attempt adds to.
+type pass struct {
+	c            *Chain
+	ctx          context.Context
+	m            Message
+	attempts     []Attempt
+	errs         []error // of the providers that failed over
+	tried        bool    // a provider was called
+	providerSide bool    // every provider tried refused us
+}
+
+// next tries p unless its breaker is open; stop says the pass is over,
+// with r and err as its result.
+func (s *pass) next(p Provider) (r Receipt, stop bool, err error) {
+	if err := s.ctx.Err(); err != nil {
+		return Receipt{}, true, s.c.failed(s.errs, s.providerSide, err)
+	}
+	done, ok := s.c.breakers[p.Name()].Allow()
+	if !ok {
+		s.attempts = append(s.attempts, Attempt{Provider: p.Name(), Skipped: true})
 		return Receipt{}, false, nil
 	}
+	return s.try(p, done)
+}
 
-	tried := false
-	for _, p := range list {
-		if err := ctx.Err(); err != nil {
-			return Receipt{}, attempts, c.failed(errs, providerSide, err)
-		}
-		done, ok := c.breakers[p.Name()].Allow()
-		if !ok {
-			attempts = append(attempts, Attempt{Provider: p.Name(), Skipped: true})
-			continue
-		}
-		tried = true
-		if r, stop, err := try(p, done); stop {
-			return r, attempts, err
-		}
+// forced tries the provider of list whose breaker reopens first, when every
+// breaker is open.
+func (s *pass) forced(list []Provider) (r Receipt, stop bool, err error) {
+	p := s.c.soonest(list)
+	if err := s.ctx.Err(); err != nil {
+		return Receipt{}, true, s.c.failed(s.errs, s.providerSide, err)
 	}
-	if !tried {
-		// Every breaker is open: try the one that reopens first.
-		p := c.soonest(list)
-		if err := ctx.Err(); err != nil {
-			return Receipt{}, attempts, c.failed(errs, providerSide, err)
-		}
-		if r, stop, err := try(p, c.breakers[p.Name()].Force()); stop {
-			return r, attempts, err
-		}
+	return s.try(p, s.c.breakers[p.Name()].Force())
+}
+
+// try calls p, reports the result to its breaker through done and records
+// the attempt. A success, a Permanent and a Deferred error stop the pass;
+// any other error fails over to the next provider.
+func (s *pass) try(p Provider, done func(error)) (r Receipt, stop bool, err error) {
+	s.tried = true
+	start := s.c.now()
+	r, err = s.c.call(s.ctx, p, s.m)
+	a := attemptOf(p, err, s.c.now().Sub(start))
+	s.attempts = append(s.attempts, a)
+	if err == nil {
+		done(nil)
+		return r, true, nil
 	}
-	return Receipt{}, attempts, c.failed(errs, providerSide, ctx.Err())
+	if s.ctx.Err() != nil && a.Kind != Permanent {
+		// Cut short by our own context: this says nothing about p.
+		done(&Error{Provider: p.Name(), Kind: Deferred, Err: err})
+	} else {
+		done(err)
+	}
+	if a.Kind == Permanent || a.Kind == Deferred {
+		return Receipt{}, true, err
+	}
+	s.errs = append(s.errs, err)
+	s.providerSide = s.providerSide && a.Kind == ProviderSide
+	return Receipt{}, false, nil
+}
+
+// call is p's Send within the attempt timeout; a provider that runs out of
+// its own time (not the caller's) fails as Transient. The receipt names p
+// when p left it unnamed.
+func (c *Chain) call(ctx context.Context, p Provider, m Message) (Receipt, error) {
+	pctx, cancel := ctx, context.CancelFunc(func() {})
+	if c.attemptTimeout > 0 {
+		pctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+	}
+	defer cancel()
+	r, err := p.Send(pctx, m)
+	if err != nil {
+		if ctx.Err() == nil && pctx.Err() != nil {
+			err = &Error{Provider: p.Name(), Kind: Transient, Code: "attempt-timeout", Err: err}
+		}
+		return Receipt{}, err
+	}
+	if r.Provider == "" {
+		r.Provider = p.Name()
+	}
+	return r, nil
+}
+
+// attemptOf is the trace of p's send that ended with err after d.
+func attemptOf(p Provider, err error, d time.Duration) Attempt {
+	a := Attempt{Provider: p.Name(), Duration: d}
+	if err == nil {
+		return a
+	}
+	a.Kind = Classify(err)
+	var pe *Error
+	if errors.As(err, &pe) {
+		a.Code = pe.Code
+	}
+	return a
 }
 
 // failed is the chain's error after errs (and ctxErr, when the ctx ended).
@@ -256,4 +293,19 @@ func (c *Chain) BreakerState(provider string) (state BreakerState, ok bool) {
 		return 0, false
 	}
 	return b.State(), true
+}
+
+// Single is one provider on its own, traced as a Chain traces its
+// providers (one Attempt): for a local stack or a test that needs neither
+// failover nor a breaker.
+type Single struct{ Provider }
+
+// SendTrace sends m through the provider; see Chain.SendTrace.
+func (s Single) SendTrace(ctx context.Context, m Message) (Receipt, []Attempt, error) {
+	start := time.Now()
+	r, err := s.Send(ctx, m)
+	if err == nil && r.Provider == "" {
+		r.Provider = s.Name()
+	}
+	return r, []Attempt{attemptOf(s.Provider, err, time.Since(start))}, err
 }

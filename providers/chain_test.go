@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 )
 
 func msg(country string) Message {
@@ -580,25 +582,10 @@ func (f *fakeProvider) Calls() int {
 	return f.calls
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = testutil.Clock
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	return testutil.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 func perr(provider string, kind Kind, code string) *Error {
@@ -637,5 +624,39 @@ func TestChainAttemptTimeoutHandsOver(t *testing.T) {
 		if i == 2 && !attempts[0].Skipped {
 			t.Errorf("send 3: the hanging provider was not skipped after 2 timeouts: %+v", attempts[0])
 		}
+	}
+}
+
+// Single traces its one provider as a Chain would: one Attempt, classified.
+func TestSingleSendTrace(t *testing.T) {
+	unnamed := errors.New("connection reset")
+	tests := []struct {
+		name      string
+		result    error
+		want      Receipt
+		wantTrace Attempt
+	}{
+		{"success", nil, Receipt{Provider: "a", MessageID: "a-m1"}, Attempt{Provider: "a"}},
+		{"classified failure", perr("a", Permanent, "21211"), Receipt{}, Attempt{Provider: "a", Kind: Permanent, Code: "21211"}},
+		{"plain error", unnamed, Receipt{}, Attempt{Provider: "a", Kind: Classify(unnamed)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeProvider{name: "a", results: []error{tt.result}}
+			r, trace, err := Single{Provider: f}.SendTrace(context.Background(), msg("US"))
+			if !errors.Is(err, tt.result) || (tt.result == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, tt.result)
+			}
+			if r != tt.want {
+				t.Errorf("receipt = %+v, want %+v", r, tt.want)
+			}
+			if len(trace) != 1 {
+				t.Fatalf("trace = %+v, want one attempt", trace)
+			}
+			trace[0].Duration = 0
+			if trace[0] != tt.wantTrace {
+				t.Errorf("attempt = %+v, want %+v", trace[0], tt.wantTrace)
+			}
+		})
 	}
 }

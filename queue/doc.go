@@ -1,6 +1,8 @@
 // Package queue holds the enqueue side of SMS delivery: SQS, the adapter
 // for Amazon SQS (or an emulator) used in production, and Mem, an in-memory
-// queue for the local stack and tests that also offers a consumer side.
+// queue for the local stack and tests that also offers a consumer side:
+// Receive for tests, and ReceiveBatch, Delay, DeadLetter and Delete, which
+// the worker's driver uses as it uses SQS.
 //
 // Both put on the queue exactly the bytes of schema.Message.Encode, so the
 // in-memory path exercises the same codec as SQS. Neither sends an SMS,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
@@ -15,9 +17,19 @@ var ErrFull = errors.New("queue is full")
 // a queue tests can inspect. It holds encoded bodies and decodes them on the
 // way out, so it runs the same codec as SQS. It is safe for concurrent use.
 // Unlike SQS it delivers each message exactly once, in order, and has no
-// visibility timeout: a received message is gone.
+// visibility timeout: a received message is gone unless Delay puts it back.
 type Mem struct {
-	bodies chan []byte
+	bodies chan entry
+
+	mu      sync.Mutex
+	delayed map[*entry]*time.Timer // waiting out a Delay
+	stopped bool                   // StopDelays was called
+}
+
+// entry is one stored message: its id and its encoded body.
+type entry struct {
+	id   string
+	body []byte
 }
 
 // NewMem returns an empty queue holding up to capacity messages. It panics
@@ -26,7 +38,7 @@ func NewMem(capacity int) *Mem {
 	if capacity < 1 {
 		panic(fmt.Sprintf("queue: NewMem capacity %d, must be at least 1", capacity))
 	}
-	return &Mem{bodies: make(chan []byte, capacity)}
+	return &Mem{bodies: make(chan entry, capacity), delayed: map[*entry]*time.Timer{}}
 }
 
 // Enqueue adds m, or fails at once: with ErrFull if the queue is full (it
@@ -41,7 +53,7 @@ func (q *Mem) Enqueue(ctx context.Context, m schema.Message) error {
 		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
 	}
 	select {
-	case q.bodies <- body:
+	case q.bodies <- entry{id: m.MessageID, body: body}:
 		return nil
 	default:
 		return fmt.Errorf("enqueue message %s: %w (capacity %d)", m.MessageID, ErrFull, cap(q.bodies))
@@ -52,8 +64,8 @@ func (q *Mem) Enqueue(ctx context.Context, m schema.Message) error {
 // one or ctx is done.
 func (q *Mem) Receive(ctx context.Context) (schema.Message, error) {
 	select {
-	case body := <-q.bodies:
-		m, err := schema.DecodeMessage(body)
+	case e := <-q.bodies:
+		m, err := schema.DecodeMessage(e.body)
 		if err != nil {
 			return schema.Message{}, fmt.Errorf("receive: %w", err)
 		}
@@ -63,8 +75,13 @@ func (q *Mem) Receive(ctx context.Context) (schema.Message, error) {
 	}
 }
 
-// Len returns the number of messages waiting.
-func (q *Mem) Len() int { return len(q.bodies) }
+// Len returns the number of messages waiting, those waiting out a Delay
+// included.
+func (q *Mem) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.bodies) + len(q.delayed)
+}
 
 // Drain removes and returns every waiting message, oldest first, without
 // waiting for more. It is meant for tests; it panics if a stored body does
@@ -73,8 +90,8 @@ func (q *Mem) Drain() []schema.Message {
 	var out []schema.Message
 	for {
 		select {
-		case body := <-q.bodies:
-			m, err := schema.DecodeMessage(body)
+		case e := <-q.bodies:
+			m, err := schema.DecodeMessage(e.body)
 			if err != nil {
 				panic(fmt.Sprintf("queue: Drain: stored body does not decode: %v", err))
 			}

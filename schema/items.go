@@ -67,20 +67,12 @@ type ChallengeItem struct {
 	TTL         int64  `dynamodbav:"ttl"`
 
 	// The delivery claim, written only by the worker (see Delivery states).
-	Delivery           otp.DeliveryState `dynamodbav:"delivery,omitempty"`
-	DeliveryAt         int64             `dynamodbav:"deliveryAt,omitempty"`
-	DeliveryAttempts   int               `dynamodbav:"deliveryAttempts,omitempty"`
-	DeliveryProvider   string            `dynamodbav:"deliveryProvider,omitempty"`
-	DeliveryProviderID string            `dynamodbav:"deliveryProviderId,omitempty"`
+	Delivery           string `dynamodbav:"delivery,omitempty"` // otp.DeliveryState's name; absent for none
+	DeliveryAt         int64  `dynamodbav:"deliveryAt,omitempty"`
+	DeliveryAttempts   int    `dynamodbav:"deliveryAttempts,omitempty"`
+	DeliveryProvider   string `dynamodbav:"deliveryProvider,omitempty"`
+	DeliveryProviderID string `dynamodbav:"deliveryProviderId,omitempty"`
 }
-
-// Delivery claim states, stored as their strings (see otp.DeliveryState).
-const (
-	DeliverySending         = otp.DeliverySending
-	DeliverySent            = otp.DeliverySent
-	DeliveryFailedRetryable = otp.DeliveryFailedRetryable
-	DeliveryFailedPermanent = otp.DeliveryFailedPermanent
-)
 
 // ChallengeKey is the key of a challenge item.
 func ChallengeKey(id string) string { return prefixChallenge + id }
@@ -105,7 +97,7 @@ func FromChallenge(c otp.Challenge) ChallengeItem {
 		Decoy:       c.Decoy,
 		TTL:         c.ExpiresAt.Add(Retention).Unix(),
 
-		Delivery:           c.Delivery.State,
+		Delivery:           deliveryName(c.Delivery.State),
 		DeliveryAt:         unixMilliOrZero(c.Delivery.At),
 		DeliveryAttempts:   c.Delivery.Attempts,
 		DeliveryProvider:   c.Delivery.Provider,
@@ -131,13 +123,29 @@ func (it ChallengeItem) Challenge() otp.Challenge {
 		Voided:      it.Voided,
 		Decoy:       it.Decoy,
 		Delivery: otp.Delivery{
-			State:      it.Delivery,
+			State:      deliveryState(it.Delivery),
 			At:         timeOrZero(it.DeliveryAt),
 			Attempts:   it.DeliveryAttempts,
 			Provider:   it.DeliveryProvider,
 			ProviderID: it.DeliveryProviderID,
 		},
 	}
+}
+
+// deliveryName is how a delivery state is stored: its name, or nothing
+// for none, so a challenge no worker picked up has no delivery attribute.
+func deliveryName(s otp.DeliveryState) string {
+	if s == otp.DeliveryNone {
+		return ""
+	}
+	return s.String()
+}
+
+func deliveryState(name string) otp.DeliveryState {
+	if name == "" {
+		return otp.DeliveryNone
+	}
+	return otp.ParseDeliveryState(name)
 }
 
 func unixMilliOrZero(t time.Time) int64 {

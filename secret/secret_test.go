@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 )
 
 // Values in testdata; tests check that none of them ever shows in an error
@@ -337,28 +339,9 @@ func TestStatic(t *testing.T) {
 	}
 }
 
-// clock is a settable time source safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func newClock() *clock { return &clock{t: t0} }
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// at sets the clock to t0+d.
-func (c *clock) at(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t0.Add(d)
-}
+func newClock() *testutil.Clock { return testutil.NewClock(t0) }
 
 // step is one Get at a point in time and what it must see.
 type step struct {
@@ -373,9 +356,9 @@ func runSteps(t *testing.T, ttl time.Duration, steps []step) {
 	t.Helper()
 	client, fake := newSecretsManager(t, "otp/server-secret")
 	clk := newClock()
-	c := NewCache(NewSecretsManager(client, "otp/server-secret"), ttl, clk.now)
+	c := NewCache(NewSecretsManager(client, "otp/server-secret"), ttl, clk.Now)
 	for i, s := range steps {
-		clk.at(s.at)
+		clk.Set(t0.Add(s.at))
 		switch {
 		case s.reply != nil:
 			fake.reply(200, s.reply)
@@ -442,7 +425,7 @@ func TestCacheStaleOnError(t *testing.T) {
 func TestCacheNoValueErrorEveryTime(t *testing.T) {
 	client, fake := newSecretsManager(t, "otp/server-secret")
 	fake.replyFile(400, "secretsmanager-ResourceNotFoundException.json")
-	c := NewCache(NewSecretsManager(client, "otp/server-secret"), time.Minute, newClock().now)
+	c := NewCache(NewSecretsManager(client, "otp/server-secret"), time.Minute, newClock().Now)
 	for i := range 2 {
 		_, err := c.Get(context.Background())
 		if !errors.Is(err, ErrNotFound) {
@@ -459,7 +442,7 @@ func TestCacheConcurrentGet(t *testing.T) {
 	client, fake := newSecretsManager(t, "otp/server-secret")
 	arrived, release := fake.hold()
 	clk := newClock()
-	c := NewCache(NewSecretsManager(client, "otp/server-secret"), time.Minute, clk.now)
+	c := NewCache(NewSecretsManager(client, "otp/server-secret"), time.Minute, clk.Now)
 
 	const n = 50
 	var wg sync.WaitGroup
@@ -488,7 +471,7 @@ func TestCacheConcurrentGet(t *testing.T) {
 	}
 
 	// Past the TTL, concurrent Gets again share one refresh.
-	clk.at(time.Minute)
+	clk.Set(t0.Add(time.Minute))
 	for range n {
 		wg.Go(func() {
 			if _, err := c.Get(context.Background()); err != nil {
@@ -505,7 +488,7 @@ func TestCacheConcurrentGet(t *testing.T) {
 func TestCacheCallerGivesUp(t *testing.T) {
 	client, fake := newSecretsManager(t, "otp/server-secret")
 	arrived, release := fake.hold()
-	c := NewCache(NewSecretsManager(client, "otp/server-secret"), time.Minute, newClock().now)
+	c := NewCache(NewSecretsManager(client, "otp/server-secret"), time.Minute, newClock().Now)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -530,7 +513,7 @@ func TestCacheCallerGivesUp(t *testing.T) {
 }
 
 func TestCacheReturnsCopies(t *testing.T) {
-	c := NewCache(NewStatic([]byte("abc")), time.Minute, newClock().now)
+	c := NewCache(NewStatic([]byte("abc")), time.Minute, newClock().Now)
 	v, _ := c.Get(context.Background())
 	v[0] = 'X'
 	if again, _ := c.Get(context.Background()); string(again) != "abc" {

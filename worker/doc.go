@@ -4,7 +4,9 @@
 // failed message ids), and Poll, a long-polling loop for the local stack or a
 // container. Both send batches concurrently, hand messages back to the queue
 // with a delay instead of retrying in a loop, and move poison and exhausted
-// messages to the dead-letter queue themselves, with the reason.
+// messages to the dead-letter queue themselves, with the reason. The queue
+// side is the Queue interface: SQS (NewDriver), or the local stack's
+// in-memory queue (NewQueueDriver).
 //
 // Per message: decode (schema v1); drop it if the code has expired; unseal;
 // claim the challenge's delivery in DynamoDB (so a redelivered message, or a

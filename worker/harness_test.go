@@ -131,7 +131,7 @@ func newHarnessWith(t testing.TB, clk *clock, store Store, cfg worker.Config, p 
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(h.logs, nil))
-	h.worker, err = worker.New(cfg, store, h.keys, text, p, worker.Prices{}, worker.Env{Now: clk.Now, Rand: func() float64 { return 0.5 }, Log: log})
+	h.worker, err = worker.New(cfg, store, h.keys, text, providers.Single{Provider: p}, worker.Prices{}, worker.Env{Now: clk.Now, Rand: func() float64 { return 0.5 }, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,12 +78,12 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	}
 	claimedAt := c.Delivery.At
 	if c.Delivery.Attempts > w.cfg.MaxAttempts {
-		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, "", "", false)
+		w.record(ctx, log, m, claimedAt, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "send attempts exhausted"})
 	}
 	text, err := w.text.Render(m.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(m.ExpiresAt.Sub(m.CreatedAt).Minutes()))})
 	if err != nil {
-		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, "", "", false)
+		w.record(ctx, log, m, claimedAt, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
 	return w.deliver(ctx, log, m, c, *country, text, now)
@@ -99,7 +99,7 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 	latency := time.Since(start)
 	claimedAt, attempts := c.Delivery.At, c.Delivery.Attempts
 	if err == nil {
-		w.record(ctx, log, m, claimedAt, otp.DeliverySent, receipt.Provider, receipt.MessageID, false)
+		w.record(ctx, log, m, claimedAt, otp.Sent(receipt.Provider, receipt.MessageID))
 		w.sent(receipt.Provider, msg, latency)
 		return w.done(log.With("provider", receipt.Provider), Outcome{Action: Delete, Reason: ReasonSent})
 	}
@@ -108,13 +108,13 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 	log = log.With("err", err.Error())
 	switch providers.Classify(err) {
 	case providers.Permanent:
-		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, providerOf(pe), "", false)
+		w.record(ctx, log, m, claimedAt, otp.PermanentFailure(providerOf(pe)))
 		return w.done(log, Outcome{Action: Delete, Reason: ReasonPermanent})
 	case providers.Deferred:
 		// Our own rate limit: not an attempt, and not a failure. Messages
 		// deferred together get the same wait from the limiter; spreading
 		// them over as long again keeps them from coming back as one burst.
-		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedRetryable, "", "", true)
+		w.record(ctx, log, m, claimedAt, otp.DeferredSend())
 		delay := w.backoff(1)
 		if pe != nil && pe.RetryAfter > 0 {
 			delay = pe.RetryAfter + time.Duration(w.env.Rand()*float64(max(time.Second, pe.RetryAfter)))
@@ -122,10 +122,10 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 		return w.done(log, w.retryAt(m, delay, ReasonDeferred, now))
 	default:
 		if attempts >= w.cfg.MaxAttempts {
-			w.record(ctx, log, m, claimedAt, otp.DeliveryFailedPermanent, providerOf(pe), "", false)
+			w.record(ctx, log, m, claimedAt, otp.PermanentFailure(providerOf(pe)))
 			return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "last: " + err.Error()})
 		}
-		w.record(ctx, log, m, claimedAt, otp.DeliveryFailedRetryable, providerOf(pe), "", false)
+		w.record(ctx, log, m, claimedAt, otp.RetryableFailure(providerOf(pe)))
 		delay := w.backoff(attempts)
 		if pe != nil && pe.RetryAfter > delay {
 			delay = pe.RetryAfter // the provider said when (Twilio's Retry-After)
@@ -134,20 +134,11 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 	}
 }
 
-// tracer is a sender that reports each provider it tried (providers.Chain).
-type tracer interface {
-	SendTrace(ctx context.Context, m providers.Message) (providers.Receipt, []providers.Attempt, error)
-}
-
 // sendTraced sends and counts each provider's failures, so an alarm can
 // watch one provider (ProviderFailed with Kind=provider-side means the
 // provider refuses us: credentials, sender, spend).
 func (w *Worker) sendTraced(ctx context.Context, msg providers.Message) (providers.Receipt, error) {
-	t, ok := w.send.(tracer)
-	if !ok {
-		return w.send.Send(ctx, msg)
-	}
-	receipt, attempts, err := t.SendTrace(ctx, msg)
+	receipt, attempts, err := w.send.SendTrace(ctx, msg)
 	for _, a := range attempts {
 		switch {
 		case a.Skipped:
@@ -181,11 +172,11 @@ const recordBudget = 2 * time.Second
 // record writes the claim's outcome. A failure here is logged, not acted
 // on: the SMS has been sent or not whatever the store says, and a claim we
 // could not release goes stale and is retaken.
-func (w *Worker) record(ctx context.Context, log *slog.Logger, m schema.Message, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) {
+func (w *Worker) record(ctx context.Context, log *slog.Logger, m schema.Message, claimedAt time.Time, o otp.Outcome) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordBudget)
 	defer cancel()
-	if err := w.claims.Record(ctx, m.ChallengeID, claimedAt, state, provider, providerID, uncount); err != nil {
-		log.Error("record delivery failed", "state", string(state), "err", err)
+	if err := w.claims.Record(ctx, m.ChallengeID, claimedAt, o); err != nil {
+		log.Error("record delivery failed", "state", o.State.String(), "err", err)
 		w.env.Metrics.Count("RecordFailed")
 	}
 }

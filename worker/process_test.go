@@ -232,7 +232,7 @@ func (panickingProvider) Send(context.Context, providers.Message) (providers.Rec
 
 func TestProcessRecoversFromAPanic(t *testing.T) {
 	h := newHarness(t, worker.DefaultConfig(), &fakeProvider{name: "fake"})
-	w, err := worker.New(worker.DefaultConfig(), h.store, h.keys, mustText(t), panickingProvider{}, worker.Prices{}, worker.Env{Now: h.clock.Now})
+	w, err := worker.New(worker.DefaultConfig(), h.store, h.keys, mustText(t), providers.Single{Provider: panickingProvider{}}, worker.Prices{}, worker.Env{Now: h.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
@@ -345,8 +346,8 @@ func TestPollerFinishesTheBatchOnShutdown(t *testing.T) {
 	if len(p.Sent()) != 1 {
 		t.Fatalf("sent %d, want the in-flight send to finish", len(p.Sent()))
 	}
-	if st := h.challenge(m.ChallengeID).Delivery.State; st != "sent" {
-		t.Errorf("delivery state %q after shutdown, want sent", st)
+	if st := h.challenge(m.ChallengeID).Delivery.State; st != otp.DeliverySent {
+		t.Errorf("delivery state %s after shutdown, want sent", st)
 	}
 	if left := drain(t, client, url); len(left) != 0 {
 		t.Errorf("%d messages left: the sent one must be deleted", len(left))

@@ -18,7 +18,7 @@ import (
 // Claims is the delivery claim on a challenge (store/dynamo, store/mem).
 type Claims interface {
 	Claim(ctx context.Context, id, to string, now, staleBefore time.Time) (otp.Challenge, error)
-	Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error
+	Record(ctx context.Context, id string, claimedAt time.Time, o otp.Outcome) error
 }
 
 // Keys yields the keyring that unseals codes.
@@ -29,6 +29,13 @@ type Keys interface {
 // Renderer makes the SMS text.
 type Renderer interface {
 	Render(locale string, d smstext.Data) (string, error)
+}
+
+// Sender sends one SMS and says which providers it tried or skipped on the
+// way (a *providers.Chain, or providers.Single for one provider), so the
+// worker can count failures per provider.
+type Sender interface {
+	SendTrace(ctx context.Context, m providers.Message) (providers.Receipt, []providers.Attempt, error)
 }
 
 // Config holds the worker's timings and bounds.
@@ -93,13 +100,13 @@ type Worker struct {
 	claims Claims
 	keys   Keys
 	text   Renderer
-	send   providers.Provider
+	send   Sender
 	costs  Prices
 	env    Env
 }
 
-// New returns a worker; send is usually a *providers.Chain.
-func New(cfg Config, claims Claims, keys Keys, text Renderer, send providers.Provider, costs Prices, env Env) (*Worker, error) {
+// New returns a worker.
+func New(cfg Config, claims Claims, keys Keys, text Renderer, send Sender, costs Prices, env Env) (*Worker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("worker config: %w", err)
 	}

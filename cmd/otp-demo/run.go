@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
@@ -97,7 +98,7 @@ func newDemo(stdout, stderr io.Writer, phoneNumber string, verbose bool) (*demo,
 	if err != nil {
 		return nil, err
 	}
-	if d.worker, err = worker.New(worker.DefaultConfig(), store, d.keys, text, sms, worker.Prices{}, worker.Env{Log: log}); err != nil {
+	if d.worker, err = worker.New(worker.DefaultConfig(), store, d.keys, text, providers.Single{Provider: sms}, worker.Prices{}, worker.Env{Log: log}); err != nil {
 		return nil, err
 	}
 	return d, nil

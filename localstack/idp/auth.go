@@ -326,7 +326,7 @@ func (s *Server) refresh(token string) (any, *apiError) {
 
 var errUserGone = errors.New("user deleted or disabled")
 
-func result(t tokens.Tokens) *authResult {
+func result(t tokens.AuthResult) *authResult {
 	return &authResult{
 		AccessToken: t.AccessToken, IDToken: t.IDToken, RefreshToken: t.RefreshToken,
 		ExpiresIn: t.ExpiresIn, TokenType: "Bearer",

@@ -1,7 +1,6 @@
 package idp_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -26,6 +25,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 )
@@ -91,7 +91,7 @@ func newPool(t *testing.T, opts ...func(*idp.Config)) *pool {
 	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
 	url := "http://" + srv.Listener.Addr().String()
-	clk := &clock{t: t0}
+	clk := testutil.NewClock(t0)
 	iss, err := tokens.NewIssuer(url+"/"+poolID, clientID, signingKey(), clk.Now, nil)
 	if err != nil {
 		t.Fatalf("NewIssuer: %v", err)
@@ -548,33 +548,10 @@ func fixture(t *testing.T, name string, vars map[string]string) []byte {
 
 // Clock and log.
 
-// clock is a settable time source, safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = testutil.Clock
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
-// syncBuffer is a bytes.Buffer the server's handlers may write concurrently.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects the server's log lines, written concurrently.
+type syncBuffer struct{ testutil.SyncBuffer }
 
 // lines decodes the JSON log lines.
 func (b *syncBuffer) lines(t *testing.T) []map[string]any {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/jwttest"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 )
 
@@ -59,15 +60,7 @@ func genKey(bits int) *rsa.PrivateKey {
 	return k
 }
 
-// clock is a settable time source, safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+type clock = testutil.Clock
 
 // seqReader yields the bytes 0x00, 0x01, 0x02, ... so UUIDs and refresh
 // tokens are known in advance.
@@ -85,7 +78,7 @@ func (r *seqReader) Read(p []byte) (int, error) {
 // t0 and sequential randomness.
 func newIssuer(t *testing.T, opts ...tokens.Option) (*tokens.Issuer, *clock) {
 	t.Helper()
-	c := &clock{t: t0}
+	c := testutil.NewClock(t0)
 	iss, err := tokens.NewIssuer(testIssuer, testClientID, signingKey(), c.Now, &seqReader{}, opts...)
 	if err != nil {
 		t.Fatalf("NewIssuer: %v", err)

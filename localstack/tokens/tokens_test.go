@@ -285,7 +285,7 @@ func TestRevoke(t *testing.T) {
 func TestRevokeAllFor(t *testing.T) {
 	iss, _ := newIssuer(t)
 	bob := tokens.User{Sub: "5f0c2d1e-0000-4000-8000-000000000002", Username: "bob"}
-	var alice []tokens.Tokens
+	var alice []tokens.AuthResult
 	for range 2 {
 		tok, err := iss.Issue(testUser, authTime)
 		if err != nil {

@@ -302,14 +302,14 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 		expression.Name(schema.AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
 		expression.Or(
 			expression.AttributeNotExists(delivery),
-			delivery.Equal(expression.Value(schema.DeliveryFailedRetryable)),
+			delivery.Equal(expression.Value(otp.DeliveryFailedRetryable.String())),
 			expression.And(
-				delivery.Equal(expression.Value(schema.DeliverySending)),
+				delivery.Equal(expression.Value(otp.DeliverySending.String())),
 				expression.Name(schema.AttrDelivAt).LessThan(expression.Value(staleBefore.UnixMilli())),
 			),
 		),
 	)
-	upd := expression.Set(delivery, expression.Value(schema.DeliverySending)).
+	upd := expression.Set(delivery, expression.Value(otp.DeliverySending.String())).
 		Set(expression.Name(schema.AttrDelivAt), expression.Value(now.UnixMilli())).
 		Add(expression.Name(schema.AttrDelivN), expression.Value(1))
 	var it schema.ChallengeItem
@@ -343,36 +343,32 @@ func claimRefusal(c otp.Challenge, to string, now, staleBefore time.Time) error 
 	return otp.ErrClaimTaken
 }
 
-// Record sets the outcome of the claim taken at claimedAt: state is sent,
-// failed-retryable or failed-permanent; provider and providerID are stored
-// (an empty one is removed); deliveryAt stays the claim's time. uncount
-// also subtracts the attempt the claim added (for a send our own rate limit
-// deferred). Only the holder records: the condition is delivery=sending and
-// deliveryAt=claimedAt, otherwise the error is otp.ErrClaimLost. As in
-// Consume, a condition failed by our own write (the SDK retried a request
-// whose response was lost) is told apart by one read and reports success.
-func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error {
-	switch state {
-	case otp.DeliverySent, otp.DeliveryFailedRetryable, otp.DeliveryFailedPermanent:
-	default:
-		return fmt.Errorf("record delivery of %s: %q is not an outcome", id, state)
+// Record sets outcome o of the claim taken at claimedAt (o.Check refuses
+// a state that is not an outcome); its provider and provider id are stored
+// (an empty one is removed); deliveryAt stays the claim's time. o.Uncount
+// also subtracts the attempt the claim added. Only the holder records: the
+// condition is delivery=sending and deliveryAt=claimedAt, otherwise the
+// error is otp.ErrClaimLost. As in Consume, a condition failed by our own
+// write (the SDK retried a request whose response was lost) is told apart
+// by one read (otp.Delivery.Recorded) and reports success.
+func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, o otp.Outcome) error {
+	if err := o.Check(); err != nil {
+		return fmt.Errorf("record delivery of %s: %w", id, err)
 	}
 	cond := expression.And(
-		expression.Name(schema.AttrDelivery).Equal(expression.Value(schema.DeliverySending)),
+		expression.Name(schema.AttrDelivery).Equal(expression.Value(otp.DeliverySending.String())),
 		expression.Name(schema.AttrDelivAt).Equal(expression.Value(claimedAt.UnixMilli())),
 	)
-	upd := expression.Set(expression.Name(schema.AttrDelivery), expression.Value(state))
-	upd = setOrRemove(upd, schema.AttrDelivBy, provider)
-	upd = setOrRemove(upd, schema.AttrDelivID, providerID)
-	if uncount {
+	upd := expression.Set(expression.Name(schema.AttrDelivery), expression.Value(o.State.String()))
+	upd = setOrRemove(upd, schema.AttrDelivBy, o.Provider)
+	upd = setOrRemove(upd, schema.AttrDelivID, o.ProviderID)
+	if o.Uncount {
 		upd = upd.Add(expression.Name(schema.AttrDelivN), expression.Value(-1))
 	}
 	err := s.update(ctx, id, upd, cond, types.ReturnValueNone, nil)
 	if isConditionFailed(err) {
 		c, gerr := s.GetChallenge(ctx, id)
-		d := c.Delivery
-		if gerr == nil && !d.At.IsZero() && d.At.UnixMilli() == claimedAt.UnixMilli() &&
-			d.State == state && d.Provider == provider && d.ProviderID == providerID {
+		if gerr == nil && c.Delivery.Recorded(claimedAt, o) {
 			return nil
 		}
 		return fmt.Errorf("record delivery of %s: %w", id, otp.ErrClaimLost)

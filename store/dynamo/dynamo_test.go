@@ -77,7 +77,7 @@ func TestClaimRequests(t *testing.T) {
 			}
 			return nil
 		}},
-		{"record", 1, func() error { return s.Record(context.Background(), id, now, otp.DeliverySent, "sns", "m1", false) }},
+		{"record", 1, func() error { return s.Record(context.Background(), id, now, otp.Sent("sns", "m1")) }},
 	}
 	for _, st := range steps {
 		ct.Reset()

@@ -226,7 +226,7 @@ func TestRecordLostResponseStillSucceeds(t *testing.T) {
 	if _, err := s.Claim(context.Background(), c.ID, c.Phone, now, now.Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Record(context.Background(), c.ID, now, otp.DeliveryFailedRetryable, "twilio", "", true); err != nil {
+	if err := s.Record(context.Background(), c.ID, now, otp.Outcome{State: otp.DeliveryFailedRetryable, Provider: "twilio", Uncount: true}); err != nil {
 		t.Fatalf("Record whose first response was lost: %v", err)
 	}
 	if f.seen != 3 {

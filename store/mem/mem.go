@@ -1,6 +1,7 @@
-// Package mem is an in-memory challenge store with the same semantics as
-// package dynamo, for the local stack and fast tests. One mutex makes every
-// operation atomic, which is what DynamoDB's conditional writes give.
+// Package mem is an in-memory challenge store for the local stack and fast
+// tests. Its semantics are the storetest suite's (storetest.Run and
+// storetest.RunClaims), which it passes like every store. One mutex makes
+// every operation atomic, which is what DynamoDB's conditional writes give.
 package mem
 
 import (
@@ -46,7 +47,7 @@ func New(now func() time.Time) *Store {
 	}
 }
 
-// PutChallenge: see dynamo.Store.PutChallenge.
+// PutChallenge: see storetest.Store (CapRefusesAndWritesNothing, PointerConditions).
 func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put challenge %s: %w", c.ID, err)
@@ -81,13 +82,13 @@ func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []ot
 	return nil
 }
 
-// claimable is the pointer condition of dynamo.Store.PutChallenge.
+// claimable is the reuse pointer condition (otp.PointerClaim).
 func claimable(old otp.Pointer, id string, claim otp.PointerClaim) bool {
 	return old.CreatedAt.UnixMilli() <= claim.StaleBefore.UnixMilli() ||
 		old.ChallengeID == id || (claim.PrevID != "" && old.ChallengeID == claim.PrevID)
 }
 
-// GetChallenge: see dynamo.Store.GetChallenge.
+// GetChallenge: see storetest.Store (PutGetRoundTrip, GetMissing).
 func (s *Store) GetChallenge(ctx context.Context, id string) (otp.Challenge, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -98,7 +99,7 @@ func (s *Store) GetChallenge(ctx context.Context, id string) (otp.Challenge, err
 	return c, nil
 }
 
-// VoidChallenge: see dynamo.Store.VoidChallenge.
+// VoidChallenge: see storetest.Store (VoidMissing).
 func (s *Store) VoidChallenge(ctx context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -111,7 +112,8 @@ func (s *Store) VoidChallenge(ctx context.Context, id string) error {
 	return nil
 }
 
-// CountAttempt: see dynamo.Store.CountAttempt.
+// CountAttempt: see storetest.Store (CountAttemptUpToCap,
+// CountAttemptRefusesDeadChallenges).
 func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp.Challenge, error) {
 	if err := ctx.Err(); err != nil {
 		return otp.Challenge{}, fmt.Errorf("count attempt on %s: %w", id, err)
@@ -128,13 +130,13 @@ func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp
 	return c, nil
 }
 
-// Consume: see dynamo.Store.Consume.
+// Consume: see storetest.Store (ConsumeOnce).
 func (s *Store) Consume(ctx context.Context, id, by string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.challenges[id]
 	if ok && c.Consumed && !c.Voided && by != "" && c.ConsumedBy == by {
-		return nil // our own earlier consume, as dynamo.Store reports it
+		return nil // our own earlier consume: a retried Consume succeeds
 	}
 	if !ok || c.Consumed || c.Voided {
 		return fmt.Errorf("consume %s: %w", id, otp.ErrAlreadyConsumed)
@@ -144,7 +146,7 @@ func (s *Store) Consume(ctx context.Context, id, by string) error {
 	return nil
 }
 
-// Claim: see dynamo.Store.Claim.
+// Claim: see storetest.Claims.Claim.
 func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.Time) (otp.Challenge, error) {
 	if err := ctx.Err(); err != nil {
 		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: %w", id, err)
@@ -165,36 +167,29 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 	return c, nil
 }
 
-// Record: see dynamo.Store.Record.
-func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error {
+// Record: see storetest.Claims.Record.
+func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, o otp.Outcome) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("record delivery of %s: %w", id, err)
 	}
-	switch state {
-	case otp.DeliverySent, otp.DeliveryFailedRetryable, otp.DeliveryFailedPermanent:
-	default:
-		return fmt.Errorf("record delivery of %s: %q is not an outcome", id, state)
+	if err := o.Check(); err != nil {
+		return fmt.Errorf("record delivery of %s: %w", id, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.challenges[id]
-	d := c.Delivery
-	held := ok && !d.At.IsZero() && d.At.UnixMilli() == claimedAt.UnixMilli()
-	if held && d.State == state && d.Provider == provider && d.ProviderID == providerID {
-		return nil // our own earlier record, as dynamo.Store reports it
+	c := s.challenges[id]
+	if c.Delivery.Recorded(claimedAt, o) {
+		return nil
 	}
-	if !held || d.State != otp.DeliverySending {
+	if !c.Delivery.Held(claimedAt) {
 		return fmt.Errorf("record delivery of %s: %w", id, otp.ErrClaimLost)
 	}
-	c.Delivery.State, c.Delivery.Provider, c.Delivery.ProviderID = state, provider, providerID
-	if uncount {
-		c.Delivery.Attempts--
-	}
+	c.Delivery = c.Delivery.With(o)
 	s.challenges[id] = c
 	return nil
 }
 
-// GetPointer: see dynamo.Store.GetPointer.
+// GetPointer: see storetest.Store (PointerConditions).
 func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

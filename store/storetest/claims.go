@@ -37,17 +37,19 @@ type Claims interface {
 	// otp.ErrClaimTaken when another worker holds a fresh claim.
 	Claim(ctx context.Context, id, to string, now, staleBefore time.Time) (otp.Challenge, error)
 
-	// Record sets the outcome of the claim taken at claimedAt: state is sent,
-	// failed-retryable or failed-permanent (anything else is an error, and
-	// nothing changes); provider and providerID are stored (may be empty);
-	// deliveryAt stays the claim's time. uncount=true also subtracts the
-	// attempt the claim added (for a send that never happened because our
-	// own rate limit deferred it). Only the holder can record: the condition
-	// is delivery=sending AND deliveryAt=claimedAt (ms); otherwise the error
+	// Record sets outcome o of the claim taken at claimedAt: o.State is
+	// sent, failed-retryable or failed-permanent (anything else is an
+	// error, and nothing changes: otp.Outcome.Check); o.Provider and
+	// o.ProviderID are stored (may be empty); deliveryAt stays the claim's
+	// time. o.Uncount also subtracts the attempt the claim added (for a
+	// send that never happened because our own rate limit deferred it).
+	// Only the holder can record: the condition is delivery=sending AND
+	// deliveryAt=claimedAt (ms, otp.Delivery.Held); otherwise the error
 	// wraps otp.ErrClaimLost. Repeating a Record that took effect (same
-	// claimedAt, state, provider and providerID: the SDK retried a write
-	// whose response was lost) reports success and changes nothing.
-	Record(ctx context.Context, id string, claimedAt time.Time, state otp.DeliveryState, provider, providerID string, uncount bool) error
+	// claimedAt, state, provider and provider id: the SDK retried a write
+	// whose response was lost; otp.Delivery.Recorded) reports success and
+	// changes nothing.
+	Record(ctx context.Context, id string, claimedAt time.Time, o otp.Outcome) error
 }
 
 // RunClaims runs the delivery-claim suite; newStore returns an empty store
@@ -174,7 +176,7 @@ func testRecordOutcomes(t *testing.T, s Claims) {
 		put(t, s, c)
 		claimed := base.Add(time.Second)
 		claimAt(t, s, c, claimed)
-		if err := s.Record(ctx, c.ID, claimed, tc.state, tc.provider, tc.providerID, false); err != nil {
+		if err := s.Record(ctx, c.ID, claimed, otp.Outcome{State: tc.state, Provider: tc.provider, ProviderID: tc.providerID}); err != nil {
 			t.Fatalf("%s: Record: %v", tc.state, err)
 		}
 		want := c
@@ -207,32 +209,32 @@ func testRecordHolder(t *testing.T, s Claims) {
 	c := challenge(t)
 	put(t, s, c)
 	// Never claimed: nobody holds it.
-	if err := s.Record(ctx, c.ID, base, otp.DeliverySent, "sns", "m1", false); !errors.Is(err, otp.ErrClaimLost) {
+	if err := s.Record(ctx, c.ID, base, otp.Outcome{State: otp.DeliverySent, Provider: "sns", ProviderID: "m1"}); !errors.Is(err, otp.ErrClaimLost) {
 		t.Errorf("Record on an unclaimed challenge = %v, want ErrClaimLost", err)
 	}
-	if err := s.Record(ctx, "dddddddddddddddddddddddddddddddd", base, otp.DeliverySent, "sns", "m1", false); !errors.Is(err, otp.ErrClaimLost) {
+	if err := s.Record(ctx, "dddddddddddddddddddddddddddddddd", base, otp.Outcome{State: otp.DeliverySent, Provider: "sns", ProviderID: "m1"}); !errors.Is(err, otp.ErrClaimLost) {
 		t.Errorf("Record on a missing challenge = %v, want ErrClaimLost", err)
 	}
 	unchanged(t, s, c, "Record without a claim")
 
 	first := base.Add(time.Second)
 	claimAt(t, s, c, first)
-	if err := s.Record(ctx, c.ID, first.Add(time.Millisecond), otp.DeliverySent, "sns", "m1", false); !errors.Is(err, otp.ErrClaimLost) {
+	if err := s.Record(ctx, c.ID, first.Add(time.Millisecond), otp.Outcome{State: otp.DeliverySent, Provider: "sns", ProviderID: "m1"}); !errors.Is(err, otp.ErrClaimLost) {
 		t.Errorf("Record naming another claim time = %v, want ErrClaimLost", err)
 	}
 	// The first worker stalls; its claim goes stale and a second takes it.
 	second := first.Add(staleAfter + time.Second)
 	held := claimAt(t, s, c, second)
 	for _, state := range []otp.DeliveryState{otp.DeliverySent, otp.DeliveryFailedRetryable, otp.DeliveryFailedPermanent} {
-		if err := s.Record(ctx, c.ID, first, state, "sns", "m1", true); !errors.Is(err, otp.ErrClaimLost) {
+		if err := s.Record(ctx, c.ID, first, otp.Outcome{State: state, Provider: "sns", ProviderID: "m1", Uncount: true}); !errors.Is(err, otp.ErrClaimLost) {
 			t.Errorf("stale holder's Record(%s) = %v, want ErrClaimLost", state, err)
 		}
 	}
 	unchanged(t, s, held, "a stale holder's Record")
-	if err := s.Record(ctx, c.ID, second, otp.DeliverySent, "twilio", "SM2", false); err != nil {
+	if err := s.Record(ctx, c.ID, second, otp.Outcome{State: otp.DeliverySent, Provider: "twilio", ProviderID: "SM2"}); err != nil {
 		t.Fatalf("current holder's Record: %v", err)
 	}
-	if err := s.Record(ctx, c.ID, first, otp.DeliverySent, "sns", "m1", false); !errors.Is(err, otp.ErrClaimLost) {
+	if err := s.Record(ctx, c.ID, first, otp.Outcome{State: otp.DeliverySent, Provider: "sns", ProviderID: "m1"}); !errors.Is(err, otp.ErrClaimLost) {
 		t.Errorf("stale holder's Record after the outcome = %v, want ErrClaimLost", err)
 	}
 	if got := get(t, s, c.ID).Delivery; got.Provider != "twilio" || got.ProviderID != "SM2" || got.Attempts != 2 {
@@ -245,11 +247,11 @@ func testRecordRepeat(t *testing.T, s Claims) {
 	put(t, s, c)
 	claimed := base.Add(time.Second)
 	claimAt(t, s, c, claimed)
-	if err := s.Record(ctx, c.ID, claimed, otp.DeliveryFailedRetryable, "sns", "m1", true); err != nil {
+	if err := s.Record(ctx, c.ID, claimed, otp.Outcome{State: otp.DeliveryFailedRetryable, Provider: "sns", ProviderID: "m1", Uncount: true}); err != nil {
 		t.Fatalf("Record: %v", err)
 	}
 	after := get(t, s, c.ID)
-	if err := s.Record(ctx, c.ID, claimed, otp.DeliveryFailedRetryable, "sns", "m1", true); err != nil {
+	if err := s.Record(ctx, c.ID, claimed, otp.Outcome{State: otp.DeliveryFailedRetryable, Provider: "sns", ProviderID: "m1", Uncount: true}); err != nil {
 		t.Errorf("the same Record again = %v, want nil", err)
 	}
 	unchanged(t, s, after, "a repeated Record") // uncounted once, not twice
@@ -261,7 +263,7 @@ func testRecordRepeat(t *testing.T, s Claims) {
 		{otp.DeliveryFailedRetryable, "twilio", "m1"},
 		{otp.DeliveryFailedRetryable, "sns", "m2"},
 	} {
-		if err := s.Record(ctx, c.ID, claimed, other.state, other.provider, other.providerID, false); !errors.Is(err, otp.ErrClaimLost) {
+		if err := s.Record(ctx, c.ID, claimed, otp.Outcome{State: other.state, Provider: other.provider, ProviderID: other.providerID}); !errors.Is(err, otp.ErrClaimLost) {
 			t.Errorf("a different outcome after Record (%+v) = %v, want ErrClaimLost", other, err)
 		}
 	}
@@ -273,10 +275,10 @@ func testRecordInvalid(t *testing.T, s Claims) {
 	put(t, s, c)
 	claimed := base.Add(time.Second)
 	held := claimAt(t, s, c, claimed)
-	for _, state := range []otp.DeliveryState{"", otp.DeliverySending, "delivered"} {
-		err := s.Record(ctx, c.ID, claimed, state, "sns", "", false)
+	for _, state := range []otp.DeliveryState{otp.DeliveryNone, otp.DeliverySending, otp.DeliveryUnknown, otp.DeliveryState(99)} {
+		err := s.Record(ctx, c.ID, claimed, otp.Outcome{State: state, Provider: "sns"})
 		if err == nil || errors.Is(err, otp.ErrClaimLost) {
-			t.Errorf("Record(%q) = %v, want an invalid-outcome error", state, err)
+			t.Errorf("Record(%s) = %v, want an invalid-outcome error", state, err)
 		}
 	}
 	unchanged(t, s, held, "an invalid Record")
@@ -289,7 +291,7 @@ func testUncount(t *testing.T, s Claims) {
 	claimAt(t, s, c, claimed)
 	// Our own rate limit deferred the send: release the claim without
 	// counting it.
-	if err := s.Record(ctx, c.ID, claimed, otp.DeliveryFailedRetryable, "", "", true); err != nil {
+	if err := s.Record(ctx, c.ID, claimed, otp.Outcome{State: otp.DeliveryFailedRetryable, Uncount: true}); err != nil {
 		t.Fatalf("Record uncount: %v", err)
 	}
 	want := c
@@ -301,7 +303,7 @@ func testUncount(t *testing.T, s Claims) {
 	if got := claimAt(t, s, c, again); got.Delivery.Attempts != 1 {
 		t.Errorf("attempts after an uncounted claim and a new one = %d, want 1", got.Delivery.Attempts)
 	}
-	if err := s.Record(ctx, c.ID, again, otp.DeliverySent, "sns", "m1", false); err != nil {
+	if err := s.Record(ctx, c.ID, again, otp.Outcome{State: otp.DeliverySent, Provider: "sns", ProviderID: "m1"}); err != nil {
 		t.Fatalf("Record sent: %v", err)
 	}
 	if got := get(t, s, c.ID).Delivery.Attempts; got != 1 {
@@ -358,7 +360,7 @@ func testRefusalPrecedence(t *testing.T, s Claims) {
 	claimed := base.Add(time.Second)
 	sent := func(c otp.Challenge) {
 		claimAt(t, s, c, claimed)
-		if err := s.Record(ctx, c.ID, claimed, otp.DeliverySent, "sns", "m1", false); err != nil {
+		if err := s.Record(ctx, c.ID, claimed, otp.Outcome{State: otp.DeliverySent, Provider: "sns", ProviderID: "m1"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -420,7 +422,7 @@ func testDeliveryRoundTrip(t *testing.T, s Claims) {
 		{"sent", otp.Delivery{State: otp.DeliverySent, At: at, Attempts: 2, Provider: "twilio", ProviderID: "SM0123456789abcdef"}, otp.ErrDelivered},
 		{"failed for good", otp.Delivery{State: otp.DeliveryFailedPermanent, At: at, Attempts: 1, Provider: "sns"}, otp.ErrDelivered},
 		{"failed, retry", otp.Delivery{State: otp.DeliveryFailedRetryable, At: at, Attempts: 3, Provider: "sns", ProviderID: "m-1"}, nil},
-		{"unknown state", otp.Delivery{State: "queued", At: at, Attempts: 1}, otp.ErrNotDeliverable},
+		{"unknown state", otp.Delivery{State: otp.DeliveryUnknown, At: at, Attempts: 1}, otp.ErrNotDeliverable},
 	}
 	for _, tc := range cases {
 		c := challenge(t, func(c *otp.Challenge) { c.Delivery = tc.d })
@@ -462,7 +464,7 @@ func testClaimAndVerify(t *testing.T, s Claims) {
 	if err := s.Consume(ctx, c.ID, "verify-1"); err != nil {
 		t.Fatalf("Consume after Claim: %v", err)
 	}
-	if err := s.Record(ctx, c.ID, claimed, otp.DeliverySent, "sns", "m1", false); err != nil {
+	if err := s.Record(ctx, c.ID, claimed, otp.Outcome{State: otp.DeliverySent, Provider: "sns", ProviderID: "m1"}); err != nil {
 		t.Fatalf("Record after Consume: %v", err)
 	}
 	want := c
