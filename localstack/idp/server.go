@@ -55,14 +55,14 @@ type Config struct {
 	// without them (every attribute readable; the standard ones writable).
 	ReadAttributes  []string
 	WriteAttributes []string
-	TriggerTimeout    time.Duration // default 5 s
-	TriggerAttempts   int           // default 3
-	Triggers          Triggers
-	Users             *Users // nil means a new empty directory
-	Tokens            *tokens.Issuer
-	Log               *slog.Logger
-	Now               func() time.Time
-	Rand              io.Reader
+	TriggerTimeout  time.Duration // default 5 s
+	TriggerAttempts int           // default 3
+	Triggers        Triggers
+	Users           *Users // nil means a new empty directory
+	Tokens          *tokens.Issuer
+	Log             *slog.Logger
+	Now             func() time.Time
+	Rand            io.Reader
 }
 
 // Server is the local user pool's API endpoint. It is an http.Handler.
