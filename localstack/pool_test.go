@@ -2,8 +2,6 @@ package localstack_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/jwttest"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
 )
 
@@ -41,28 +40,14 @@ func TestStackServesPoolSettings(t *testing.T) {
 	if res.ExpiresIn != 300 {
 		t.Errorf("ExpiresIn = %d, want 300 (AccessTokenValidity 5m)", res.ExpiresIn)
 	}
-	if exp, iat := claim(t, aws.ToString(res.IdToken), "exp"), claim(t, aws.ToString(res.IdToken), "iat"); exp-iat != 600 {
+	id := jwttest.Claims(t, aws.ToString(res.IdToken))
+	if exp, iat := id["exp"].(float64), id["iat"].(float64); exp-iat != 600 {
 		t.Errorf("ID token lives %v s, want 600 (IdTokenValidity 10m)", exp-iat)
 	}
 	// LEGACY: an unknown number is told so.
 	if _, err := l.initiate(number(t) + "9"); err == nil || !strings.Contains(err.Error(), "UserNotFoundException") {
 		t.Errorf("InitiateAuth for an unknown number with LEGACY = %v, want UserNotFoundException", err)
 	}
-}
-
-func claim(t *testing.T, jwt, name string) float64 {
-	t.Helper()
-	parts := strings.Split(jwt, ".")
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	v, _ := m[name].(float64)
-	return v
 }
 
 // OTP_SESSION_VALIDITY follows AuthSessionValidity; a different one is

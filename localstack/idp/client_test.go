@@ -2,8 +2,6 @@ package idp_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -11,6 +9,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/jwttest"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 )
@@ -161,7 +160,7 @@ func TestReadAttributes(t *testing.T) {
 	if got["phone_number"] != phoneAlice || got["sub"] == "" || got["locale"] != "" || got["phone_number_verified"] != "" {
 		t.Errorf("GetUser attributes = %v, want sub and phone_number only", got)
 	}
-	claims := jwtPayload(t, aws.ToString(tok.IdToken))
+	claims := jwttest.Claims(t, aws.ToString(tok.IdToken))
 	if claims["phone_number"] != phoneAlice || claims["locale"] != nil || claims["phone_number_verified"] != nil {
 		t.Errorf("ID token claims = %v, want phone_number and no locale or phone_number_verified", claims)
 	}
@@ -169,23 +168,6 @@ func TestReadAttributes(t *testing.T) {
 	if all := attributeMap(p.adminGetUser(t, phoneAlice).UserAttributes); all["locale"] != "en-GB" {
 		t.Errorf("AdminGetUser attributes = %v, want locale", all)
 	}
-}
-
-func jwtPayload(t *testing.T, jwt string) map[string]any {
-	t.Helper()
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", jwt)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 func TestExplicitAuthFlows(t *testing.T) {
