@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -51,5 +52,33 @@ func TestNoVerifiedOrPhoneWrite(t *testing.T) {
 		if slices.Contains(ps.WriteAttributes, a) {
 			t.Errorf("WriteAttributes %v include %s", ps.WriteAttributes, a)
 		}
+	}
+}
+
+// The sign-ups docs/app-developers.md shows write no attribute the app
+// client may not write: each would fail on a deployed pool with
+// NotAuthorizedException.
+func TestDocumentedSignUpsWriteNoPhoneNumber(t *testing.T) {
+	data, err := os.ReadFile("../docs/app-developers.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(data), "```")
+	seen := 0
+	for i := 1; i < len(blocks); i += 2 { // odd parts are inside fences
+		block := blocks[i]
+		if !strings.Contains(block, "signUp") && !strings.Contains(block, "SignUp") {
+			continue
+		}
+		seen++
+		for _, line := range strings.Split(block, "\n") {
+			code, _, _ := strings.Cut(line, "//")
+			if strings.Contains(code, "phone_number") || strings.Contains(code, "phoneNumber") {
+				t.Errorf("a documented sign-up writes the phone number (not in WriteAttributes):\n%s", line)
+			}
+		}
+	}
+	if seen < 3 {
+		t.Errorf("found %d code blocks with a sign-up in app-developers.md, want the JavaScript, Go and Swift ones at least", seen)
 	}
 }
