@@ -45,22 +45,15 @@ func (s *Server) initiateAuth(ctx context.Context, body []byte) (any, *apiError)
 	if aerr := s.checkClient(in.ClientID); aerr != nil {
 		return nil, aerr
 	}
-	switch in.AuthFlow {
-	case "":
+	switch {
+	case in.AuthFlow == "":
 		return nil, missing("authFlow")
-	case flowCustom, flowRefresh, flowRefreshAlias:
-		if !s.flowAllowed(in.AuthFlow) {
-			return nil, flowNotEnabled(in.AuthFlow)
-		}
-	default:
+	case !s.flowAllowed(in.AuthFlow):
 		return nil, flowNotEnabled(in.AuthFlow)
-	}
-	switch in.AuthFlow {
-	case flowCustom:
+	case in.AuthFlow == flowCustom:
 		return s.startCustomAuth(ctx, in)
-	default:
-		return s.refresh(in.AuthParameters[paramRefresh])
 	}
+	return s.refresh(in.AuthParameters[paramRefresh])
 }
 
 func (s *Server) startCustomAuth(ctx context.Context, in initiateAuthInput) (any, *apiError) {

@@ -38,14 +38,16 @@ func checkAuthFlows(flows []string) error {
 	return nil
 }
 
-// flowAllowed reports whether the app client allows the InitiateAuth flow
-// (CUSTOM_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN).
+// flowAllowed reports whether the local pool serves the InitiateAuth flow
+// and the app client allows it.
 func (s *Server) flowAllowed(flow string) bool {
-	want := AuthFlowCustom
-	if flow != flowCustom {
-		want = AuthFlowRefresh
+	switch flow {
+	case flowCustom:
+		return slices.Contains(s.cfg.AuthFlows, AuthFlowCustom)
+	case flowRefresh, flowRefreshAlias:
+		return slices.Contains(s.cfg.AuthFlows, AuthFlowRefresh)
 	}
-	return slices.Contains(s.cfg.AuthFlows, want)
+	return false
 }
 
 // flowNotEnabled is Cognito's answer to a flow the app client does not allow.
