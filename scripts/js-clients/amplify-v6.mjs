@@ -1,6 +1,7 @@
 // amplify-v6.mjs signs a phone number up and in against the local stack with
 // Amplify JS v6 running in Node, the way docs/app-developers.md tells apps to:
 //
+//   signUp of a fresh number (with locale, the one writable attribute), then
 //   signUp (the number as username, random password, no attributes;
 //     UsernameExistsException is fine)
 //   signIn CUSTOM_WITHOUT_SRP -> CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE, code from the outbox
@@ -104,7 +105,8 @@ async function main() {
   step = 'signUp (a fresh number)';
   const fresh = `+1415555${String(randomInt(0, 10000)).padStart(4, '0')}`;
   try {
-    const up = await signUp({ username: fresh, password: randomPassword() });
+    // locale is the one attribute the app client may write (app-developers.md).
+    const up = await signUp({ username: fresh, password: randomPassword(), options: { userAttributes: { locale: 'en' } } });
     log(`${step} ${fresh}: isSignUpComplete=${up.isSignUpComplete} nextStep=${up.nextStep?.signUpStep} userId=${up.userId}`);
     expect(up.nextStep?.signUpStep === 'DONE', `nextStep.signUpStep is ${up.nextStep?.signUpStep}, want DONE`);
   } catch (err) {
