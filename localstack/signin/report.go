@@ -90,6 +90,10 @@ func report(w io.Writer, err error, endpoint string) {
 			notAuth.ErrorMessage())
 	case errors.Is(err, syscall.ECONNREFUSED):
 		// The SDK's error repeats the URL three times; the hint says it all.
+		if endpoint == "" {
+			fmt.Fprintf(w, "signin: nothing answers at Cognito's endpoint: check the network and --region.\n")
+			break
+		}
 		fmt.Fprintf(w, "signin: nothing answers at %s: is otp-local running there (go run ./cmd/otp-local)?\n", endpoint)
 	default:
 		fmt.Fprintf(w, "signin: %v\n", err)
