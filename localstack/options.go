@@ -54,7 +54,14 @@ type Options struct {
 	// CreateTable creates the DynamoDB table if it does not exist (for
 	// DynamoDB Local); never needed with the embedded store.
 	CreateTable bool
-	// RevealUserExistence turns PreventUserExistenceErrors off.
+	// Pool is the user pool's and app client's settings; nil means
+	// DefaultPoolSettings (template.yaml's defaults).
+	Pool *PoolSettings
+	// PoolSource says where Pool came from, for the start banner (e.g.
+	// "template.yaml CodeTtlMinutes=5"); "" means the embedded defaults.
+	PoolSource string
+	// RevealUserExistence turns PreventUserExistenceErrors off (LEGACY),
+	// whatever Pool says.
 	RevealUserExistence bool
 	// Workers is how many pollers deliver SMS concurrently (default 4).
 	Workers int
@@ -93,7 +100,21 @@ func (o *Options) withDefaults() error {
 	if o.Workers <= 0 {
 		o.Workers = 4
 	}
+	pool := DefaultPoolSettings()
+	if o.Pool != nil {
+		pool = *o.Pool
+	}
+	if o.RevealUserExistence {
+		pool.PreventUserExistenceErrors = "LEGACY"
+	}
+	o.Pool = &pool
 	var errs []error
+	if err := pool.Check(); err != nil {
+		errs = append(errs, fmt.Errorf("pool settings: %w", err))
+	}
+	if err := o.sessionValidityEnv(); err != nil {
+		errs = append(errs, err)
+	}
 	if o.PublicURL != "" {
 		if u, err := url.Parse(o.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 			errs = append(errs, fmt.Errorf("--public-url %q: want a scheme and host, like http://192.168.1.20:9229", o.PublicURL))
@@ -110,3 +131,27 @@ func (o *Options) withDefaults() error {
 
 // Region is the pool's region, the part of the pool id before '_'.
 func (o Options) Region() string { return strings.SplitN(o.PoolID, "_", 2)[0] }
+
+// sessionValidityEnv makes the triggers' OTP_SESSION_VALIDITY the app
+// client's AuthSessionValidity, as template.yaml sets both from
+// CodeTtlMinutes: a code must never outlive its session. A different value
+// in the environment is refused rather than silently ignored.
+func (o *Options) sessionValidityEnv() error {
+	const name = "OTP_SESSION_VALIDITY"
+	want := o.Pool.AuthSessionValidity
+	set := o.Getenv(name)
+	if set == "" {
+		getenv := o.Getenv
+		o.Getenv = func(k string) string {
+			if k == name {
+				return want.String()
+			}
+			return getenv(k)
+		}
+		return nil
+	}
+	if d, err := time.ParseDuration(set); err == nil && d != want {
+		return fmt.Errorf("%s=%s differs from the app client's AuthSessionValidity %s; unset it or make them equal", name, set, want)
+	}
+	return nil // a malformed value is config's to report
+}

@@ -87,13 +87,15 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	issuer, err := newIssuer(s.url+"/"+o.PoolID, o.ClientID, o.Now)
+	issuer, err := newIssuer(s.url+"/"+o.PoolID, o.ClientID, *o.Pool, o.Now)
 	if err != nil {
 		return nil, err
 	}
+	ps := o.Pool
 	pool, err := idp.New(idp.Config{
-		PoolID: o.PoolID, ClientID: o.ClientID, RevealUserExistence: o.RevealUserExistence,
-		MinPasswordLength: minPasswordLength, SessionValidity: tc.Policy.SessionValidity,
+		PoolID: o.PoolID, ClientID: o.ClientID, RevealUserExistence: ps.PreventUserExistenceErrors != "ENABLED",
+		MinPasswordLength: ps.MinPasswordLength, SessionValidity: ps.AuthSessionValidity,
+		AuthFlows: ps.ExplicitAuthFlows, ReadAttributes: ps.ReadAttributes, WriteAttributes: ps.WriteAttributes,
 		Users: users, Tokens: issuer, Log: o.Log, Now: o.Now,
 		Triggers: idp.Triggers{
 			PreSignUp: triggers.NewPreSignUp(tc.Phone, env).Handle,
@@ -128,21 +130,20 @@ func publicURL(configured string, addr net.Addr) string {
 	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
 }
 
-// minPasswordLength is template.yaml's PasswordPolicy.MinimumLength.
-const minPasswordLength = 16
-
 type triggerKeys interface {
 	triggers.Keys
 	worker.Keys
 }
 
-func newIssuer(issuer, clientID string, now func() time.Time) (*tokens.Issuer, error) {
+func newIssuer(issuer, clientID string, ps PoolSettings, now func() time.Time) (*tokens.Issuer, error) {
 	// A new key per run: tokens die with the process, like everything else.
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	return tokens.NewIssuer(issuer, clientID, key, now, nil)
+	return tokens.NewIssuer(issuer, clientID, key, now, nil,
+		tokens.WithTokenValidity(ps.AccessTokenValidity), tokens.WithIDTokenValidity(ps.IDTokenValidity),
+		tokens.WithRefreshTokenValidity(ps.RefreshTokenValidity))
 }
 
 func newWorker(claims worker.Claims, ks worker.Keys, o Options) (*worker.Worker, error) {
@@ -176,6 +177,7 @@ func (s *Stack) Summary() string {
 	fmt.Fprintf(&b, "endpoint   %s\n", s.url)
 	fmt.Fprintf(&b, "pool id    %s  (region %s)\n", s.opts.PoolID, s.opts.Region())
 	fmt.Fprintf(&b, "client id  %s\n", s.opts.ClientID)
+	fmt.Fprintf(&b, "settings   %s\n", s.settingsLine())
 	fmt.Fprintf(&b, "jwks       %s/.well-known/jwks.json\n", s.Issuer())
 	fmt.Fprintf(&b, "backends   %s\n", s.backends.summary)
 	fmt.Fprintf(&b, "secret     %s\n", s.secret)
@@ -184,6 +186,41 @@ func (s *Stack) Summary() string {
 	}
 	return b.String()
 }
+
+// settingsLine sums up the pool settings a client can run into.
+func (s *Stack) settingsLine() string {
+	ps, src := s.opts.Pool, s.opts.PoolSource
+	if src == "" {
+		src = "template.yaml's defaults (embedded)"
+	}
+	writes := "Cognito's default attributes"
+	if ps.WriteAttributes != nil {
+		writes = strings.Join(ps.WriteAttributes, ",")
+		if writes == "" {
+			writes = "none"
+		}
+	}
+	return fmt.Sprintf("%s: flows %s; clients write %s; session %s; access/ID/refresh tokens %s/%s/%s",
+		src, strings.Join(ps.ExplicitAuthFlows, ","), writes, short(ps.AuthSessionValidity),
+		short(ps.AccessTokenValidity), short(ps.IDTokenValidity), short(ps.RefreshTokenValidity))
+}
+
+// short writes a validity as its template would: whole days, hours or
+// minutes where it is one.
+func short(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+// RevealsUsers reports whether PreventUserExistenceErrors is off (LEGACY).
+func (s *Stack) RevealsUsers() bool { return s.opts.Pool.PreventUserExistenceErrors != "ENABLED" }
 
 // TestNumbersWarning is the loud start-up warning when test numbers are
 // on, or "".

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +37,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "otp-local:", err)
 		return 1
 	}
-	banner(stdout, stack, o, time.Since(start))
+	banner(stdout, stack, time.Since(start))
 	warn(stderr, o.Log, stack, o)
 	if err := stack.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "otp-local:", err)
@@ -63,6 +65,9 @@ func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) str
 	fs.StringVar(&o.Outbox, "outbox", localstack.DefaultOutbox, "JSONL `file` each SMS is appended to; - for none")
 	fs.BoolVar(&o.CreateTable, "create-table", false, "create OTP_TABLE_NAME if missing (DynamoDB Local)")
 	fs.BoolVar(&o.RevealUserExistence, "reveal-user-existence", false, "turn PreventUserExistenceErrors off: unknown users get UserNotFoundException")
+	tmpl := fs.String("template", "", "take the pool's and app client's settings from this CloudFormation/SAM `file` (template.yaml) instead of the embedded ones (its defaults)")
+	var overrides paramOverrides
+	fs.Var(&overrides, "parameter-overrides", "`Key=Value` pairs for --template's parameters, space-separated as for sam deploy; may repeat")
 	testNumbers := fs.String("test-numbers", "", "fictional `numbers` with fixed codes, e.g. +14155550100=123456 (sets OTP_TEST_NUMBERS)")
 	logLevel := fs.String("log-level", "INFO", "DEBUG, INFO, WARN or ERROR (JSON logs on stderr)")
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +83,20 @@ func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) str
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return o, errors.New("--log-level: must be DEBUG, INFO, WARN or ERROR")
 	}
+	if *tmpl == "" && len(overrides) > 0 {
+		return o, errors.New("--parameter-overrides: needs --template")
+	}
+	if *tmpl != "" {
+		ps, err := localstack.ReadTemplate(*tmpl, overrides)
+		if err != nil {
+			return o, err
+		}
+		o.Pool = &ps
+		o.PoolSource = *tmpl
+		for _, k := range slices.Sorted(maps.Keys(overrides)) {
+			o.PoolSource += " " + k + "=" + overrides[k]
+		}
+	}
 	o.Log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if *testNumbers != "" {
 		o.Getenv = overlay(getenv, "OTP_TEST_NUMBERS", *testNumbers)
@@ -85,13 +104,13 @@ func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) str
 	return o, nil
 }
 
-func banner(w io.Writer, s *localstack.Stack, o localstack.Options, took time.Duration) {
+func banner(w io.Writer, s *localstack.Stack, took time.Duration) {
 	fmt.Fprintf(w, "otp-local: a local Cognito user pool for phone sign-in, ready in %d ms\n", took.Milliseconds())
 	for _, line := range strings.Split(strings.TrimRight(s.Summary(), "\n"), "\n") {
 		fmt.Fprintln(w, "  "+line)
 	}
 	existence := "hidden (PreventUserExistenceErrors, as deployed)"
-	if o.RevealUserExistence {
+	if s.RevealsUsers() {
 		existence = "REVEALED: unknown numbers get UserNotFoundException"
 	}
 	fmt.Fprintf(w, "  unknown    %s\n", existence)
@@ -153,4 +172,23 @@ func overlay(getenv func(string) string, name, value string) func(string) string
 		}
 		return getenv(k)
 	}
+}
+
+// paramOverrides collects --parameter-overrides "A=1 B=2" (repeatable).
+type paramOverrides map[string]string
+
+func (p *paramOverrides) String() string { return "" }
+
+func (p *paramOverrides) Set(v string) error {
+	if *p == nil {
+		*p = paramOverrides{}
+	}
+	for _, pair := range strings.Fields(v) {
+		k, val, ok := strings.Cut(pair, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("%q: want Key=Value", pair)
+		}
+		(*p)[k] = val
+	}
+	return nil
 }

@@ -172,3 +172,51 @@ func TestWildcardAddressAndHint(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// otp-local --template runs the settings the template deploys, with its
+// parameter overrides, and the documented sign-up works against it.
+func TestTemplateThenSignIn(t *testing.T) {
+	var stdout, stderr testutil.SyncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--outbox", "-", "--template", "../../template.yaml",
+			"--parameter-overrides", "CodeTtlMinutes=5"}, nil, &stdout, &stderr, func(string) string { return "" })
+	}()
+	endpoint := waitFor(t, &stdout, regexp.MustCompile(`endpoint\s+(http://\S+)`))
+	if !strings.Contains(stdout.String(), "settings   ../../template.yaml CodeTtlMinutes=5: flows ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH; clients write locale; session 5m") {
+		t.Errorf("banner does not show the template's settings:\n%s", stdout.String())
+	}
+	phone := "+14155550124"
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"signin", phone, "--endpoint", endpoint},
+		&smsCodeReader{console: &stdout, phone: phone}, &out, &errOut, nil)
+	if code != 0 {
+		t.Fatalf("signin exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	cancel()
+	if c := <-done; c != 0 {
+		t.Fatalf("otp-local exit %d\n%s", c, stderr.String())
+	}
+}
+
+func TestTemplateFlagErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--parameter-overrides", "CodeTtlMinutes=5"}, "--parameter-overrides: needs --template"},
+		{[]string{"--template", "../../template.yaml", "--parameter-overrides", "CodeTtlMinutes=99"}, "parameter CodeTtlMinutes=99: want at most 15"},
+		{[]string{"--template", "../../template.yaml", "--parameter-overrides", "CodeTtlMinutes"}, `"CodeTtlMinutes": want Key=Value`},
+		{[]string{"--template", "no-such.yaml"}, "--template: open no-such.yaml"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), tt.args, nil, &stdout, &stderr, func(string) string { return "" }); code != 2 {
+			t.Errorf("%v: exit %d, want 2", tt.args, code)
+		}
+		if !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%v: stderr %q, want it to contain %q", tt.args, stderr.String(), tt.want)
+		}
+	}
+}

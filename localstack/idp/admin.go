@@ -150,8 +150,16 @@ func (s *Server) adminUpdateUserAttributes(_ context.Context, body []byte) (any,
 			return nil, aerr
 		}
 	}
-	_, err := s.users.update(in.Username, func(u *user) error {
-		set := attributeMap(in.UserAttributes)
+	if aerr := s.setAttributes(in.Username, attributeMap(in.UserAttributes)); aerr != nil {
+		return nil, aerr
+	}
+	return struct{}{}, nil
+}
+
+// setAttributes sets a user's attributes; a blank value deletes one. A new
+// phone_number is unverified unless set carries phone_number_verified.
+func (s *Server) setAttributes(name string, set map[string]string) *apiError {
+	_, err := s.users.update(name, func(u *user) error {
 		if p, ok := set[attrPhone]; ok && p != u.Attributes[attrPhone] {
 			if _, verified := set[attrPhoneVerified]; !verified {
 				set[attrPhoneVerified] = "false"
@@ -168,13 +176,13 @@ func (s *Server) adminUpdateUserAttributes(_ context.Context, body []byte) (any,
 	})
 	switch {
 	case errors.Is(err, errNoUser):
-		return nil, errorf(errUserNotFound, msgUserNotExist)
+		return errorf(errUserNotFound, msgUserNotExist)
 	case errors.Is(err, errPhoneExists):
-		return nil, errorf(errAliasExists, "An account with the given phone_number already exists.")
+		return errorf(errAliasExists, "An account with the given phone_number already exists.")
 	case err != nil:
-		return nil, errorf(errInternal, "%v", err)
+		return errorf(errInternal, "%v", err)
 	}
-	return struct{}{}, nil
+	return nil
 }
 
 func (s *Server) adminConfirmSignUp(_ context.Context, body []byte) (any, *apiError) {

@@ -45,16 +45,15 @@ func (s *Server) initiateAuth(ctx context.Context, body []byte) (any, *apiError)
 	if aerr := s.checkClient(in.ClientID); aerr != nil {
 		return nil, aerr
 	}
-	switch in.AuthFlow {
-	case "":
+	switch {
+	case in.AuthFlow == "":
 		return nil, missing("authFlow")
-	case flowCustom:
+	case !s.flowAllowed(in.AuthFlow):
+		return nil, flowNotEnabled(in.AuthFlow)
+	case in.AuthFlow == flowCustom:
 		return s.startCustomAuth(ctx, in)
-	case flowRefresh, flowRefreshAlias:
-		return s.refresh(in.AuthParameters[paramRefresh])
-	default:
-		return nil, errorf(errInvalidParameter, "%s flow not enabled for this client", truncate(in.AuthFlow, 40))
 	}
+	return s.refresh(in.AuthParameters[paramRefresh])
 }
 
 func (s *Server) startCustomAuth(ctx context.Context, in initiateAuthInput) (any, *apiError) {
@@ -257,7 +256,7 @@ func (s *Server) signedIn(ctx context.Context, st *authState, meta map[string]st
 			return nil, errorf(errNotAuthorized, msgIncorrect)
 		}
 	}
-	t, err := s.cfg.Tokens.Issue(tokenUser(u), s.cfg.Now())
+	t, err := s.cfg.Tokens.Issue(s.tokenUser(u), s.cfg.Now())
 	if err != nil {
 		return nil, errorf(errInternal, "issue tokens: %v", err)
 	}
@@ -297,6 +296,9 @@ func (s *Server) getTokensFromRefreshToken(_ context.Context, body []byte) (any,
 	if in.RefreshToken == "" {
 		return nil, missing("refreshToken")
 	}
+	if !s.flowAllowed(flowRefresh) {
+		return nil, flowNotEnabled(flowRefresh)
+	}
 	return s.refresh(in.RefreshToken)
 }
 
@@ -311,7 +313,7 @@ func (s *Server) refresh(token string) (any, *apiError) {
 		if !ok || !u.Enabled {
 			return tokens.User{}, errUserGone
 		}
-		return tokenUser(u), nil
+		return s.tokenUser(u), nil
 	})
 	switch {
 	case errors.Is(err, tokens.ErrRevoked):
@@ -333,8 +335,10 @@ func result(t tokens.AuthResult) *authResult {
 	}
 }
 
-func tokenUser(u user) tokens.User {
-	return tokens.User{Sub: u.Attributes[attrSub], Username: u.Username, Attributes: maps.Clone(u.Attributes)}
+// tokenUser is who the tokens are for; the ID token carries only the
+// attributes the app client may read.
+func (s *Server) tokenUser(u user) tokens.User {
+	return tokens.User{Sub: u.Attributes[attrSub], Username: u.Username, Attributes: s.readable(u.Attributes)}
 }
 
 // triggerAttributes is the request's userAttributes: the user's attributes

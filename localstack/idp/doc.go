@@ -3,6 +3,9 @@
 // X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>), for one user
 // pool whose username attribute is phone_number and one public app client
 // allowed CUSTOM_AUTH and REFRESH_TOKEN_AUTH, as template.yaml deploys it.
+// The client's ExplicitAuthFlows, ReadAttributes and WriteAttributes are
+// enforced as Cognito enforces them (client.go), so a call a deployed pool
+// would refuse is refused here too.
 //
 // It calls the project's real trigger handlers with the event shapes Cognito
 // sends (each event goes through JSON, as it would to Lambda), under

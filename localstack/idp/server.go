@@ -47,14 +47,22 @@ type Config struct {
 	// Passwords are checked and discarded: no flow accepts them.
 	MinPasswordLength int
 	SessionValidity   time.Duration // AuthSessionValidity; default 3 minutes
-	TriggerTimeout    time.Duration // default 5 s
-	TriggerAttempts   int           // default 3
-	Triggers          Triggers
-	Users             *Users // nil means a new empty directory
-	Tokens            *tokens.Issuer
-	Log               *slog.Logger
-	Now               func() time.Time
-	Rand              io.Reader
+	// AuthFlows is the app client's ExplicitAuthFlows; nil means
+	// ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH, as in template.yaml.
+	AuthFlows []string
+	// ReadAttributes and WriteAttributes are the app client's attribute
+	// permissions; nil means Cognito's defaults for an app client created
+	// without them (every attribute readable; the standard ones writable).
+	ReadAttributes  []string
+	WriteAttributes []string
+	TriggerTimeout  time.Duration // default 5 s
+	TriggerAttempts int           // default 3
+	Triggers        Triggers
+	Users           *Users // nil means a new empty directory
+	Tokens          *tokens.Issuer
+	Log             *slog.Logger
+	Now             func() time.Time
+	Rand            io.Reader
 }
 
 // Server is the local user pool's API endpoint. It is an http.Handler.
@@ -104,6 +112,12 @@ func (c *Config) withDefaults() error {
 	case c.Triggers.Define == nil || c.Triggers.Create == nil || c.Triggers.Verify == nil:
 		return errors.New("idp: the Define, Create and Verify triggers are required")
 	}
+	if c.AuthFlows == nil {
+		c.AuthFlows = defaultAuthFlows
+	}
+	if err := checkAuthFlows(c.AuthFlows); err != nil {
+		return err
+	}
 	if c.Region == "" {
 		c.Region = strings.SplitN(c.PoolID, "_", 2)[0]
 	}
@@ -139,6 +153,7 @@ var operations = map[string]operation{
 	"GlobalSignOut":             (*Server).globalSignOut,
 	"RevokeToken":               (*Server).revokeToken,
 	"GetTokensFromRefreshToken": (*Server).getTokensFromRefreshToken,
+	"UpdateUserAttributes":      (*Server).updateUserAttributes,
 	"AdminGetUser":              (*Server).adminGetUser,
 	"AdminCreateUser":           (*Server).adminCreateUser,
 	"AdminDeleteUser":           (*Server).adminDeleteUser,

@@ -33,8 +33,11 @@ func newCognito(opts options, hc *http.Client) *cip.Client {
 	return cip.New(o)
 }
 
-// signUp registers the number with a password nobody keeps. An already
-// registered number is not an error (docs/app-developers.md, section 1).
+// signUp registers the number with a password nobody keeps. The username
+// is the number and fills phone_number; the app client may not write
+// phone_number itself (docs/security.md), so no attribute is sent. An
+// already registered number is not an error (docs/app-developers.md,
+// section 1).
 func (s *signer) signUp(ctx context.Context) error {
 	password, err := randomPassword(s.random)
 	if err != nil {
@@ -44,9 +47,6 @@ func (s *signer) signUp(ctx context.Context) error {
 		ClientId: aws.String(s.opts.clientID),
 		Username: aws.String(s.opts.phone),
 		Password: aws.String(password),
-		UserAttributes: []types.AttributeType{
-			{Name: aws.String("phone_number"), Value: aws.String(s.opts.phone)},
-		},
 	})
 	var exists *types.UsernameExistsException
 	switch {

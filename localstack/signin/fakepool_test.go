@@ -207,8 +207,10 @@ func (f *fakePool) signUp(body []byte) (any, *apiError) {
 	if len(req.Password) < 8 {
 		return nil, &apiError{"InvalidPasswordException", "Password did not conform with policy: Password not long enough"}
 	}
-	if len(req.UserAttributes) != 1 || req.UserAttributes[0] != (attributeType{"phone_number", req.Username}) {
-		return nil, &apiError{"InvalidParameterException", "phone_number must be the username"}
+	// template.yaml's app client writes locale only; the username fills
+	// phone_number, and the client must send nothing else.
+	if len(req.UserAttributes) != 0 {
+		return nil, &apiError{"NotAuthorizedException", "A client attempted to write unauthorized attribute"}
 	}
 	if e := f.injected("SignUp"); e != nil {
 		return nil, e

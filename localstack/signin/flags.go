@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -138,19 +139,45 @@ func (o options) check() error {
 // parsePhone normalises raw to E.164. Only malformed input is refused here:
 // which valid numbers get a code (country, VoIP, landlines) is the pool's
 // policy, and seeing the pool refuse one is part of what this tool is for.
+// The error shows the number as typed: it is the user's own, on their own
+// terminal, and a masked one would hide the typo.
 func parsePhone(raw string) (string, error) {
 	n, err := phone.Policy{}.Parse(raw)
 	switch {
 	case err == nil:
 		return n.E164, nil
 	case errors.Is(err, phone.ErrInvalid):
-		return "", fmt.Errorf("phone number: %w (want E.164, such as +14155550123)", err)
+		return "", fmt.Errorf("phone number %q: %s (want E.164, such as +14155550123)", raw, invalidReason(raw))
 	}
 	// Valid, but not a number the zero policy texts: normalise it the same
 	// way Parse does and let the pool decide.
 	num, perr := phonenumbers.Parse(raw, "")
 	if perr != nil {
-		return "", fmt.Errorf("phone number: %w", err)
+		return "", fmt.Errorf("phone number %q: %s (want E.164, such as +14155550123)", raw, invalidReason(raw))
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// invalidReason says why raw is not a number in E.164, in the user's terms.
+func invalidReason(raw string) string {
+	s := strings.TrimSpace(raw)
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	switch {
+	case s == "":
+		return "empty"
+	case s[0] != '+':
+		return "it must start with + and the country code"
+	case strings.ContainsFunc(s[1:], func(r rune) bool { return !strings.ContainsRune("0123456789 -.()", r) }):
+		return "only digits, spaces, '-', '.', '(' and ')' may follow the +"
+	case digits < 7:
+		return "too short"
+	case digits > 15:
+		return "too long"
+	}
+	return "no such number exists"
 }

@@ -69,13 +69,17 @@ func (r refusal) String() string {
 
 // report prints why the sign-in failed. Refusals and a failed sign-in are
 // what a user would be told; anything else is printed whole, for debugging.
-func report(w io.Writer, err error) {
+// endpoint is where the pool was called ("" for AWS).
+func report(w io.Writer, err error, endpoint string) {
 	var (
 		notAuth *types.NotAuthorizedException
 		lambda  *types.UserLambdaValidationException
+		spent   errCodesSpent
 	)
 	r, isRefusal := parseRefusal(err)
 	switch {
+	case errors.As(err, &spent):
+		fmt.Fprintf(w, "signin: %v.\n", spent)
 	case isRefusal:
 		fmt.Fprintf(w, "signin: %s\n", r)
 	case errors.As(err, &lambda):
@@ -85,7 +89,12 @@ func report(w io.Writer, err error) {
 			"Too many wrong codes, an expired session, or an account without a phone number. Start a new sign-in.\n",
 			notAuth.ErrorMessage())
 	case errors.Is(err, syscall.ECONNREFUSED):
-		fmt.Fprintf(w, "signin: %v\nNothing answers at the endpoint: is otp-local running there (go run ./cmd/otp-local)?\n", err)
+		// The SDK's error repeats the URL three times; the hint says it all.
+		if endpoint == "" {
+			fmt.Fprintf(w, "signin: nothing answers at Cognito's endpoint: check the network and --region.\n")
+			break
+		}
+		fmt.Fprintf(w, "signin: nothing answers at %s: is otp-local running there (go run ./cmd/otp-local)?\n", endpoint)
 	default:
 		fmt.Fprintf(w, "signin: %v\n", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -45,7 +46,7 @@ func RunEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	s := newSigner(opts, http.DefaultClient, rand.Reader, stdin, stdout)
 	if err := s.run(ctx); err != nil {
-		report(stderr, err)
+		report(stderr, err, opts.endpoint)
 		return ExitFailed
 	}
 	return ExitOK
@@ -94,20 +95,33 @@ func (s *signer) run(ctx context.Context) error {
 // the sign-in. A wrong code is not an error: Cognito answers with another
 // round and a new session, and the same code stays valid.
 func (s *signer) answer(ctx context.Context, r round) (*types.AuthenticationResultType, error) {
-	for first := true; r.result == nil; first = false {
-		if !first {
+	for sent := 0; r.result == nil; sent++ {
+		if sent > 0 {
 			if !s.codes.interactive() {
 				return nil, errWrongFixedCode
 			}
 			fmt.Fprintf(s.out, "Wrong code, try again (the code expires in %s).\n", secondsParam(r.params, "expiresIn"))
 		}
-		code, err := s.codes.next(ctx)
+		length, _ := strconv.Atoi(r.params["codeLength"])
+		code, err := s.codes.next(ctx, length)
 		if err != nil {
 			return nil, err
 		}
-		if r, err = s.respond(ctx, r, code); err != nil {
+		next, err := s.respond(ctx, r, code)
+		if isIncorrect(err) {
+			// Define failed the sign-in after this wrong answer.
+			return nil, errCodesSpent{answers: sent + 1}
+		}
+		if err != nil {
 			return nil, err
 		}
+		r = next
 	}
 	return r.result, nil
+}
+
+// isIncorrect reports Cognito's answer to a sign-in that Define failed.
+func isIncorrect(err error) bool {
+	var e *types.NotAuthorizedException
+	return errors.As(err, &e) && e.ErrorMessage() == "Incorrect username or password."
 }

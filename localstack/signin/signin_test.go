@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,6 +68,20 @@ func TestRun(t *testing.T) {
 			wantExit: ExitOK,
 			wantOps:  []string{SignUp, Initiate, Respond, Respond},
 			check:    checkWrongThenRight,
+		},
+		{
+			// Neither a short code nor letters spend one of the 3 answers.
+			name:     "codes that cannot be right are not sent",
+			args:     cmdline(),
+			stdin:    "12345\n12345a\n1234567\n123456\n",
+			wantExit: ExitOK,
+			wantOps:  []string{SignUp, Initiate, Respond},
+		},
+		{
+			name:     "--code of the wrong length is not sent",
+			args:     cmdline("--code", "12345"),
+			wantExit: ExitFailed,
+			wantOps:  []string{SignUp, Initiate},
 		},
 		{
 			name:     "wrong code with --code",
@@ -511,5 +526,22 @@ func TestParseInterspersed(t *testing.T) {
 				t.Errorf("positional (-want +got):\n%s\ncode = %q, want %q", diff, o.code, tc.wantCode)
 			}
 		})
+	}
+}
+
+// With nothing listening, the hint is the whole message: the SDK's error
+// names the URL three times and helps nobody.
+func TestNothingListening(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + ln.Addr().String()
+	ln.Close()
+	var stdout, stderr bytes.Buffer
+	code := RunEnv(context.Background(), []string{testPhone, "--endpoint", endpoint, "--code", testCode}, nil, &stdout, &stderr, nil)
+	want := "signin: nothing answers at " + endpoint + ": is otp-local running there (go run ./cmd/otp-local)?\n"
+	if code != ExitFailed || stderr.String() != want {
+		t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr.String(), ExitFailed, want)
 	}
 }

@@ -64,6 +64,11 @@ type Option func(*Issuer)
 // WithTokenValidity sets how long ID and access tokens live (default one hour).
 func WithTokenValidity(d time.Duration) Option { return func(i *Issuer) { i.validity = d } }
 
+// WithIDTokenValidity sets how long ID tokens live, when an app client's
+// IdTokenValidity differs from its AccessTokenValidity (default: as access
+// tokens). ExpiresIn stays the access token's.
+func WithIDTokenValidity(d time.Duration) Option { return func(i *Issuer) { i.idValidity = d } }
+
 // WithRefreshTokenValidity sets how long refresh tokens live (default 30 days).
 func WithRefreshTokenValidity(d time.Duration) Option {
 	return func(i *Issuer) { i.refreshValidity = d }
@@ -78,6 +83,7 @@ type Issuer struct {
 	kid             string
 	now             func() time.Time
 	validity        time.Duration
+	idValidity      time.Duration
 	refreshValidity time.Duration
 	jwks            []byte
 	openID          []byte
@@ -131,7 +137,10 @@ func NewIssuer(issuer, clientID string, key *rsa.PrivateKey, now func() time.Tim
 	for _, o := range opts {
 		o(i)
 	}
-	if i.validity < time.Second || i.refreshValidity < time.Second {
+	if i.idValidity == 0 {
+		i.idValidity = i.validity
+	}
+	if i.validity < time.Second || i.idValidity < time.Second || i.refreshValidity < time.Second {
 		return nil, errors.New("tokens: token validity must be at least one second")
 	}
 	if i.jwks, err = jwksDocument(i.kid, &key.PublicKey); err != nil {
@@ -190,7 +199,7 @@ func (i *Issuer) claims(s *session, now time.Time) (unsigned, error) {
 	if err != nil {
 		return unsigned{}, err
 	}
-	iat, exp := now.Unix(), now.Add(i.validity).Unix()
+	iat, exp, idExp := now.Unix(), now.Add(i.validity).Unix(), now.Add(i.idValidity).Unix()
 
 	id := map[string]any{}
 	for k, v := range s.user.Attributes {
@@ -206,7 +215,7 @@ func (i *Issuer) claims(s *session, now time.Time) (unsigned, error) {
 		"token_use":        "id",
 		"auth_time":        s.authTime.Unix(),
 		"iat":              iat,
-		"exp":              exp,
+		"exp":              idExp,
 		"jti":              idJTI,
 	} {
 		id[k] = v // the token's own claims win over attributes of the same name

@@ -1,11 +1,14 @@
 // amplify-v6.mjs signs a phone number up and in against the local stack with
 // Amplify JS v6 running in Node, the way docs/app-developers.md tells apps to:
 //
-//   signUp (random password, phone_number attribute; UsernameExistsException is fine)
+//   signUp of a fresh number (with locale, the one writable attribute), then
+//   signUp (the number as username, random password, no attributes;
+//     UsernameExistsException is fine)
 //   signIn CUSTOM_WITHOUT_SRP -> CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE, code from the outbox
 //   confirmSignIn with a wrong code -> CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE again
 //   confirmSignIn with the right code -> signed in
 //   fetchAuthSession (ID token claims), fetchUserAttributes (GetUser)
+//   updateUserAttribute(phone_number) -> NotAuthorizedException (no takeover)
 //   fetchAuthSession({ forceRefresh: true }): Amplify's token refresh
 //   signOut (RevokeToken), and a refresh with the revoked token -> NotAuthorizedException
 //
@@ -24,9 +27,11 @@
 import { Amplify } from 'aws-amplify';
 import {
   confirmSignIn, fetchAuthSession, fetchUserAttributes, getCurrentUser, signIn, signOut, signUp,
+  updateUserAttribute,
 } from 'aws-amplify/auth';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import { createRequire } from 'node:module';
+import { randomInt } from 'node:crypto';
 
 import {
   describe, fail, jwtClaims, outboxMark, randomPassword, settings, waitForCode, wrongCode,
@@ -93,14 +98,23 @@ async function main() {
   });
   cognitoUserPoolsTokenProvider.setKeyValueStorage(store);
 
-  // 1. Sign up.
+  // 1. Sign up: the username fills phone_number, which the app client may
+  // not write (docs/security.md), so no userAttributes.
+  // run gives this script the number sdk-v3.mjs registered, so also sign
+  // up a fresh one: the documented call must create an account.
+  step = 'signUp (a fresh number)';
+  const fresh = `+1415555${String(randomInt(0, 10000)).padStart(4, '0')}`;
+  try {
+    // locale is the one attribute the app client may write (app-developers.md).
+    const up = await signUp({ username: fresh, password: randomPassword(), options: { userAttributes: { locale: 'en' } } });
+    log(`${step} ${fresh}: isSignUpComplete=${up.isSignUpComplete} nextStep=${up.nextStep?.signUpStep} userId=${up.userId}`);
+    expect(up.nextStep?.signUpStep === 'DONE', `nextStep.signUpStep is ${up.nextStep?.signUpStep}, want DONE`);
+  } catch (err) {
+    if (err?.name !== 'UsernameExistsException') throw err; // 1 in 10,000
+  }
   step = 'signUp';
   try {
-    const up = await signUp({
-      username: cfg.phone,
-      password: randomPassword(),
-      options: { userAttributes: { phone_number: cfg.phone } },
-    });
+    const up = await signUp({ username: cfg.phone, password: randomPassword() });
     log(`signUp: isSignUpComplete=${up.isSignUpComplete} nextStep=${up.nextStep?.signUpStep} userId=${up.userId}`);
     expect(up.nextStep?.signUpStep === 'DONE', `nextStep.signUpStep is ${up.nextStep?.signUpStep}, want DONE (PreSignUp auto-confirms)`);
   } catch (err) {
@@ -158,6 +172,20 @@ async function main() {
   log(`fetchUserAttributes: ${JSON.stringify(attrs)}`);
   expect(attrs.phone_number === cfg.phone, `phone_number is ${attrs.phone_number}`);
   expect(attrs.phone_number_verified === 'true', `phone_number_verified is ${attrs.phone_number_verified}`);
+
+  // A signed-in user cannot point their codes at another number.
+  step = 'updateUserAttribute(phone_number)';
+  try {
+    await updateUserAttribute({ userAttribute: { attributeKey: 'phone_number', value: '+14155550000' } });
+    throw new Error('succeeded; want NotAuthorizedException');
+  } catch (err) {
+    expect(err?.name === 'NotAuthorizedException' && err?.message === 'A client attempted to write unauthorized attribute',
+      `want NotAuthorizedException: A client attempted to write unauthorized attribute, got ${describe(err)}`);
+    log(`${step}: ${err.name}: ${err.message} (as wanted)`);
+  }
+  step = 'fetchUserAttributes (after the refused update)';
+  const kept = await fetchUserAttributes();
+  expect(kept.phone_number === cfg.phone, `phone_number is ${kept.phone_number} after a refused update`);
 
   // Amplify's token refresh, forced rather than waited for (ExpiresIn).
   step = 'fetchAuthSession({ forceRefresh: true })';

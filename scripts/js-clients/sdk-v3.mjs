@@ -1,11 +1,15 @@
 // sdk-v3.mjs signs a phone number up and in against the local stack with
 // the AWS SDK for JavaScript v3, the way docs/app-developers.md tells apps to:
 //
-//   SignUp (random password; UsernameExistsException is fine)
+//   SignUp with a phone_number attribute -> NotAuthorizedException (the app
+//     client may not write it), then the documented SignUp: the number as
+//     Username, a random password, no attributes (UsernameExistsException
+//     is fine)
 //   InitiateAuth CUSTOM_AUTH -> CUSTOM_CHALLENGE, code read from the outbox
 //   RespondToAuthChallenge with a wrong code -> another CUSTOM_CHALLENGE
 //   RespondToAuthChallenge with the right code (still valid) -> tokens
-//   GetUser, InitiateAuth REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken,
+//   GetUser, UpdateUserAttributes(phone_number) -> NotAuthorizedException
+//     (no takeover), InitiateAuth REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken,
 //   RevokeToken, and a refresh after the revocation -> NotAuthorizedException
 //
 // GetTokensFromRefreshToken is the newer refresh call (Amplify v6 uses it).
@@ -24,6 +28,7 @@ import {
   RespondToAuthChallengeCommand,
   RevokeTokenCommand,
   SignUpCommand,
+  UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createRequire } from 'node:module';
 
@@ -59,17 +64,36 @@ function expect(cond, msg) {
   if (!cond) throw new Error(`${step}: ${msg}`);
 }
 
+// expectRefused sends command and wants it refused with name and message.
+async function expectRefused(name, command, errName, message) {
+  try {
+    await call(name, command);
+  } catch (err) {
+    expect(err?.name === errName && err?.message === message, `want ${errName}: ${message}, got ${describe(err)}`);
+    log(`${name}: ${err.name}: ${err.message} (as wanted)`);
+    return;
+  }
+  throw new Error(`${name}: succeeded; want ${errName}`);
+}
+
 async function main() {
   log(`@aws-sdk/client-cognito-identity-provider ${sdkVersion}, Node ${process.version}`);
   log(`endpoint ${cfg.endpoint}, pool ${cfg.poolId}, client ${cfg.clientId}, phone ${cfg.phone}`);
 
-  // 1. Sign up. The password is random and thrown away.
+  // 1. Sign up. The password is random and thrown away. The number goes in
+  // Username only: it fills phone_number, which the app client may not
+  // write (template.yaml's WriteAttributes; docs/security.md).
+  await expectRefused('SignUp with a phone_number attribute', new SignUpCommand({
+    ClientId: cfg.clientId,
+    Username: cfg.phone,
+    Password: randomPassword(),
+    UserAttributes: [{ Name: 'phone_number', Value: cfg.phone }],
+  }), 'NotAuthorizedException', 'A client attempted to write unauthorized attribute');
   try {
     const up = await call('SignUp', new SignUpCommand({
       ClientId: cfg.clientId,
       Username: cfg.phone,
       Password: randomPassword(),
-      UserAttributes: [{ Name: 'phone_number', Value: cfg.phone }],
     }));
     expect(up.UserConfirmed === true, `UserConfirmed is ${up.UserConfirmed}: PreSignUp did not auto-confirm`);
     expect(typeof up.UserSub === 'string' && up.UserSub !== '', 'no UserSub');
@@ -143,6 +167,15 @@ async function main() {
   expect(me.Username === access.username, `Username ${me.Username} is not the token's ${access.username}`);
   expect(attrs.phone_number === cfg.phone, `phone_number is ${attrs.phone_number}`);
   expect(attrs.phone_number_verified === 'true', `phone_number_verified is ${attrs.phone_number_verified}`);
+
+  // 5b. A signed-in user cannot point their codes at another number.
+  await expectRefused('UpdateUserAttributes(phone_number)', new UpdateUserAttributesCommand({
+    AccessToken: tokens.AccessToken,
+    UserAttributes: [{ Name: 'phone_number', Value: '+14155550000' }],
+  }), 'NotAuthorizedException', 'A client attempted to write unauthorized attribute');
+  const after = await call('GetUser (after the refused update)', new GetUserCommand({ AccessToken: tokens.AccessToken }));
+  const phoneAfter = (after.UserAttributes ?? []).find((a) => a.Name === 'phone_number')?.Value;
+  expect(phoneAfter === cfg.phone, `phone_number is ${phoneAfter} after a refused update`);
 
   // 6. Refresh.
   const refreshed = await call('InitiateAuth REFRESH_TOKEN_AUTH', new InitiateAuthCommand({
