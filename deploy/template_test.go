@@ -19,7 +19,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
-	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 )
 
 // function is one Lambda function of the template.
@@ -209,18 +209,18 @@ func TestTable(t *testing.T) {
 	if !ok || len(tables) != 1 {
 		t.Fatalf("want one table OtpTable, have %d", len(tables))
 	}
-	want := schema.CreateTableInput("x")
+	want := dynamo.CreateTableInput("x")
 	if deref(tbl.BillingMode) != string(want.BillingMode) {
 		t.Errorf("BillingMode %q, want %s", deref(tbl.BillingMode), want.BillingMode)
 	}
-	if len(tbl.KeySchema) != 1 || tbl.KeySchema[0].AttributeName != schema.AttrPK || tbl.KeySchema[0].KeyType != "HASH" {
-		t.Errorf("KeySchema %+v, want %s HASH alone", tbl.KeySchema, schema.AttrPK)
+	if len(tbl.KeySchema) != 1 || tbl.KeySchema[0].AttributeName != dynamo.AttrPK || tbl.KeySchema[0].KeyType != "HASH" {
+		t.Errorf("KeySchema %+v, want %s HASH alone", tbl.KeySchema, dynamo.AttrPK)
 	}
-	if len(tbl.AttributeDefinitions) != 1 || tbl.AttributeDefinitions[0].AttributeName != schema.AttrPK || tbl.AttributeDefinitions[0].AttributeType != "S" {
-		t.Errorf("AttributeDefinitions %+v, want %s S", tbl.AttributeDefinitions, schema.AttrPK)
+	if len(tbl.AttributeDefinitions) != 1 || tbl.AttributeDefinitions[0].AttributeName != dynamo.AttrPK || tbl.AttributeDefinitions[0].AttributeType != "S" {
+		t.Errorf("AttributeDefinitions %+v, want %s S", tbl.AttributeDefinitions, dynamo.AttrPK)
 	}
-	if ttl := tbl.TimeToLiveSpecification; ttl == nil || deref(ttl.AttributeName) != schema.AttrTTL || !ttl.Enabled {
-		t.Errorf("TimeToLiveSpecification %+v, want %s enabled", ttl, schema.AttrTTL)
+	if ttl := tbl.TimeToLiveSpecification; ttl == nil || deref(ttl.AttributeName) != dynamo.AttrTTL || !ttl.Enabled {
+		t.Errorf("TimeToLiveSpecification %+v, want %s enabled", ttl, dynamo.AttrTTL)
 	}
 	if p := tbl.PointInTimeRecoverySpecification; p == nil || p.PointInTimeRecoveryEnabled == nil || !*p.PointInTimeRecoveryEnabled {
 		t.Error("point-in-time recovery is off")

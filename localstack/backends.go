@@ -19,9 +19,8 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
-	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
-	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
+	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/mem"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
@@ -131,7 +130,7 @@ func checkAWS(ctx context.Context, c aws.Config, db *dynamodb.Client, q *sqs.Cli
 
 // createTable makes the table for DynamoDB Local; one that exists is fine.
 func createTable(ctx context.Context, db *dynamodb.Client, name string) error {
-	_, err := db.CreateTable(ctx, schema.CreateTableInput(name))
+	_, err := db.CreateTable(ctx, dynamo.CreateTableInput(name))
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create table %s: %w", name, err)

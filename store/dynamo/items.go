@@ -1,4 +1,4 @@
-package schema
+package dynamo
 
 import (
 	"strconv"
@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store"
 )
 
 // Attribute names used in keys, conditions and TTL.
@@ -34,10 +35,8 @@ const (
 	AttrDelivID  = "deliveryProviderId"
 )
 
-// Retention: how long an item outlives its use before TTL removes it.
-// DynamoDB deletes expired items within about two days of the TTL; the
-// code never trusts an item past its own expiry fields.
-const Retention = time.Hour
+// Retention is how long an item outlives its use before TTL removes it.
+const Retention = store.Retention
 
 // Key prefixes. The prefix is the item kind.
 const (
@@ -66,21 +65,13 @@ type ChallengeItem struct {
 	Decoy       bool   `dynamodbav:"decoy"`
 	TTL         int64  `dynamodbav:"ttl"`
 
-	// The delivery claim, written only by the worker (see Delivery states).
+	// The delivery claim, written only by the worker (states: otp.DeliveryState).
 	Delivery           otp.DeliveryState `dynamodbav:"delivery,omitempty"`
 	DeliveryAt         int64             `dynamodbav:"deliveryAt,omitempty"`
 	DeliveryAttempts   int               `dynamodbav:"deliveryAttempts,omitempty"`
 	DeliveryProvider   string            `dynamodbav:"deliveryProvider,omitempty"`
 	DeliveryProviderID string            `dynamodbav:"deliveryProviderId,omitempty"`
 }
-
-// Delivery claim states, stored as their strings (see otp.DeliveryState).
-const (
-	DeliverySending         = otp.DeliverySending
-	DeliverySent            = otp.DeliverySent
-	DeliveryFailedRetryable = otp.DeliveryFailedRetryable
-	DeliveryFailedPermanent = otp.DeliveryFailedPermanent
-)
 
 // ChallengeKey is the key of a challenge item.
 func ChallengeKey(id string) string { return prefixChallenge + id }
