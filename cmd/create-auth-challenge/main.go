@@ -3,29 +3,53 @@ package main
 
 import (
 	"context"
-	"errors"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/config"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
 func main() {
-	d, err := app.Load(context.Background(), config.EnvTable, config.EnvQueueURL, config.EnvSecret)
+	ctx := context.Background()
+	s, err := triggers.CreateFromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
-	keys, kerr := d.Keys()
-	store, serr := d.Store()
-	q, qerr := d.Queue()
-	if err := errors.Join(kerr, serr, qerr); err != nil {
-		app.Exit(d.Log, err)
+	// Every cold start, so test numbers left on are seen in the logs.
+	if w := s.Triggers.TestNumbersWarning(); w != "" {
+		log.Warn(w, "var", triggers.EnvTestNumbers)
 	}
-	h, err := triggers.NewCreate(d.Config.Triggers, store, q, keys, d.Env())
+	aws, err := awsinit.Load(ctx)
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
+	}
+	keys, err := secret.LoadKeys(ctx, s.Secret, secretsmanager.NewFromConfig(aws), ssm.NewFromConfig(aws), log)
+	if err != nil {
+		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
+	}
+	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
+	if err != nil {
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
+	}
+	q, err := queue.NewSQS(sqs.NewFromConfig(aws), s.QueueURL)
+	if err != nil {
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
+	}
+	h, err := triggers.NewCreate(s.Triggers, store, q, keys, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
+	if err != nil {
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
 	lambda.StartHandlerFunc(h.Handle)
 }

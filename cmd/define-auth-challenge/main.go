@@ -1,23 +1,26 @@
 // Command define-auth-challenge is the DefineAuthChallenge Lambda trigger.
+// It makes no AWS call, so it loads no AWS configuration.
 package main
 
 import (
-	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
 func main() {
-	d, err := app.Load(context.Background())
+	s, err := triggers.DefineFromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
-	h, err := triggers.NewDefine(d.Config.Triggers.Policy.MaxAttempts, d.Env())
+	h, err := triggers.NewDefine(s.MaxAttempts, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
 	lambda.StartHandlerFunc(h.Handle)
 }

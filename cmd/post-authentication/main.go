@@ -3,29 +3,38 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/config"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
 )
 
 func main() {
-	d, err := app.Load(context.Background(), config.EnvTable)
+	s, err := triggers.PostAuthenticationFromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
-	store, err := d.Store()
+	aws, err := awsinit.Load(context.Background())
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
 	}
-	pool := userpool.New(cognitoidentityprovider.NewFromConfig(d.AWS))
-	h, err := triggers.NewPostAuthentication(pool, store, d.Config.Triggers.Deadline, d.Env())
+	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
+	}
+	pool := userpool.New(cognitoidentityprovider.NewFromConfig(aws))
+	h, err := triggers.NewPostAuthentication(pool, store, s.Deadline, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
+	if err != nil {
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
 	lambda.StartHandlerFunc(h.Handle)
 }

@@ -1,19 +1,23 @@
-// Command pre-sign-up is the PreSignUp Lambda trigger.
+// Command pre-sign-up is the PreSignUp Lambda trigger. It makes no AWS
+// call, so it loads no AWS configuration.
 package main
 
 import (
-	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
 func main() {
-	d, err := app.Load(context.Background())
+	s, err := triggers.PreSignUpFromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
-	lambda.StartHandlerFunc(triggers.NewPreSignUp(d.Config.Triggers.Phone, d.Env()).Handle)
+	env := triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)}
+	lambda.StartHandlerFunc(triggers.NewPreSignUp(s.Phone, env).Handle)
 }

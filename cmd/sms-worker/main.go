@@ -11,26 +11,39 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/config"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
+	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	d, err := app.Load(ctx, config.EnvTable, config.EnvQueueURL, config.EnvSecret)
+	s, err := worker.SettingsFromEnv(os.Getenv, os.Environ())
+	log := lambdainit.Logger(s.LogLevel)
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
-	driver, err := d.Worker(ctx, os.Getenv, os.Environ(), os.Stdout)
+	aws, err := awsinit.Load(ctx)
 	if err != nil {
-		app.Exit(d.Log, err)
+		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
 	}
-	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+	keys, err := secret.LoadKeys(ctx, s.Secret, secretsmanager.NewFromConfig(aws), ssm.NewFromConfig(aws), log)
+	if err != nil {
+		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
+	}
+	driver, err := wire(ctx, s, aws, keys, os.Getenv, os.Stdout, log)
+	if err != nil {
+		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
+	}
+	if os.Getenv(lambdainit.EnvRuntimeAPI) != "" {
 		lambda.StartHandlerFunc(driver.HandleSQS)
 		return
 	}
-	d.Log.Info("polling the queue; stop with Ctrl-C")
+	log.Info("polling the queue; stop with Ctrl-C")
 	driver.Poll(ctx)
 }
