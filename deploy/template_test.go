@@ -20,6 +20,7 @@ import (
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
@@ -44,7 +45,7 @@ func parser[S any](fromEnv func(func(string) string) (S, error)) func(func(strin
 
 var functions = []function{
 	{"PreSignUpFunction", "pre-sign-up", "PreSignUp", nil, parser(triggers.PreSignUpFromEnv)},
-	{"DefineAuthChallengeFunction", "define-auth-challenge", "DefineAuthChallenge", nil, parser(triggers.DefineFromEnv)},
+	{"DefineAuthChallengeFunction", "define-auth-challenge", "DefineAuthChallenge", nil, parser(define.FromEnv)},
 	{"CreateAuthChallengeFunction", "create-auth-challenge", "CreateAuthChallenge",
 		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret}, parser(triggers.CreateFromEnv)},
 	{"VerifyAuthChallengeFunction", "verify-auth-challenge", "VerifyAuthChallengeResponse",

@@ -10,6 +10,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
 )
 
 // The triggers' variables. The configuration reference in docs/ documents
@@ -17,7 +18,7 @@ import (
 const (
 	EnvCodeLength      = "OTP_CODE_LENGTH"
 	EnvCodeTTL         = "OTP_CODE_TTL"
-	EnvMaxAttempts     = "OTP_MAX_ATTEMPTS"
+	EnvMaxAttempts     = define.EnvMaxAttempts
 	EnvResendCooldown  = "OTP_RESEND_COOLDOWN"
 	EnvSessionValidity = "OTP_SESSION_VALIDITY"
 	EnvAllowedCountry  = "OTP_ALLOWED_COUNTRIES"
@@ -34,19 +35,6 @@ const (
 
 // Each function's settings: what its main reads, and nothing another
 // function needs. Each ...FromEnv reports every bad variable at once.
-
-// DefineSettings are DefineAuthChallenge's.
-type DefineSettings struct {
-	MaxAttempts int
-	LogLevel    slog.Level
-}
-
-// DefineFromEnv reads OTP_MAX_ATTEMPTS and OTP_LOG_LEVEL.
-func DefineFromEnv(getenv func(string) string) (DefineSettings, error) {
-	e := config.New(getenv)
-	s := DefineSettings{MaxAttempts: maxAttempts(e, otp.DefaultPolicy().MaxAttempts), LogLevel: e.LogLevel()}
-	return s, e.Err()
-}
 
 // PreSignUpSettings are PreSignUp's.
 type PreSignUpSettings struct {
@@ -135,10 +123,6 @@ func ConfigFromEnv(e *config.Env) Config {
 	return c
 }
 
-func maxAttempts(e *config.Env, def int) int {
-	return e.Int(EnvMaxAttempts, def, 1, otp.MaxAttemptsLimit)
-}
-
 func codeLength(e *config.Env, def int) int {
 	return e.Int(EnvCodeLength, def, otp.MinDigits, otp.MaxDigits)
 }
@@ -152,7 +136,7 @@ func policy(e *config.Env, pol otp.Policy) otp.Policy {
 	pol.Digits = codeLength(e, pol.Digits)
 	pol.SessionValidity = e.Duration(EnvSessionValidity, pol.SessionValidity, otp.MinSessionValidity, otp.MaxSessionValidity)
 	pol.TTL = e.Duration(EnvCodeTTL, pol.TTL, 30*time.Second, otp.MaxTTL)
-	pol.MaxAttempts = maxAttempts(e, pol.MaxAttempts)
+	pol.MaxAttempts = define.MaxAttemptsFromEnv(e, pol.MaxAttempts)
 	pol.ResendCooldown = e.Duration(EnvResendCooldown, pol.ResendCooldown, 0, otp.MaxTTL)
 	shards := e.Int(EnvCounterShards, 10, 1, 100)
 	pol.Caps = []otp.Cap{

@@ -647,3 +647,33 @@ func TestCreateFromEnvRequires(t *testing.T) {
 		})
 	}
 }
+
+// Each function's parser reads its own variables and no other function's.
+func TestEachFunctionReadsOnlyItsVariables(t *testing.T) {
+	policy := []string{EnvCodeLength, EnvCodeTTL, EnvMaxAttempts, EnvResendCooldown, EnvSessionValidity,
+		EnvCapPhone15m, EnvCapPhoneDay, EnvCapCountryHour, EnvCapGlobalHour, EnvCounterShards}
+	tests := []struct {
+		name  string
+		parse func(getenv func(string) string) error
+		want  []string
+	}{
+		{"PreSignUp", func(g func(string) string) error { _, err := PreSignUpFromEnv(g); return err },
+			[]string{EnvAllowedCountry, EnvAllowVoIP, config.EnvLogLevel}},
+		{"PostAuthentication", func(g func(string) string) error { _, err := PostAuthenticationFromEnv(g); return err },
+			[]string{config.EnvTable, EnvDeadline, config.EnvLogLevel}},
+		{"Verify", func(g func(string) string) error { _, err := VerifyFromEnv(g); return err },
+			[]string{config.EnvTable, config.EnvSecret, config.EnvSecretCacheTTL, EnvCodeLength, EnvDeadline, config.EnvLogLevel}},
+		{"Create", func(g func(string) string) error { _, err := CreateFromEnv(g); return err },
+			append(slices.Clone(policy), config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL,
+				EnvAllowedCountry, EnvAllowVoIP, EnvDefaultLocale, EnvDeadline, EnvTestNumbers, config.EnvLogLevel)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			read := map[string]bool{}
+			_ = tt.parse(func(name string) string { read[name] = true; return "" })
+			if diff := cmp.Diff(slices.Sorted(slices.Values(tt.want)), slices.Sorted(maps.Keys(read))); diff != "" {
+				t.Errorf("variables read (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

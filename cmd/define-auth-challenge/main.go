@@ -1,5 +1,6 @@
 // Command define-auth-challenge is the DefineAuthChallenge Lambda trigger.
-// It makes no AWS call, so it loads no AWS configuration.
+// It makes no AWS call and parses no phone number, so it links and loads
+// neither: package define, the config reader and the init error report.
 package main
 
 import (
@@ -8,17 +9,16 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
-	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
-	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
 )
 
 func main() {
-	s, err := triggers.DefineFromEnv(os.Getenv)
+	s, err := define.FromEnv(os.Getenv)
 	log := lambdainit.Logger(s.LogLevel)
 	if err != nil {
 		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
-	h, err := triggers.NewDefine(s.MaxAttempts, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
+	h, err := define.New(s.MaxAttempts, log)
 	if err != nil {
 		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
 	}
