@@ -7,6 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 )
@@ -32,4 +36,9 @@ func LoadKeys(ctx context.Context, s config.Secret, sm SecretsManagerClient, ssm
 		return nil, fmt.Errorf("%s: %w", config.EnvSecret, err)
 	}
 	return keys, nil
+}
+
+// LoadKeysAWS is LoadKeys with Secrets Manager and SSM clients made from cfg.
+func LoadKeysAWS(ctx context.Context, s config.Secret, cfg aws.Config, log *slog.Logger) (*otp.KeySource, error) {
+	return LoadKeys(ctx, s, secretsmanager.NewFromConfig(cfg), ssm.NewFromConfig(cfg), log)
 }

@@ -7,9 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
@@ -24,32 +22,20 @@ func main() {
 	ctx := context.Background()
 	s, err := triggers.CreateFromEnv(os.Getenv)
 	log := lambdainit.Logger(s.LogLevel)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	// Every cold start, so test numbers left on are seen in the logs.
 	if w := s.Triggers.TestNumbersWarning(); w != "" {
 		log.Warn(w, "var", triggers.EnvTestNumbers)
 	}
 	aws, err := awsinit.Load(ctx)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
-	}
-	keys, err := secret.LoadKeys(ctx, s.Secret, secretsmanager.NewFromConfig(aws), ssm.NewFromConfig(aws), log)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
-	}
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	q, err := queue.NewSQS(sqs.NewFromConfig(aws), s.QueueURL)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	h, err := triggers.NewCreate(s.Triggers, store, q, keys, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)
 }

@@ -15,12 +15,8 @@ import (
 func main() {
 	s, err := define.FromEnv(os.Getenv)
 	log := lambdainit.Logger(s.LogLevel)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	h, err := define.New(s.MaxAttempts, log)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)
 }

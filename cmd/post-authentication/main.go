@@ -20,21 +20,13 @@ import (
 func main() {
 	s, err := triggers.PostAuthenticationFromEnv(os.Getenv)
 	log := lambdainit.Logger(s.LogLevel)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	aws, err := awsinit.Load(context.Background())
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
-	}
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	pool := userpool.New(cognitoidentityprovider.NewFromConfig(aws))
 	h, err := triggers.NewPostAuthentication(pool, store, s.Deadline, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)
 }

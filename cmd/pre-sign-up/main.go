@@ -15,9 +15,7 @@ import (
 func main() {
 	s, err := triggers.PreSignUpFromEnv(os.Getenv)
 	log := lambdainit.Logger(s.LogLevel)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	env := triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)}
 	lambda.StartHandlerFunc(triggers.NewPreSignUp(s.Phone, env).Handle)
 }

@@ -11,8 +11,6 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
@@ -25,21 +23,13 @@ func main() {
 	defer stop()
 	s, err := worker.SettingsFromEnv(os.Getenv, os.Environ())
 	log := lambdainit.Logger(s.LogLevel)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	aws, err := awsinit.Load(ctx)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
-	}
-	keys, err := secret.LoadKeys(ctx, s.Secret, secretsmanager.NewFromConfig(aws), ssm.NewFromConfig(aws), log)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
-	}
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	driver, err := wire(ctx, s, aws, keys, os.Getenv, os.Stdout, log)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	if os.Getenv(lambdainit.EnvRuntimeAPI) != "" {
 		lambda.StartHandlerFunc(driver.HandleSQS)
 		return

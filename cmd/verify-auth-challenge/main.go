@@ -7,8 +7,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
@@ -22,24 +20,14 @@ func main() {
 	ctx := context.Background()
 	s, err := triggers.VerifyFromEnv(os.Getenv)
 	log := lambdainit.Logger(s.LogLevel)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	aws, err := awsinit.Load(ctx)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
-	}
-	keys, err := secret.LoadKeys(ctx, s.Secret, secretsmanager.NewFromConfig(aws), ssm.NewFromConfig(aws), log)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.DependencyFailed, err)
-	}
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	h, err := triggers.NewVerify(s.Triggers, store, keys, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
-	if err != nil {
-		lambdainit.Exit(log, lambdainit.ConfigInvalid, err)
-	}
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)
 }

@@ -52,6 +52,13 @@ func Exit(log *slog.Logger, errorType string, err error) {
 	os.Exit(1)
 }
 
+// Check ends the start-up with Exit when err is not nil.
+func Check(log *slog.Logger, errorType string, err error) {
+	if err != nil {
+		Exit(log, errorType, err)
+	}
+}
+
 // errorRequest is the Runtime API's ErrorRequest body.
 type errorRequest struct {
 	ErrorMessage string   `json:"errorMessage"`
