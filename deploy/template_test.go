@@ -14,12 +14,14 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
-	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
+	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
 // function is one Lambda function of the template.
@@ -29,19 +31,33 @@ type function struct {
 	trigger string // the user pool's LambdaConfig key; "" for the worker
 	// required are the variables its main refuses to start without.
 	required []string
+	// parse runs an environment through the parser its main calls.
+	parse func(getenv func(string) string, environ []string) error
+}
+
+// parser adapts a function's ...FromEnv to function.parse.
+func parser[S any](fromEnv func(func(string) string) (S, error)) func(func(string) string, []string) error {
+	return func(getenv func(string) string, _ []string) error {
+		_, err := fromEnv(getenv)
+		return err
+	}
 }
 
 var functions = []function{
-	{"PreSignUpFunction", "pre-sign-up", "PreSignUp", nil},
-	{"DefineAuthChallengeFunction", "define-auth-challenge", "DefineAuthChallenge", nil},
+	{"PreSignUpFunction", "pre-sign-up", "PreSignUp", nil, parser(triggers.PreSignUpFromEnv)},
+	{"DefineAuthChallengeFunction", "define-auth-challenge", "DefineAuthChallenge", nil, parser(define.FromEnv)},
 	{"CreateAuthChallengeFunction", "create-auth-challenge", "CreateAuthChallenge",
-		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret}},
+		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret}, parser(triggers.CreateFromEnv)},
 	{"VerifyAuthChallengeFunction", "verify-auth-challenge", "VerifyAuthChallengeResponse",
-		[]string{config.EnvTable, config.EnvSecret}},
+		[]string{config.EnvTable, config.EnvSecret}, parser(triggers.VerifyFromEnv)},
 	{"PostAuthenticationFunction", "post-authentication", "PostAuthentication",
-		[]string{config.EnvTable}},
+		[]string{config.EnvTable}, parser(triggers.PostAuthenticationFromEnv)},
 	{"SmsWorkerFunction", "sms-worker", "",
-		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvDLQURL, config.EnvProviders}},
+		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret, worker.EnvDLQURL, worker.EnvProviders},
+		func(getenv func(string) string, environ []string) error {
+			_, err := worker.SettingsFromEnv(getenv, environ)
+			return err
+		}},
 }
 
 func fn(t *testing.T, tmpl *cloudformation.Template, id string) *serverless.Function {
@@ -194,8 +210,8 @@ func TestAppClient(t *testing.T) {
 			}
 			for _, f := range functions {
 				env := envOf(t, fn(t, tmpl, f.id))
-				if want := fmt.Sprintf("%dm", mins); env[config.EnvSessionValidity] != want {
-					t.Errorf("%s: %s=%q, want %q (the app client's AuthSessionValidity)", f.id, config.EnvSessionValidity, env[config.EnvSessionValidity], want)
+				if want := fmt.Sprintf("%dm", mins); env[triggers.EnvSessionValidity] != want {
+					t.Errorf("%s: %s=%q, want %q (the app client's AuthSessionValidity)", f.id, triggers.EnvSessionValidity, env[triggers.EnvSessionValidity], want)
 				}
 			}
 		}
@@ -209,18 +225,18 @@ func TestTable(t *testing.T) {
 	if !ok || len(tables) != 1 {
 		t.Fatalf("want one table OtpTable, have %d", len(tables))
 	}
-	want := schema.CreateTableInput("x")
+	want := dynamo.CreateTableInput("x")
 	if deref(tbl.BillingMode) != string(want.BillingMode) {
 		t.Errorf("BillingMode %q, want %s", deref(tbl.BillingMode), want.BillingMode)
 	}
-	if len(tbl.KeySchema) != 1 || tbl.KeySchema[0].AttributeName != schema.AttrPK || tbl.KeySchema[0].KeyType != "HASH" {
-		t.Errorf("KeySchema %+v, want %s HASH alone", tbl.KeySchema, schema.AttrPK)
+	if len(tbl.KeySchema) != 1 || tbl.KeySchema[0].AttributeName != dynamo.AttrPK || tbl.KeySchema[0].KeyType != "HASH" {
+		t.Errorf("KeySchema %+v, want %s HASH alone", tbl.KeySchema, dynamo.AttrPK)
 	}
-	if len(tbl.AttributeDefinitions) != 1 || tbl.AttributeDefinitions[0].AttributeName != schema.AttrPK || tbl.AttributeDefinitions[0].AttributeType != "S" {
-		t.Errorf("AttributeDefinitions %+v, want %s S", tbl.AttributeDefinitions, schema.AttrPK)
+	if len(tbl.AttributeDefinitions) != 1 || tbl.AttributeDefinitions[0].AttributeName != dynamo.AttrPK || tbl.AttributeDefinitions[0].AttributeType != "S" {
+		t.Errorf("AttributeDefinitions %+v, want %s S", tbl.AttributeDefinitions, dynamo.AttrPK)
 	}
-	if ttl := tbl.TimeToLiveSpecification; ttl == nil || deref(ttl.AttributeName) != schema.AttrTTL || !ttl.Enabled {
-		t.Errorf("TimeToLiveSpecification %+v, want %s enabled", ttl, schema.AttrTTL)
+	if ttl := tbl.TimeToLiveSpecification; ttl == nil || deref(ttl.AttributeName) != dynamo.AttrTTL || !ttl.Enabled {
+		t.Errorf("TimeToLiveSpecification %+v, want %s enabled", ttl, dynamo.AttrTTL)
 	}
 	if p := tbl.PointInTimeRecoverySpecification; p == nil || p.PointInTimeRecoveryEnabled == nil || !*p.PointInTimeRecoveryEnabled {
 		t.Error("point-in-time recovery is off")
@@ -476,26 +492,26 @@ func TestLeastPrivilege(t *testing.T) {
 // allowedEnv is every variable the Go code reads, from its constants.
 func allowedEnv() map[string]bool {
 	names := []string{
-		config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL,
-		config.EnvCodeLength, config.EnvCodeTTL, config.EnvMaxAttempts, config.EnvResendCooldown,
-		config.EnvSessionValidity, config.EnvAllowedCountry, config.EnvAllowVoIP,
-		config.EnvCapPhone15m, config.EnvCapPhoneDay, config.EnvCapCountryHour, config.EnvCapGlobalHour,
-		config.EnvCounterShards, config.EnvDefaultLocale, config.EnvDeadline, config.EnvLogLevel,
-		config.EnvTestNumbers,
-		config.EnvDLQURL, config.EnvProviders, config.EnvRoutes, config.EnvRateMaxWait,
-		config.EnvBreakerFailures, config.EnvBreakerCooldown, config.EnvDomain, config.EnvAppHash,
-		config.EnvPrices, config.EnvMaxSendAttempts, config.EnvClaimStale,
-		config.EnvBackoffBase, config.EnvBackoffMax, config.EnvSendTimeout, config.EnvConcurrency,
+		config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL, config.EnvLogLevel,
+		triggers.EnvCodeLength, triggers.EnvCodeTTL, triggers.EnvMaxAttempts, triggers.EnvResendCooldown,
+		triggers.EnvSessionValidity, triggers.EnvAllowedCountry, triggers.EnvAllowVoIP,
+		triggers.EnvCapPhone15m, triggers.EnvCapPhoneDay, triggers.EnvCapCountryHour, triggers.EnvCapGlobalHour,
+		triggers.EnvCounterShards, triggers.EnvDefaultLocale, triggers.EnvDeadline,
+		triggers.EnvTestNumbers,
+		worker.EnvDLQURL, worker.EnvProviders, worker.EnvRoutes, worker.EnvRateMaxWait,
+		worker.EnvBreakerFailures, worker.EnvBreakerCooldown, worker.EnvDomain, worker.EnvAppHash,
+		worker.EnvPrices, worker.EnvMaxSendAttempts, worker.EnvClaimStale,
+		worker.EnvBackoffBase, worker.EnvBackoffMax, worker.EnvSendTimeout, worker.EnvConcurrency,
 		snsp.EnvSenderID, snsp.EnvOriginationNumber, snsp.EnvMaxPrice, snsp.EnvDLTEntityID, snsp.EnvDLTTemplateID,
 		twiliop.EnvAccountSID, twiliop.EnvFrom, twiliop.EnvMessagingServiceSID, twiliop.EnvStatusCallback,
 		twiliop.EnvRegion, twiliop.EnvEdge,
-		app.EnvTwilioAuthTokenSecret,
+		twiliop.EnvAuthTokenSecret,
 		// Deliberately absent: twilio.EnvAuthToken (the token goes by
 		// reference, TWILIO_AUTH_TOKEN_SECRET), CONSOLE_OUTBOX and
 		// TWILIO_API_BASE_URL (local use).
 	}
-	for _, p := range config.KnownProviders {
-		names = append(names, config.EnvRatePrefix+strings.ToUpper(p))
+	for _, p := range worker.KnownProviders {
+		names = append(names, worker.EnvRatePrefix+strings.ToUpper(p))
 	}
 	m := map[string]bool{}
 	for _, n := range names {
@@ -518,7 +534,7 @@ func TestEnvironment(t *testing.T) {
 		for _, f := range functions {
 			env := envOf(t, fn(t, tmpl, f.id))
 			for name := range env {
-				if !allowed[name] && !strings.HasPrefix(name, config.EnvTemplatePrefix) {
+				if !allowed[name] && !strings.HasPrefix(name, worker.EnvTemplatePrefix) {
 					t.Errorf("%s: %s is not a variable the code reads", f.id, name)
 				}
 			}
@@ -528,18 +544,23 @@ func TestEnvironment(t *testing.T) {
 				}
 			}
 			getenv := func(k string) string { return env[k] }
-			cfg, err := config.FromEnv(getenv)
-			if err != nil {
-				t.Errorf("%s: config.FromEnv: %v", f.id, err)
+			var environ []string
+			for k, v := range env {
+				environ = append(environ, k+"="+v)
+			}
+			// The parser its main calls: every variable it reads, at once.
+			if err := f.parse(getenv, environ); err != nil {
+				t.Errorf("%s: %v", f.id, err)
 				continue
 			}
-			// Require knows the common variables; the worker's own are
-			// checked by WorkerFromEnv below.
-			common := slices.DeleteFunc(slices.Clone(f.required), func(n string) bool {
-				return n != config.EnvTable && n != config.EnvQueueURL && n != config.EnvSecret
-			})
-			if err := cfg.Require(common...); err != nil {
-				t.Errorf("%s: %v", f.id, err)
+			// The template gives each trigger the same OTP_* values; those its
+			// function ignores must still be valid.
+			if f.trigger != "" {
+				e := config.New(getenv)
+				triggers.ConfigFromEnv(e)
+				if err := e.Err(); err != nil {
+					t.Errorf("%s: trigger variables: %v", f.id, err)
+				}
 			}
 			if v, ok := env[config.EnvSecret]; ok && !strings.HasPrefix(v, "secretsmanager:") {
 				t.Errorf("%s: %s=%q, want secretsmanager:<arn>", f.id, config.EnvSecret, v)
@@ -547,14 +568,9 @@ func TestEnvironment(t *testing.T) {
 			if f.id != "SmsWorkerFunction" {
 				continue
 			}
-			var environ []string
-			for k, v := range env {
-				environ = append(environ, k+"="+v)
-			}
-			wc, err := config.WorkerFromEnv(getenv, environ)
+			wc, err := worker.SettingsFromEnv(getenv, environ)
 			if err != nil {
-				t.Errorf("worker: config.WorkerFromEnv: %v", err)
-				continue
+				t.Fatal(err) // parsed above
 			}
 			uses := map[string]bool{}
 			for _, p := range wc.Providers {
@@ -571,11 +587,11 @@ func TestEnvironment(t *testing.T) {
 				}
 			}
 			if uses["twilio"] {
-				spec := env[app.EnvTwilioAuthTokenSecret]
+				spec := env[twiliop.EnvAuthTokenSecret]
 				if !strings.HasPrefix(spec, "secretsmanager:arn:") {
-					t.Errorf("worker: %s=%q, want secretsmanager:<arn>", app.EnvTwilioAuthTokenSecret, spec)
+					t.Errorf("worker: %s=%q, want secretsmanager:<arn>", twiliop.EnvAuthTokenSecret, spec)
 				}
-				tc := twiliop.FromEnv(getenv)
+				tc := twiliop.ConfigFromEnv(getenv)
 				tc.AuthToken = "0123456789abcdef0123456789abcdef" // read from the secret at start-up
 				if err := tc.Validate(); err != nil {
 					t.Errorf("worker: twilio settings: %v", err)
@@ -646,7 +662,7 @@ func TestNoLiteralSecrets(t *testing.T) {
 	for _, f := range functions {
 		for k, v := range envOf(t, fn(t, tmpl, f.id)) {
 			if k == twiliop.EnvAuthToken {
-				t.Errorf("%s: %s set; pass %s (a reference) instead", f.id, k, app.EnvTwilioAuthTokenSecret)
+				t.Errorf("%s: %s set; pass %s (a reference) instead", f.id, k, twiliop.EnvAuthTokenSecret)
 			}
 			if strings.HasPrefix(strings.ToLower(v), "plain:") {
 				t.Errorf("%s: %s is a plain: secret (local use only)", f.id, k)

@@ -19,7 +19,6 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
-	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/mem"
@@ -44,7 +43,7 @@ type backends struct {
 
 // newBackends picks embedded memory, or DynamoDB and SQS when
 // OTP_TABLE_NAME and OTP_QUEUE_URL are set (both or neither).
-func newBackends(ctx context.Context, o Options, cfg config.Config) (*backends, error) {
+func newBackends(ctx context.Context, o Options, cfg settings) (*backends, error) {
 	if o.CreateTable && cfg.Table == "" {
 		return nil, fmt.Errorf("--create-table: set %s too (the embedded store needs no table)", config.EnvTable)
 	}
@@ -60,9 +59,9 @@ func newBackends(ctx context.Context, o Options, cfg config.Config) (*backends, 
 	case cfg.Table == "" || cfg.QueueURL == "":
 		return nil, fmt.Errorf("set both %s and %s (DynamoDB and SQS), or neither (embedded)", config.EnvTable, config.EnvQueueURL)
 	}
-	dlq := o.Getenv(config.EnvDLQURL)
+	dlq := o.Getenv(worker.EnvDLQURL)
 	if dlq == "" {
-		return nil, fmt.Errorf("%s: required with %s", config.EnvDLQURL, config.EnvQueueURL)
+		return nil, fmt.Errorf("%s: required with %s", worker.EnvDLQURL, config.EnvQueueURL)
 	}
 	awsCfg, err := awsConfig(ctx, o)
 	if err != nil {
@@ -121,7 +120,7 @@ func checkAWS(ctx context.Context, c aws.Config, db *dynamodb.Client, q *sqs.Cli
 	} else if _, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}); err != nil {
 		return fmt.Errorf("%s %s: %w (--create-table creates it)", config.EnvTable, table, err)
 	}
-	for name, u := range map[string]string{config.EnvQueueURL: queueURL, config.EnvDLQURL: dlqURL} {
+	for name, u := range map[string]string{config.EnvQueueURL: queueURL, worker.EnvDLQURL: dlqURL} {
 		if _, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u)}); err != nil {
 			return fmt.Errorf("%s %s: %w (create the queue first; use the URL CreateQueue returned)", name, u, err)
 		}
@@ -131,7 +130,7 @@ func checkAWS(ctx context.Context, c aws.Config, db *dynamodb.Client, q *sqs.Cli
 
 // createTable makes the table for DynamoDB Local; one that exists is fine.
 func createTable(ctx context.Context, db *dynamodb.Client, name string) error {
-	_, err := db.CreateTable(ctx, schema.CreateTableInput(name))
+	_, err := db.CreateTable(ctx, dynamo.CreateTableInput(name))
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create table %s: %w", name, err)
@@ -142,8 +141,8 @@ func createTable(ctx context.Context, db *dynamodb.Client, name string) error {
 // keys is the server secret: OTP_SECRET when set (plain: only, since the
 // local stack reads no Secrets Manager), else random per run, which is
 // right for the embedded store: nothing outlives the process.
-func keys(cfg config.Config) (*otp.KeySource, string, error) {
-	if cfg.Secret == "" {
+func keys(cfg settings) (*otp.KeySource, string, error) {
+	if cfg.Secret.Spec == "" {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
 		note := "random, made at start"
@@ -152,18 +151,12 @@ func keys(cfg config.Config) (*otp.KeySource, string, error) {
 		}
 		return otp.NewKeySource(otp.StaticSecret(fmt.Appendf(nil, "%x", b))), note, nil
 	}
-	if !strings.HasPrefix(cfg.Secret, "plain:") {
+	if !strings.HasPrefix(cfg.Secret.Spec, "plain:") {
 		return nil, "", fmt.Errorf("%s: the local stack reads only plain:<value>, not Secrets Manager or SSM", config.EnvSecret)
 	}
-	src, err := secret.FromSpec(cfg.Secret, nil, nil)
+	ks, err := secret.LoadKeys(context.Background(), cfg.Secret, nil, nil, nil)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", config.EnvSecret, err)
-	}
-	ks := otp.NewKeySource(secret.NewCache(src, cfg.SecretCacheTTL, nil))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := ks.Keyring(ctx); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", config.EnvSecret, err)
+		return nil, "", err
 	}
 	return ks, "from " + config.EnvSecret, nil
 }

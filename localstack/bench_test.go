@@ -39,7 +39,7 @@ import (
 const benchClients = 20
 
 // benchSettings raise the country and global hourly caps to their maximum
-// (config.go's bounds) so that no run is refused; per-number caps need no
+// (triggers/env.go's bounds) so that no run is refused; per-number caps need no
 // change, since every sign-in uses a fresh number.
 var benchSettings = map[string]string{
 	"OTP_CAP_COUNTRY_HOUR": "10000000",

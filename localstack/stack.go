@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
@@ -26,7 +25,7 @@ import (
 // Stack is a running local user pool with its triggers and SMS worker.
 type Stack struct {
 	opts     Options
-	cfg      config.Config
+	cfg      settings
 	ln       net.Listener
 	srv      *http.Server
 	worker   *worker.Worker
@@ -40,7 +39,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if err := o.withDefaults(); err != nil {
 		return nil, err
 	}
-	cfg, err := config.FromEnv(o.Getenv)
+	cfg, err := settingsFromEnv(o.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}

@@ -76,7 +76,7 @@ type Attempt struct {
 // twice in one list, a route key that is not an upper-case ISO 3166 alpha-2
 // code known to the numbering plan, an empty route, and a negative breaker
 // setting.
-func NewChain(order []Provider, routes map[string][]Provider, breaker BreakerConfig, now func() time.Time) (*Chain, error) {
+func NewChain(order []Provider, routes map[string][]Provider, breaker BreakerConfig, now func() time.Time, opts ...ChainOption) (*Chain, error) {
 	if len(order) == 0 {
 		return nil, errors.New("provider chain: no providers")
 	}
@@ -105,7 +105,27 @@ func NewChain(order []Provider, routes map[string][]Provider, breaker BreakerCon
 		}
 		c.routes[country] = slices.Clone(list)
 	}
+	for _, o := range opts {
+		o(c)
+	}
 	return c, nil
+}
+
+// ChainOption sets up a Chain in NewChain.
+type ChainOption func(*Chain)
+
+// WithSendBudget shares d, the budget of one Send through the chain, among
+// the providers: each gets d / the longest list (order or a route), so one
+// that hangs hands over to the next instead of using it all, and the last
+// still has its share.
+func WithSendBudget(d time.Duration) ChainOption {
+	return func(c *Chain) {
+		longest := len(c.order)
+		for _, r := range c.routes {
+			longest = max(longest, len(r))
+		}
+		c.SetAttemptTimeout(d / time.Duration(max(1, longest)))
+	}
 }
 
 // addList checks one list and gives its providers breakers.

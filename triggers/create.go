@@ -17,9 +17,6 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
-// ChallengeName is the only challenge these triggers issue.
-const ChallengeName = "CUSTOM_CHALLENGE"
-
 // metadataPrefix marks our challengeMetadata; Cognito shows Create only the
 // metadata of earlier rounds, so it carries the challenge id (never the code).
 const metadataPrefix = "otp:"

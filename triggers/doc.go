@@ -7,4 +7,9 @@
 // code and enqueues a sealed message for the worker (none for a configured
 // test number, whose code is fixed). Refusals are errors
 // whose text is a documented machine-readable code (see Refusal).
+//
+// Each trigger function's settings are parsed here too (env.go), each
+// reading only its own variables. DefineAuthChallenge lives in define/,
+// which imports nothing of this package, so its function links no phone
+// numbering plan.
 package triggers

@@ -12,4 +12,7 @@
 // claim the challenge's delivery in DynamoDB (so a redelivered message, or a
 // second message for the same challenge, never sends a second SMS); render;
 // send through the provider chain; record the outcome.
+//
+// The sms-worker function's settings, with the defaults and bounds of
+// Config, are parsed here (settings.go); cmd/sms-worker wires them.
 package worker

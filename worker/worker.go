@@ -65,25 +65,46 @@ func DefaultConfig() Config {
 	}
 }
 
+// Bounds Validate and the environment's parser share.
+const (
+	MaxMaxAttempts = 20
+	MaxConcurrency = 100
+	MaxBackoff     = 15 * time.Minute // the SQS limit on a message's delay
+)
+
 // Validate checks the bounds.
 func (c Config) Validate() error {
 	var errs []error
-	if c.MaxAttempts < 1 || c.MaxAttempts > 20 {
-		errs = append(errs, fmt.Errorf("max attempts %d: must be 1 to 20", c.MaxAttempts))
+	if c.MaxAttempts < 1 || c.MaxAttempts > MaxMaxAttempts {
+		errs = append(errs, fmt.Errorf("max attempts %d: must be 1 to %d", c.MaxAttempts, MaxMaxAttempts))
 	}
-	if c.ClaimStale <= c.SendTimeout {
-		errs = append(errs, fmt.Errorf("claim stale %s: must exceed the send timeout %s, or a live send could be retaken", c.ClaimStale, c.SendTimeout))
+	errs = append(errs, c.checkClaimStale())
+	if c.BackoffBase <= 0 || c.BackoffMax > MaxBackoff {
+		errs = append(errs, fmt.Errorf("backoff %s..%s: base must be > 0, max <= %s (the SQS limit)", c.BackoffBase, c.BackoffMax, MaxBackoff))
 	}
-	if c.BackoffBase <= 0 || c.BackoffMax < c.BackoffBase || c.BackoffMax > 15*time.Minute {
-		errs = append(errs, fmt.Errorf("backoff %s..%s: base must be > 0, max >= base and <= 15m (the SQS limit)", c.BackoffBase, c.BackoffMax))
-	}
+	errs = append(errs, c.checkBackoffMax())
 	if c.SendTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("send timeout %s: must be > 0", c.SendTimeout))
 	}
-	if c.Concurrency < 1 || c.Concurrency > 100 {
-		errs = append(errs, fmt.Errorf("concurrency %d: must be 1 to 100", c.Concurrency))
+	if c.Concurrency < 1 || c.Concurrency > MaxConcurrency {
+		errs = append(errs, fmt.Errorf("concurrency %d: must be 1 to %d", c.Concurrency, MaxConcurrency))
 	}
 	return errors.Join(errs...)
+}
+
+// checkClaimStale: a claim must outlive the send it guards.
+func (c Config) checkClaimStale() error {
+	if c.ClaimStale <= c.SendTimeout {
+		return fmt.Errorf("claim stale %s: must exceed the send timeout %s, or a live send could be retaken", c.ClaimStale, c.SendTimeout)
+	}
+	return nil
+}
+
+func (c Config) checkBackoffMax() error {
+	if c.BackoffMax < c.BackoffBase {
+		return fmt.Errorf("backoff max %s: shorter than the backoff base %s", c.BackoffMax, c.BackoffBase)
+	}
+	return nil
 }
 
 // Env is what the worker takes from the outside world; tests replace it.

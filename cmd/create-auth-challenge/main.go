@@ -3,29 +3,39 @@ package main
 
 import (
 	"context"
-	"errors"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/config"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
 func main() {
-	d, err := app.Load(context.Background(), config.EnvTable, config.EnvQueueURL, config.EnvSecret)
-	if err != nil {
-		app.Exit(d.Log, err)
+	ctx := context.Background()
+	s, err := triggers.CreateFromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	// Every cold start, so test numbers left on are seen in the logs.
+	if w := s.Triggers.TestNumbersWarning(); w != "" {
+		log.Warn(w, "var", triggers.EnvTestNumbers)
 	}
-	keys, kerr := d.Keys()
-	store, serr := d.Store()
-	q, qerr := d.Queue()
-	if err := errors.Join(kerr, serr, qerr); err != nil {
-		app.Exit(d.Log, err)
-	}
-	h, err := triggers.NewCreate(d.Config.Triggers, store, q, keys, d.Env())
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
+	aws, err := awsinit.Load(ctx)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	q, err := queue.NewSQS(sqs.NewFromConfig(aws), s.QueueURL)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	h, err := triggers.NewCreate(s.Triggers, store, q, keys, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)
 }

@@ -1,23 +1,22 @@
 // Command define-auth-challenge is the DefineAuthChallenge Lambda trigger.
+// It makes no AWS call and parses no phone number, so it links and loads
+// neither: package define, the config reader and the init error report.
 package main
 
 import (
-	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
-	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
 )
 
 func main() {
-	d, err := app.Load(context.Background())
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
-	h, err := triggers.NewDefine(d.Config.Triggers.Policy.MaxAttempts, d.Env())
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
+	s, err := define.FromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	h, err := define.New(s.MaxAttempts, log)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)
 }

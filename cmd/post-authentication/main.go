@@ -3,29 +3,30 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/config"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
 )
 
 func main() {
-	d, err := app.Load(context.Background(), config.EnvTable)
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
-	store, err := d.Store()
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
-	pool := userpool.New(cognitoidentityprovider.NewFromConfig(d.AWS))
-	h, err := triggers.NewPostAuthentication(pool, store, d.Config.Triggers.Deadline, d.Env())
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
+	s, err := triggers.PostAuthenticationFromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	aws, err := awsinit.Load(context.Background())
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	pool := userpool.New(cognitoidentityprovider.NewFromConfig(aws))
+	h, err := triggers.NewPostAuthentication(pool, store, s.Deadline, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)
 }

@@ -1,19 +1,21 @@
-// Command pre-sign-up is the PreSignUp Lambda trigger.
+// Command pre-sign-up is the PreSignUp Lambda trigger. It makes no AWS
+// call, so it loads no AWS configuration.
 package main
 
 import (
-	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
 func main() {
-	d, err := app.Load(context.Background())
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
-	lambda.StartHandlerFunc(triggers.NewPreSignUp(d.Config.Triggers.Phone, d.Env()).Handle)
+	s, err := triggers.PreSignUpFromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	env := triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)}
+	lambda.StartHandlerFunc(triggers.NewPreSignUp(s.Phone, env).Handle)
 }

@@ -12,25 +12,28 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/config"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
+	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	d, err := app.Load(ctx, config.EnvTable, config.EnvQueueURL, config.EnvSecret)
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
-	driver, err := d.Worker(ctx, os.Getenv, os.Environ(), os.Stdout)
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
-	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+	s, err := worker.SettingsFromEnv(os.Getenv, os.Environ())
+	log := lambdainit.Logger(s.LogLevel)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	aws, err := awsinit.Load(ctx)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	driver, err := wire(ctx, s, aws, keys, os.Getenv, os.Stdout, log)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	if os.Getenv(lambdainit.EnvRuntimeAPI) != "" {
 		lambda.StartHandlerFunc(driver.HandleSQS)
 		return
 	}
-	d.Log.Info("polling the queue; stop with Ctrl-C")
+	log.Info("polling the queue; stop with Ctrl-C")
 	driver.Poll(ctx)
 }

@@ -3,28 +3,31 @@ package main
 
 import (
 	"context"
-	"errors"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/config"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
 func main() {
-	d, err := app.Load(context.Background(), config.EnvTable, config.EnvSecret)
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
-	keys, kerr := d.Keys()
-	store, serr := d.Store()
-	if err := errors.Join(kerr, serr); err != nil {
-		app.Exit(d.Log, err)
-	}
-	h, err := triggers.NewVerify(d.Config.Triggers, store, keys, d.Env())
-	if err != nil {
-		app.Exit(d.Log, err)
-	}
+	ctx := context.Background()
+	s, err := triggers.VerifyFromEnv(os.Getenv)
+	log := lambdainit.Logger(s.LogLevel)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	aws, err := awsinit.Load(ctx)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	h, err := triggers.NewVerify(s.Triggers, store, keys, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
+	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Variable names FromEnv reads; Validate's errors name them.
+// Variable names ConfigFromEnv reads; Validate's errors name them.
 const (
 	EnvAccountSID          = "TWILIO_ACCOUNT_SID"
 	EnvAuthToken           = "TWILIO_AUTH_TOKEN"
@@ -20,6 +20,11 @@ const (
 	EnvRegion              = "TWILIO_REGION"
 	EnvEdge                = "TWILIO_EDGE"
 	EnvAPIBaseURL          = "TWILIO_API_BASE_URL"
+	// EnvAuthTokenSecret names where the auth token lives, as OTP_SECRET
+	// does for the server secret: secretsmanager:, ssm: or plain: (local use
+	// only). The sms-worker reads the token from it at start-up into
+	// Config.AuthToken; ConfigFromEnv does not read it.
+	EnvAuthTokenSecret = "TWILIO_AUTH_TOKEN_SECRET"
 )
 
 // Config is one Twilio account and sender.
@@ -52,9 +57,9 @@ type Config struct {
 	APIBaseURL string
 }
 
-// FromEnv reads the TWILIO_* variables; getenv is os.Getenv outside tests.
-// It does not validate: New does.
-func FromEnv(getenv func(string) string) Config {
+// ConfigFromEnv reads the TWILIO_* variables; getenv is os.Getenv outside
+// tests. It does not validate: New does.
+func ConfigFromEnv(getenv func(string) string) Config {
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	return Config{
 		AccountSID:          get(EnvAccountSID),

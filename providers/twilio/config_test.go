@@ -9,7 +9,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
 )
 
-func TestFromEnv(t *testing.T) {
+func TestConfigFromEnv(t *testing.T) {
 	env := map[string]string{
 		"TWILIO_ACCOUNT_SID":           " " + testSID + " ",
 		"TWILIO_AUTH_TOKEN":            testToken,
@@ -18,7 +18,7 @@ func TestFromEnv(t *testing.T) {
 		"TWILIO_REGION":                "IE1",
 		"TWILIO_EDGE":                  "Dublin",
 	}
-	got := twilio.FromEnv(func(k string) string { return env[k] })
+	got := twilio.ConfigFromEnv(func(k string) string { return env[k] })
 	want := twilio.Config{
 		AccountSID: testSID, AuthToken: testToken, MessagingServiceSID: testService,
 		StatusCallback: "https://hooks.example.com/status", Region: "ie1", Edge: "dublin",

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
 // API is the part of the DynamoDB client the store uses.
@@ -91,29 +90,29 @@ func (s *Store) putChallengeInput(c otp.Challenge, counters []otp.Counter, claim
 	items := make([]types.TransactWriteItem, 0, len(counters)+2)
 	for _, ctr := range counters {
 		cond := expression.Or(
-			expression.AttributeNotExists(expression.Name(schema.AttrPK)),
-			expression.Name(schema.AttrCount).LessThan(expression.Value(ctr.Max())),
+			expression.AttributeNotExists(expression.Name(AttrPK)),
+			expression.Name(AttrCount).LessThan(expression.Value(ctr.Max())),
 		)
-		upd := expression.Add(expression.Name(schema.AttrCount), expression.Value(1)).
-			Set(expression.Name(schema.AttrTTL), expression.Value(schema.CounterTTL(ctr)))
+		upd := expression.Add(expression.Name(AttrCount), expression.Value(1)).
+			Set(expression.Name(AttrTTL), expression.Value(CounterTTL(ctr)))
 		expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
 		if err != nil {
 			return nil, fmt.Errorf("build counter update: %w", err)
 		}
 		items = append(items, types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(s.table),
-			Key:                       schema.KeyOf(schema.CounterKey(ctr)),
+			Key:                       KeyOf(CounterKey(ctr)),
 			UpdateExpression:          expr.Update(),
 			ConditionExpression:       expr.Condition(),
 			ExpressionAttributeNames:  expr.Names(),
 			ExpressionAttributeValues: expr.Values(),
 		}})
 	}
-	challenge, err := s.put(schema.FromChallenge(c), expression.AttributeNotExists(expression.Name(schema.AttrPK)))
+	challenge, err := s.put(FromChallenge(c), expression.AttributeNotExists(expression.Name(AttrPK)))
 	if err != nil {
 		return nil, fmt.Errorf("challenge: %w", err)
 	}
-	pointer, err := s.put(schema.FromPointer(otp.PointerFor(c)), pointerCondition(c.ID, claim))
+	pointer, err := s.put(FromPointer(otp.PointerFor(c)), pointerCondition(c.ID, claim))
 	if err != nil {
 		return nil, fmt.Errorf("reuse pointer: %w", err)
 	}
@@ -125,12 +124,12 @@ func (s *Store) putChallengeInput(c otp.Challenge, counters []otp.Counter, claim
 // replayed write from refusing itself.
 func pointerCondition(id string, claim otp.PointerClaim) expression.ConditionBuilder {
 	cond := expression.Or(
-		expression.AttributeNotExists(expression.Name(schema.AttrPK)),
-		expression.Name(schema.AttrCreated).LessThanEqual(expression.Value(claim.StaleBefore.UnixMilli())),
-		expression.Name(schema.AttrChalID).Equal(expression.Value(id)),
+		expression.AttributeNotExists(expression.Name(AttrPK)),
+		expression.Name(AttrCreated).LessThanEqual(expression.Value(claim.StaleBefore.UnixMilli())),
+		expression.Name(AttrChalID).Equal(expression.Value(id)),
 	)
 	if claim.PrevID != "" {
-		cond = cond.Or(expression.Name(schema.AttrChalID).Equal(expression.Value(claim.PrevID)))
+		cond = cond.Or(expression.Name(AttrChalID).Equal(expression.Value(claim.PrevID)))
 	}
 	return cond
 }
@@ -190,7 +189,7 @@ func cancelReason(tce *types.TransactionCanceledException, c otp.Challenge, coun
 func (s *Store) GetChallenge(ctx context.Context, id string) (otp.Challenge, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
-		Key:            schema.KeyOf(schema.ChallengeKey(id)),
+		Key:            KeyOf(ChallengeKey(id)),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
@@ -199,7 +198,7 @@ func (s *Store) GetChallenge(ctx context.Context, id string) (otp.Challenge, err
 	if out.Item == nil {
 		return otp.Challenge{}, fmt.Errorf("get challenge %s: %w", id, otp.ErrNotFound)
 	}
-	var it schema.ChallengeItem
+	var it ChallengeItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return otp.Challenge{}, fmt.Errorf("decode challenge %s: %w", id, err)
 	}
@@ -209,8 +208,8 @@ func (s *Store) GetChallenge(ctx context.Context, id string) (otp.Challenge, err
 // VoidChallenge marks a challenge as abandoned: it never verifies or sends.
 func (s *Store) VoidChallenge(ctx context.Context, id string) error {
 	err := s.update(ctx, id,
-		expression.Set(expression.Name(schema.AttrVoided), expression.Value(true)),
-		expression.AttributeExists(expression.Name(schema.AttrPK)), types.ReturnValueNone, nil)
+		expression.Set(expression.Name(AttrVoided), expression.Value(true)),
+		expression.AttributeExists(expression.Name(AttrPK)), types.ReturnValueNone, nil)
 	if isConditionFailed(err) {
 		return fmt.Errorf("void challenge %s: %w", id, otp.ErrNotFound)
 	}
@@ -226,15 +225,15 @@ func (s *Store) VoidChallenge(ctx context.Context, id string) error {
 // otp.ErrNotAnswerable.
 func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp.Challenge, error) {
 	cond := expression.And(
-		expression.AttributeExists(expression.Name(schema.AttrPK)),
-		expression.Name(schema.AttrAttempts).LessThan(expression.Name(schema.AttrMax)),
-		expression.Name(schema.AttrConsumed).Equal(expression.Value(false)),
-		expression.Name(schema.AttrVoided).Equal(expression.Value(false)),
-		expression.Name(schema.AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+		expression.AttributeExists(expression.Name(AttrPK)),
+		expression.Name(AttrAttempts).LessThan(expression.Name(AttrMax)),
+		expression.Name(AttrConsumed).Equal(expression.Value(false)),
+		expression.Name(AttrVoided).Equal(expression.Value(false)),
+		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
 	)
-	var it schema.ChallengeItem
+	var it ChallengeItem
 	err := s.update(ctx, id,
-		expression.Add(expression.Name(schema.AttrAttempts), expression.Value(1)),
+		expression.Add(expression.Name(AttrAttempts), expression.Value(1)),
 		cond, types.ReturnValueAllNew, &it)
 	if isConditionFailed(err) {
 		return otp.Challenge{}, fmt.Errorf("count attempt on %s: %w", id, otp.ErrNotAnswerable)
@@ -252,11 +251,11 @@ func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp
 // our own write: one read tells that apart from a rival's.
 func (s *Store) Consume(ctx context.Context, id, by string) error {
 	cond := expression.And(
-		expression.Name(schema.AttrConsumed).Equal(expression.Value(false)),
-		expression.Name(schema.AttrVoided).Equal(expression.Value(false)),
+		expression.Name(AttrConsumed).Equal(expression.Value(false)),
+		expression.Name(AttrVoided).Equal(expression.Value(false)),
 	)
-	upd := expression.Set(expression.Name(schema.AttrConsumed), expression.Value(true)).
-		Set(expression.Name(schema.AttrConsBy), expression.Value(by))
+	upd := expression.Set(expression.Name(AttrConsumed), expression.Value(true)).
+		Set(expression.Name(AttrConsBy), expression.Value(by))
 	err := s.update(ctx, id, upd, cond, types.ReturnValueNone, nil)
 	if isConditionFailed(err) {
 		c, gerr := s.GetChallenge(ctx, id)
@@ -292,27 +291,27 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 		// empty string value).
 		return otp.Challenge{}, fmt.Errorf("claim delivery of %s: empty destination: %w", id, otp.ErrNotDeliverable)
 	}
-	delivery := expression.Name(schema.AttrDelivery)
+	delivery := expression.Name(AttrDelivery)
 	cond := expression.And(
-		expression.AttributeExists(expression.Name(schema.AttrPK)),
-		expression.Name(schema.AttrPhone).Equal(expression.Value(to)),
-		expression.Name(schema.AttrDecoy).Equal(expression.Value(false)),
-		expression.Name(schema.AttrVoided).Equal(expression.Value(false)),
-		expression.Name(schema.AttrConsumed).Equal(expression.Value(false)),
-		expression.Name(schema.AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+		expression.AttributeExists(expression.Name(AttrPK)),
+		expression.Name(AttrPhone).Equal(expression.Value(to)),
+		expression.Name(AttrDecoy).Equal(expression.Value(false)),
+		expression.Name(AttrVoided).Equal(expression.Value(false)),
+		expression.Name(AttrConsumed).Equal(expression.Value(false)),
+		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
 		expression.Or(
 			expression.AttributeNotExists(delivery),
 			delivery.Equal(expression.Value(otp.DeliveryFailedRetryable.String())),
 			expression.And(
 				delivery.Equal(expression.Value(otp.DeliverySending.String())),
-				expression.Name(schema.AttrDelivAt).LessThan(expression.Value(staleBefore.UnixMilli())),
+				expression.Name(AttrDelivAt).LessThan(expression.Value(staleBefore.UnixMilli())),
 			),
 		),
 	)
 	upd := expression.Set(delivery, expression.Value(otp.DeliverySending.String())).
-		Set(expression.Name(schema.AttrDelivAt), expression.Value(now.UnixMilli())).
-		Add(expression.Name(schema.AttrDelivN), expression.Value(1))
-	var it schema.ChallengeItem
+		Set(expression.Name(AttrDelivAt), expression.Value(now.UnixMilli())).
+		Add(expression.Name(AttrDelivN), expression.Value(1))
+	var it ChallengeItem
 	err := s.update(ctx, id, upd, cond, types.ReturnValueAllNew, &it)
 	if isConditionFailed(err) {
 		// DynamoDB Local returns no item with
@@ -356,14 +355,14 @@ func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, o ot
 		return fmt.Errorf("record delivery of %s: %w", id, err)
 	}
 	cond := expression.And(
-		expression.Name(schema.AttrDelivery).Equal(expression.Value(otp.DeliverySending.String())),
-		expression.Name(schema.AttrDelivAt).Equal(expression.Value(claimedAt.UnixMilli())),
+		expression.Name(AttrDelivery).Equal(expression.Value(otp.DeliverySending.String())),
+		expression.Name(AttrDelivAt).Equal(expression.Value(claimedAt.UnixMilli())),
 	)
-	upd := expression.Set(expression.Name(schema.AttrDelivery), expression.Value(o.State.String()))
-	upd = setOrRemove(upd, schema.AttrDelivBy, o.Provider)
-	upd = setOrRemove(upd, schema.AttrDelivID, o.ProviderID)
+	upd := expression.Set(expression.Name(AttrDelivery), expression.Value(o.State.String()))
+	upd = setOrRemove(upd, AttrDelivBy, o.Provider)
+	upd = setOrRemove(upd, AttrDelivID, o.ProviderID)
 	if o.Uncount {
-		upd = upd.Add(expression.Name(schema.AttrDelivN), expression.Value(-1))
+		upd = upd.Add(expression.Name(AttrDelivN), expression.Value(-1))
 	}
 	err := s.update(ctx, id, upd, cond, types.ReturnValueNone, nil)
 	if isConditionFailed(err) {
@@ -395,7 +394,7 @@ func (s *Store) update(ctx context.Context, id string, upd expression.UpdateBuil
 	}
 	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       schema.KeyOf(schema.ChallengeKey(id)),
+		Key:                       KeyOf(ChallengeKey(id)),
 		UpdateExpression:          expr.Update(),
 		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
@@ -417,7 +416,7 @@ func (s *Store) update(ctx context.Context, id string, upd expression.UpdateBuil
 func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
-		Key:            schema.KeyOf(schema.PointerKey(phone, clientID)),
+		Key:            KeyOf(PointerKey(phone, clientID)),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
@@ -426,7 +425,7 @@ func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Poi
 	if out.Item == nil {
 		return otp.Pointer{}, fmt.Errorf("get reuse pointer: %w", otp.ErrNotFound)
 	}
-	var it schema.PointerItem
+	var it PointerItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return otp.Pointer{}, fmt.Errorf("decode reuse pointer: %w", err)
 	}

@@ -11,12 +11,29 @@ import (
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store"
 )
 
 // sweepEvery is how many writes pass between sweeps of expired items, so a
 // long-running local stack does not grow without bound.
 const sweepEvery = 1024
+
+// pointerKey is a reuse pointer's identity: one per number and app client.
+type pointerKey struct{ phone, clientID string }
+
+// counterKey is a counter's identity: each window of each cap, per subject
+// and shard, counts apart.
+type counterKey struct {
+	scope   otp.Scope
+	window  time.Duration
+	subject string
+	start   int64 // window start, Unix seconds
+	shard   int
+}
+
+func keyOf(c otp.Counter) counterKey {
+	return counterKey{c.Cap.Scope, c.Cap.Window, c.Subject, c.WindowStart.Unix(), c.Shard}
+}
 
 type counter struct {
 	count int
@@ -29,8 +46,8 @@ type Store struct {
 
 	mu         sync.Mutex
 	challenges map[string]otp.Challenge
-	pointers   map[string]otp.Pointer
-	counters   map[string]counter
+	pointers   map[pointerKey]otp.Pointer
+	counters   map[counterKey]counter
 	writes     int
 }
 
@@ -42,8 +59,8 @@ func New(now func() time.Time) *Store {
 	return &Store{
 		now:        now,
 		challenges: map[string]otp.Challenge{},
-		pointers:   map[string]otp.Pointer{},
-		counters:   map[string]counter{},
+		pointers:   map[pointerKey]otp.Pointer{},
+		counters:   map[counterKey]counter{},
 	}
 }
 
@@ -55,13 +72,13 @@ func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []ot
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ptr := otp.PointerFor(c)
-	pk := schema.PointerKey(ptr.Phone, ptr.ClientID)
+	pk := pointerKey{ptr.Phone, ptr.ClientID}
 	if old, ok := s.pointers[pk]; ok && !claimable(old, c.ID, claim) {
 		return fmt.Errorf("put challenge %s: %w", c.ID, otp.ErrPointerTaken)
 	}
 	var full []otp.Counter
 	for _, ctr := range counters {
-		if s.counters[schema.CounterKey(ctr)].count >= ctr.Max() {
+		if s.counters[keyOf(ctr)].count >= ctr.Max() {
 			full = append(full, ctr)
 		}
 	}
@@ -72,8 +89,8 @@ func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []ot
 		return fmt.Errorf("put challenge %s: %w", c.ID, otp.ErrExists)
 	}
 	for _, ctr := range counters {
-		k := schema.CounterKey(ctr)
-		s.counters[k] = counter{count: s.counters[k].count + 1, ttl: time.Unix(schema.CounterTTL(ctr), 0)}
+		k := keyOf(ctr)
+		s.counters[k] = counter{count: s.counters[k].count + 1, ttl: ctr.WindowEnd().Add(store.Retention)}
 	}
 	c.MAC = append([]byte(nil), c.MAC...)
 	s.challenges[c.ID] = c
@@ -193,7 +210,7 @@ func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, o ot
 func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pointers[schema.PointerKey(phone, clientID)]
+	p, ok := s.pointers[pointerKey{phone, clientID}]
 	if !ok {
 		return otp.Pointer{}, fmt.Errorf("get reuse pointer: %w", otp.ErrNotFound)
 	}
@@ -209,12 +226,12 @@ func (s *Store) wrote() {
 	}
 	now := s.now()
 	for k, c := range s.challenges {
-		if now.After(c.ExpiresAt.Add(schema.Retention)) {
+		if now.After(c.ExpiresAt.Add(store.Retention)) {
 			delete(s.challenges, k)
 		}
 	}
 	for k, p := range s.pointers {
-		if now.After(p.ExpiresAt.Add(schema.Retention)) {
+		if now.After(p.ExpiresAt.Add(store.Retention)) {
 			delete(s.pointers, k)
 		}
 	}

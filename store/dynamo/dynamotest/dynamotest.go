@@ -1,4 +1,4 @@
-// Package dynamotest creates throwaway tables laid out by package schema in
+// Package dynamotest creates throwaway tables laid out by package dynamo in
 // DynamoDB Local, for tests of the store and of its callers.
 package dynamotest
 
@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
-	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 )
 
 // NewTable creates a table with TTL on and deletes it when the test ends.
@@ -18,10 +18,10 @@ func NewTable(t testing.TB, db *dynamodb.Client) string {
 	t.Helper()
 	ctx := context.Background()
 	name := testenv.UniqueName("otp")
-	if _, err := db.CreateTable(ctx, schema.CreateTableInput(name)); err != nil {
+	if _, err := db.CreateTable(ctx, dynamo.CreateTableInput(name)); err != nil {
 		t.Fatalf("create table: %v", err)
 	}
-	if _, err := db.UpdateTimeToLive(ctx, schema.TimeToLiveInput(name)); err != nil {
+	if _, err := db.UpdateTimeToLive(ctx, dynamo.TimeToLiveInput(name)); err != nil {
 		t.Fatalf("enable TTL: %v", err)
 	}
 	t.Cleanup(func() {

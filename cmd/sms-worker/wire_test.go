@@ -1,10 +1,11 @@
-package app_test
+package main
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,13 +14,18 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/app"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -55,6 +61,25 @@ func localAWS(t *testing.T) {
 	}
 }
 
+// wireFromEnv builds the driver as main does, from the process environment.
+func wireFromEnv(t *testing.T, ctx context.Context) (*worker.Driver, aws.Config, worker.Keys, error) {
+	t.Helper()
+	s, err := worker.SettingsFromEnv(os.Getenv, os.Environ())
+	if err != nil {
+		return nil, aws.Config{}, nil, err
+	}
+	cfg, err := awsinit.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := secret.LoadKeys(ctx, s.Secret, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := wire(ctx, s, cfg, keys, os.Getenv, io.Discard, slog.New(slog.DiscardHandler))
+	return d, cfg, keys, err
+}
+
 // The deployed wiring end to end: Create enqueues on SQS, the worker built
 // from the environment polls it and "sends" through the console provider,
 // and the code from the outbox verifies.
@@ -65,19 +90,24 @@ func TestWorkerWiringDeliversACode(t *testing.T) {
 	t.Setenv("CONSOLE_OUTBOX", outbox)
 	t.Setenv("SMS_DOMAIN", "example.com")
 	ctx := context.Background()
-	d, err := app.Load(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	driver, err := d.Worker(ctx, os.Getenv, os.Environ(), io.Discard)
+	driver, cfg, keys, err := wireFromEnv(t, ctx)
 	if err != nil {
 		t.Fatalf("wire the worker: %v", err)
 	}
 	driver.WaitTime = time.Second
-	keys, _ := d.Keys()
-	store, _ := d.Store()
-	q, _ := d.Queue()
-	create, err := triggers.NewCreate(d.Config.Triggers, store, q, keys, triggers.Env{})
+	cs, err := triggers.CreateFromEnv(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := dynamo.New(dynamodb.NewFromConfig(cfg), cs.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := queue.NewSQS(sqs.NewFromConfig(cfg), cs.QueueURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create, err := triggers.NewCreate(cs.Triggers, store, q, keys, triggers.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +127,7 @@ func TestWorkerWiringDeliversACode(t *testing.T) {
 		t.Fatalf("outbox: %+v", rec)
 	}
 	code := rec.Body[strings.LastIndex(rec.Body, "#")+1:]
-	verify, _ := triggers.NewVerify(d.Config.Triggers, store, keys, triggers.Env{})
+	verify, _ := triggers.NewVerify(cs.Triggers, store, keys, triggers.Env{})
 	var vev events.CognitoEventUserPoolsVerifyAuthChallenge
 	vev.Request.PrivateChallengeParameters = out.Response.PrivateChallengeParameters
 	vev.Request.ChallengeAnswer = code
@@ -145,26 +175,10 @@ func TestWorkerWiringRefusesBadSettings(t *testing.T) {
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
-			d, err := app.Load(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = d.Worker(context.Background(), os.Getenv, os.Environ(), io.Discard)
+			_, _, _, err := wireFromEnv(t, context.Background())
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one naming %s", err, tc.want)
 			}
 		})
-	}
-}
-
-func TestKeysRefusesAShortSecretAtStart(t *testing.T) {
-	localAWS(t)
-	t.Setenv("OTP_SECRET", "plain:short")
-	d, err := app.Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Keys(); err == nil || !strings.Contains(err.Error(), "OTP_SECRET") {
-		t.Errorf("Keys() = %v, want an error naming OTP_SECRET", err)
 	}
 }

@@ -1,7 +1,8 @@
-package config
+package triggers
 
 import (
 	"log/slog"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,21 +11,40 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
+
+// These tests hold CreateFromEnv, which reads every trigger variable, to
+// the rules each one follows; settings in them are what Create reads.
+type settings = CreateSettings
+
+// required are the variables CreateFromEnv refuses to go without; the tests
+// below that are about other variables supply them (see FromEnv).
+var required = map[string]string{config.EnvTable: "otp-codes-required", config.EnvQueueURL: "https://sqs.example/required", config.EnvSecret: "ssm:/otp/required"}
+
+// FromEnv is CreateFromEnv with the required variables that getenv leaves
+// unset (as opposed to set empty) filled in.
+func FromEnv(getenv func(string) string) (settings, error) {
+	return CreateFromEnv(func(name string) string {
+		if v := getenv(name); v != "" || required[name] == "" {
+			return v
+		}
+		return required[name]
+	})
+}
 
 // allVars is every variable FromEnv reads.
 var allVars = []string{
-	EnvTable, EnvQueueURL, EnvSecret, EnvSecretCacheTTL, EnvCodeLength, EnvCodeTTL,
+	config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL, EnvCodeLength, EnvCodeTTL,
 	EnvMaxAttempts, EnvResendCooldown, EnvSessionValidity, EnvAllowedCountry, EnvAllowVoIP,
 	EnvCapPhone15m, EnvCapPhoneDay, EnvCapCountryHour, EnvCapGlobalHour, EnvCounterShards,
-	EnvDefaultLocale, EnvDeadline, EnvLogLevel, EnvTestNumbers,
+	EnvDefaultLocale, EnvDeadline, config.EnvLogLevel, EnvTestNumbers,
 }
 
 // parsedVars is every variable FromEnv checks; the rest are taken as they are.
 var parsedVars = slices.DeleteFunc(slices.Clone(allVars), func(n string) bool {
-	return n == EnvTable || n == EnvQueueURL || n == EnvSecret
+	return n == config.EnvTable || n == config.EnvQueueURL || n == config.EnvSecret
 })
 
 // getenv returns a getenv backed by m.
@@ -33,11 +53,13 @@ func getenv(m map[string]string) func(string) string {
 }
 
 // defaults is what FromEnv must return without any variable.
-func defaults() Config {
-	return Config{
-		SecretCacheTTL: 5 * time.Minute,
-		Triggers:       triggers.DefaultConfig(),
-		LogLevel:       slog.LevelInfo,
+func defaults() settings {
+	return settings{
+		Table:    required[config.EnvTable],
+		QueueURL: required[config.EnvQueueURL],
+		Secret:   config.Secret{Spec: required[config.EnvSecret], CacheTTL: 5 * time.Minute},
+		Triggers: DefaultConfig(),
+		LogLevel: slog.LevelInfo,
 	}
 }
 
@@ -71,9 +93,10 @@ func TestFromEnvDefaults(t *testing.T) {
 			}
 			return m
 		}()},
-		{name: "every variable blank", env: func() map[string]string {
+		// Blank required variables are refused: TestCreateFromEnvRequires.
+		{name: "every optional variable blank", env: func() map[string]string {
 			m := map[string]string{}
-			for _, n := range allVars {
+			for _, n := range parsedVars {
 				m[n] = " \t "
 			}
 			return m
@@ -96,42 +119,42 @@ func TestFromEnvValid(t *testing.T) {
 	tests := []struct {
 		name string
 		env  map[string]string
-		want func(c *Config) // applied to defaults()
+		want func(c *settings) // applied to defaults()
 	}{
 		{
 			name: "table name, trimmed",
-			env:  map[string]string{EnvTable: " otp-codes "},
-			want: func(c *Config) { c.Table = "otp-codes" },
+			env:  map[string]string{config.EnvTable: " otp-codes "},
+			want: func(c *settings) { c.Table = "otp-codes" },
 		},
 		{
 			name: "queue URL",
-			env:  map[string]string{EnvQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/otp"},
-			want: func(c *Config) { c.QueueURL = "https://sqs.us-east-1.amazonaws.com/123456789012/otp" },
+			env:  map[string]string{config.EnvQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/otp"},
+			want: func(c *settings) { c.QueueURL = "https://sqs.us-east-1.amazonaws.com/123456789012/otp" },
 		},
 		{
 			name: "secret spec",
-			env:  map[string]string{EnvSecret: "secretsmanager:otp/pepper"},
-			want: func(c *Config) { c.Secret = "secretsmanager:otp/pepper" },
+			env:  map[string]string{config.EnvSecret: "secretsmanager:otp/pepper"},
+			want: func(c *settings) { c.Secret.Spec = "secretsmanager:otp/pepper" },
 		},
 		{
 			name: "secret cache TTL",
-			env:  map[string]string{EnvSecretCacheTTL: "90s"},
-			want: func(c *Config) { c.SecretCacheTTL = 90 * time.Second },
+			env:  map[string]string{config.EnvSecretCacheTTL: "90s"},
+			want: func(c *settings) { c.Secret.CacheTTL = 90 * time.Second },
 		},
 		{
 			name: "code length",
 			env:  map[string]string{EnvCodeLength: "8"},
-			want: func(c *Config) { c.Triggers.Policy.Digits = 8 },
+			want: func(c *settings) { c.Triggers.Policy.Digits = 8 },
 		},
 		{
 			name: "code TTL",
 			env:  map[string]string{EnvCodeTTL: "2m"},
-			want: func(c *Config) { c.Triggers.Policy.TTL = 2 * time.Minute },
+			want: func(c *settings) { c.Triggers.Policy.TTL = 2 * time.Minute },
 		},
 		{
 			name: "code TTL equal to session validity",
 			env:  map[string]string{EnvCodeTTL: "10m", EnvSessionValidity: "10m"},
-			want: func(c *Config) {
+			want: func(c *settings) {
 				c.Triggers.Policy.TTL = 10 * time.Minute
 				c.Triggers.Policy.SessionValidity = 10 * time.Minute
 			},
@@ -139,62 +162,62 @@ func TestFromEnvValid(t *testing.T) {
 		{
 			name: "max attempts",
 			env:  map[string]string{EnvMaxAttempts: "5"},
-			want: func(c *Config) { c.Triggers.Policy.MaxAttempts = 5 },
+			want: func(c *settings) { c.Triggers.Policy.MaxAttempts = 5 },
 		},
 		{
 			name: "resend cooldown",
 			env:  map[string]string{EnvResendCooldown: "45s"},
-			want: func(c *Config) { c.Triggers.Policy.ResendCooldown = 45 * time.Second },
+			want: func(c *settings) { c.Triggers.Policy.ResendCooldown = 45 * time.Second },
 		},
 		{
 			name: "resend cooldown zero",
 			env:  map[string]string{EnvResendCooldown: "0s"},
-			want: func(c *Config) { c.Triggers.Policy.ResendCooldown = 0 },
+			want: func(c *settings) { c.Triggers.Policy.ResendCooldown = 0 },
 		},
 		{
 			name: "session validity",
 			env:  map[string]string{EnvSessionValidity: "15m"},
-			want: func(c *Config) { c.Triggers.Policy.SessionValidity = 15 * time.Minute },
+			want: func(c *settings) { c.Triggers.Policy.SessionValidity = 15 * time.Minute },
 		},
 		{
 			name: "allowed countries, folded and deduplicated",
 			env:  map[string]string{EnvAllowedCountry: "in, us ,IN,gb"},
-			want: func(c *Config) { c.Triggers.Phone.AllowedCountries = []string{"IN", "US", "GB"} },
+			want: func(c *settings) { c.Triggers.Phone.AllowedCountries = []string{"IN", "US", "GB"} },
 		},
 		{
 			name: "allow VoIP",
 			env:  map[string]string{EnvAllowVoIP: "true"},
-			want: func(c *Config) { c.Triggers.Phone.AllowVoIP = true },
+			want: func(c *settings) { c.Triggers.Phone.AllowVoIP = true },
 		},
 		{
 			name: "allow VoIP false",
 			env:  map[string]string{EnvAllowVoIP: "false"},
-			want: func(c *Config) {},
+			want: func(c *settings) {},
 		},
 		{
 			name: "phone cap per 15 minutes",
 			env:  map[string]string{EnvCapPhone15m: "3"},
-			want: func(c *Config) { c.Triggers.Policy.Caps[0].Max = 3 },
+			want: func(c *settings) { c.Triggers.Policy.Caps[0].Max = 3 },
 		},
 		{
 			name: "phone cap per day",
 			env:  map[string]string{EnvCapPhoneDay: "0"},
-			want: func(c *Config) { c.Triggers.Policy.Caps[1].Max = 0 },
+			want: func(c *settings) { c.Triggers.Policy.Caps[1].Max = 0 },
 		},
 		{
 			name: "country cap per hour",
 			env:  map[string]string{EnvCapCountryHour: "500"},
-			want: func(c *Config) { c.Triggers.Policy.Caps[2].Max = 500 },
+			want: func(c *settings) { c.Triggers.Policy.Caps[2].Max = 500 },
 		},
 		{
 			name: "global cap per hour",
 			env:  map[string]string{EnvCapGlobalHour: "100000000"},
-			want: func(c *Config) { c.Triggers.Policy.Caps[3].Max = 100_000_000 },
+			want: func(c *settings) { c.Triggers.Policy.Caps[3].Max = 100_000_000 },
 		},
 		{
 			name: "counter shards on country and global caps only",
 			env:  map[string]string{EnvCounterShards: "4"},
-			want: func(c *Config) {
+			want: func(c *settings) {
 				c.Triggers.Policy.Caps[2].Shards = 4
 				c.Triggers.Policy.Caps[3].Shards = 4
 			},
@@ -202,54 +225,53 @@ func TestFromEnvValid(t *testing.T) {
 		{
 			name: "default locale",
 			env:  map[string]string{EnvDefaultLocale: "pt-BR"},
-			want: func(c *Config) { c.Triggers.DefaultLocale = "pt-BR" },
+			want: func(c *settings) { c.Triggers.DefaultLocale = "pt-BR" },
 		},
 		{
 			name: "deadline",
 			env:  map[string]string{EnvDeadline: "2500ms"},
-			want: func(c *Config) { c.Triggers.Deadline = 2500 * time.Millisecond },
+			want: func(c *settings) { c.Triggers.Deadline = 2500 * time.Millisecond },
 		},
 		{
 			name: "log level, any case",
-			env:  map[string]string{EnvLogLevel: "debug"},
-			want: func(c *Config) { c.LogLevel = slog.LevelDebug },
+			env:  map[string]string{config.EnvLogLevel: "debug"},
+			want: func(c *settings) { c.LogLevel = slog.LevelDebug },
 		},
 		{
 			name: "log level warn",
-			env:  map[string]string{EnvLogLevel: "WARN"},
-			want: func(c *Config) { c.LogLevel = slog.LevelWarn },
+			env:  map[string]string{config.EnvLogLevel: "WARN"},
+			want: func(c *settings) { c.LogLevel = slog.LevelWarn },
 		},
 		{
 			name: "every variable at once",
 			env: map[string]string{
-				EnvTable:           "otp-codes",
-				EnvQueueURL:        "https://sqs.example/otp",
-				EnvSecret:          "ssm:/otp/pepper",
-				EnvSecretCacheTTL:  "1s",
-				EnvCodeLength:      "4",
-				EnvCodeTTL:         "5m",
-				EnvMaxAttempts:     "10",
-				EnvResendCooldown:  "1m",
-				EnvSessionValidity: "6m",
-				EnvAllowedCountry:  "IN",
-				EnvAllowVoIP:       "1",
-				EnvCapPhone15m:     "2",
-				EnvCapPhoneDay:     "6",
-				EnvCapCountryHour:  "700",
-				EnvCapGlobalHour:   "9000",
-				EnvCounterShards:   "100",
-				EnvDefaultLocale:   "hi",
-				EnvDeadline:        "4500ms",
-				EnvLogLevel:        "ERROR",
-				EnvTestNumbers:     "+919876543210=0042",
+				config.EnvTable:          "otp-codes",
+				config.EnvQueueURL:       "https://sqs.example/otp",
+				config.EnvSecret:         "ssm:/otp/pepper",
+				config.EnvSecretCacheTTL: "1s",
+				EnvCodeLength:            "4",
+				EnvCodeTTL:               "5m",
+				EnvMaxAttempts:           "10",
+				EnvResendCooldown:        "1m",
+				EnvSessionValidity:       "6m",
+				EnvAllowedCountry:        "IN",
+				EnvAllowVoIP:             "1",
+				EnvCapPhone15m:           "2",
+				EnvCapPhoneDay:           "6",
+				EnvCapCountryHour:        "700",
+				EnvCapGlobalHour:         "9000",
+				EnvCounterShards:         "100",
+				EnvDefaultLocale:         "hi",
+				EnvDeadline:              "4500ms",
+				config.EnvLogLevel:       "ERROR",
+				EnvTestNumbers:           "+919876543210=0042",
 			},
-			want: func(c *Config) {
-				*c = Config{
-					Table:          "otp-codes",
-					QueueURL:       "https://sqs.example/otp",
-					Secret:         "ssm:/otp/pepper",
-					SecretCacheTTL: time.Second,
-					Triggers: triggers.Config{
+			want: func(c *settings) {
+				*c = settings{
+					Table:    "otp-codes",
+					QueueURL: "https://sqs.example/otp",
+					Secret:   config.Secret{Spec: "ssm:/otp/pepper", CacheTTL: time.Second},
+					Triggers: Config{
 						Policy: otp.Policy{
 							Digits:          4,
 							TTL:             5 * time.Minute,
@@ -317,9 +339,9 @@ func TestFromEnvInvalid(t *testing.T) {
 		env     map[string]string
 		wantVar string // the only variable the error may blame
 	}{
-		{"secret cache TTL not a duration", map[string]string{EnvSecretCacheTTL: "five minutes"}, EnvSecretCacheTTL},
-		{"secret cache TTL below 1s", map[string]string{EnvSecretCacheTTL: "500ms"}, EnvSecretCacheTTL},
-		{"secret cache TTL above 5m", map[string]string{EnvSecretCacheTTL: "6m"}, EnvSecretCacheTTL},
+		{"secret cache TTL not a duration", map[string]string{config.EnvSecretCacheTTL: "five minutes"}, config.EnvSecretCacheTTL},
+		{"secret cache TTL below 1s", map[string]string{config.EnvSecretCacheTTL: "500ms"}, config.EnvSecretCacheTTL},
+		{"secret cache TTL above 5m", map[string]string{config.EnvSecretCacheTTL: "6m"}, config.EnvSecretCacheTTL},
 		{"code length not a number", map[string]string{EnvCodeLength: "six"}, EnvCodeLength},
 		{"code length below minimum", map[string]string{EnvCodeLength: "3"}, EnvCodeLength},
 		{"code length above maximum", map[string]string{EnvCodeLength: "11"}, EnvCodeLength},
@@ -364,8 +386,8 @@ func TestFromEnvInvalid(t *testing.T) {
 		{"deadline not a duration", map[string]string{EnvDeadline: "4"}, EnvDeadline},
 		{"deadline below 500ms", map[string]string{EnvDeadline: "100ms"}, EnvDeadline},
 		{"deadline above Cognito's 5s less the void budget", map[string]string{EnvDeadline: "4600ms"}, EnvDeadline},
-		{"log level unknown", map[string]string{EnvLogLevel: "verbose"}, EnvLogLevel},
-		{"log level number", map[string]string{EnvLogLevel: "0"}, EnvLogLevel},
+		{"log level unknown", map[string]string{config.EnvLogLevel: "verbose"}, config.EnvLogLevel},
+		{"log level number", map[string]string{config.EnvLogLevel: "0"}, config.EnvLogLevel},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -441,23 +463,23 @@ func TestFromEnvTestNumbers(t *testing.T) {
 
 func TestFromEnvReportsEveryBadVariable(t *testing.T) {
 	bad := map[string]string{
-		EnvSecretCacheTTL:  "1h",
-		EnvCodeLength:      "x",
-		EnvCodeTTL:         "1y",
-		EnvMaxAttempts:     "99",
-		EnvResendCooldown:  "-5s",
-		EnvSessionValidity: "1m",
-		EnvAllowedCountry:  "XX",
-		EnvAllowVoIP:       "maybe",
-		EnvCapPhone15m:     "-2",
-		EnvCapPhoneDay:     "lots",
-		EnvCapCountryHour:  "1.5",
-		EnvCapGlobalHour:   "-1",
-		EnvCounterShards:   "1000",
-		EnvDefaultLocale:   "!!",
-		EnvDeadline:        "10s",
-		EnvLogLevel:        "LOUD",
-		EnvTestNumbers:     "+14155550100",
+		config.EnvSecretCacheTTL: "1h",
+		EnvCodeLength:            "x",
+		EnvCodeTTL:               "1y",
+		EnvMaxAttempts:           "99",
+		EnvResendCooldown:        "-5s",
+		EnvSessionValidity:       "1m",
+		EnvAllowedCountry:        "XX",
+		EnvAllowVoIP:             "maybe",
+		EnvCapPhone15m:           "-2",
+		EnvCapPhoneDay:           "lots",
+		EnvCapCountryHour:        "1.5",
+		EnvCapGlobalHour:         "-1",
+		EnvCounterShards:         "1000",
+		EnvDefaultLocale:         "!!",
+		EnvDeadline:              "10s",
+		config.EnvLogLevel:       "LOUD",
+		EnvTestNumbers:           "+14155550100",
 	}
 	tests := []struct {
 		name string
@@ -466,8 +488,8 @@ func TestFromEnvReportsEveryBadVariable(t *testing.T) {
 	}{
 		{
 			name: "two bad variables",
-			env:  map[string]string{EnvCodeLength: "x", EnvLogLevel: "LOUD"},
-			want: []string{EnvCodeLength, EnvLogLevel},
+			env:  map[string]string{EnvCodeLength: "x", config.EnvLogLevel: "LOUD"},
+			want: []string{EnvCodeLength, config.EnvLogLevel},
 		},
 		{
 			name: "cross-check and a parse error",
@@ -559,14 +581,14 @@ func TestFromEnvNeverEchoesSecret(t *testing.T) {
 		env  map[string]string
 	}{
 		{name: "secret with every other variable bad", env: func() map[string]string {
-			m := map[string]string{EnvSecret: secret}
+			m := map[string]string{config.EnvSecret: secret}
 			for _, n := range parsedVars {
 				m[n] = "bad value"
 			}
 			return m
 		}()},
-		{name: "secret with a cross-check failure", env: map[string]string{EnvSecret: "  " + secret + "\n", EnvCodeTTL: "10m"}},
-		{name: "secret with a bad locale", env: map[string]string{EnvSecret: secret, EnvDefaultLocale: "?"}},
+		{name: "secret with a cross-check failure", env: map[string]string{config.EnvSecret: "  " + secret + "\n", EnvCodeTTL: "10m"}},
+		{name: "secret with a bad locale", env: map[string]string{config.EnvSecret: secret, EnvDefaultLocale: "?"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -577,65 +599,81 @@ func TestFromEnvNeverEchoesSecret(t *testing.T) {
 			// Any 6 characters of the secret's value would be too many.
 			for i := 0; i+6 <= len(secret); i++ {
 				if part := secret[i : i+6]; strings.Contains(err.Error(), part) {
-					t.Fatalf("FromEnv error contains %q of %s's value: %v", part, EnvSecret, err)
+					t.Fatalf("FromEnv error contains %q of %s's value: %v", part, config.EnvSecret, err)
 				}
 			}
-			if slices.Contains(blamed(t, err), EnvSecret) {
-				t.Errorf("FromEnv error blames %s, which was valid: %v", EnvSecret, err)
+			if slices.Contains(blamed(t, err), config.EnvSecret) {
+				t.Errorf("FromEnv error blames %s, which was valid: %v", config.EnvSecret, err)
 			}
 		})
 	}
 }
 
-func TestRequire(t *testing.T) {
-	full := Config{Table: "otp-codes", QueueURL: "https://sqs.example/otp", Secret: "ssm:/otp/pepper"}
+func TestCreateFromEnvRequires(t *testing.T) {
+	full := map[string]string{config.EnvTable: "otp-codes", config.EnvQueueURL: "https://sqs.example/otp", config.EnvSecret: "ssm:/otp/pepper"}
+	without := func(names ...string) map[string]string {
+		m := maps.Clone(full)
+		for _, n := range names {
+			m[n] = "  "
+		}
+		return m
+	}
 	tests := []struct {
 		name        string
-		cfg         Config
-		names       []string
+		env         map[string]string
 		wantMissing []string // sorted; nil means no error
 	}{
-		{name: "nothing required", cfg: Config{}},
-		{name: "all present", cfg: full, names: []string{EnvTable, EnvQueueURL, EnvSecret}},
-		{name: "table missing", cfg: Config{QueueURL: full.QueueURL, Secret: full.Secret},
-			names: []string{EnvTable, EnvQueueURL, EnvSecret}, wantMissing: []string{EnvTable}},
-		{name: "queue missing", cfg: Config{Table: full.Table, Secret: full.Secret},
-			names: []string{EnvTable, EnvQueueURL, EnvSecret}, wantMissing: []string{EnvQueueURL}},
-		{name: "secret missing", cfg: Config{Table: full.Table, QueueURL: full.QueueURL},
-			names: []string{EnvTable, EnvSecret}, wantMissing: []string{EnvSecret}},
-		{name: "missing but not required", cfg: Config{Table: full.Table},
-			names: []string{EnvTable}},
-		{name: "every one missing", cfg: Config{},
-			names:       []string{EnvTable, EnvQueueURL, EnvSecret},
-			wantMissing: []string{EnvQueueURL, EnvSecret, EnvTable}},
-		{name: "from an environment with only the table", cfg: mustFromEnv(t, map[string]string{EnvTable: "otp-codes", EnvSecret: "  "}),
-			names:       []string{EnvTable, EnvSecret},
-			wantMissing: []string{EnvSecret}},
+		{name: "all present", env: full},
+		{name: "table missing", env: without(config.EnvTable), wantMissing: []string{config.EnvTable}},
+		{name: "queue missing", env: without(config.EnvQueueURL), wantMissing: []string{config.EnvQueueURL}},
+		{name: "secret blank", env: without(config.EnvSecret), wantMissing: []string{config.EnvSecret}},
+		{name: "every one missing", env: map[string]string{}, wantMissing: []string{config.EnvQueueURL, config.EnvSecret, config.EnvTable}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.Require(tt.names...)
+			_, err := CreateFromEnv(getenv(tt.env))
 			if tt.wantMissing == nil {
 				if err != nil {
-					t.Errorf("Require(%v): %v, want nil", tt.names, err)
+					t.Errorf("CreateFromEnv: %v, want nil", err)
 				}
 				return
 			}
 			if err == nil {
-				t.Fatalf("Require(%v): nil error, want one naming %v", tt.names, tt.wantMissing)
+				t.Fatalf("CreateFromEnv: nil error, want one naming %v", tt.wantMissing)
 			}
 			if diff := cmp.Diff(tt.wantMissing, blamed(t, err)); diff != "" {
-				t.Errorf("Require(%v) = %v\nmissing variables mismatch (-want +got):\n%s", tt.names, err, diff)
+				t.Errorf("CreateFromEnv = %v\nmissing variables mismatch (-want +got):\n%s", err, diff)
 			}
 		})
 	}
 }
 
-func mustFromEnv(t *testing.T, env map[string]string) Config {
-	t.Helper()
-	c, err := FromEnv(getenv(env))
-	if err != nil {
-		t.Fatalf("FromEnv(%v): %v", env, err)
+// Each function's parser reads its own variables and no other function's.
+func TestEachFunctionReadsOnlyItsVariables(t *testing.T) {
+	policy := []string{EnvCodeLength, EnvCodeTTL, EnvMaxAttempts, EnvResendCooldown, EnvSessionValidity,
+		EnvCapPhone15m, EnvCapPhoneDay, EnvCapCountryHour, EnvCapGlobalHour, EnvCounterShards}
+	tests := []struct {
+		name  string
+		parse func(getenv func(string) string) error
+		want  []string
+	}{
+		{"PreSignUp", func(g func(string) string) error { _, err := PreSignUpFromEnv(g); return err },
+			[]string{EnvAllowedCountry, EnvAllowVoIP, config.EnvLogLevel}},
+		{"PostAuthentication", func(g func(string) string) error { _, err := PostAuthenticationFromEnv(g); return err },
+			[]string{config.EnvTable, EnvDeadline, config.EnvLogLevel}},
+		{"Verify", func(g func(string) string) error { _, err := VerifyFromEnv(g); return err },
+			[]string{config.EnvTable, config.EnvSecret, config.EnvSecretCacheTTL, EnvCodeLength, EnvDeadline, config.EnvLogLevel}},
+		{"Create", func(g func(string) string) error { _, err := CreateFromEnv(g); return err },
+			append(slices.Clone(policy), config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL,
+				EnvAllowedCountry, EnvAllowVoIP, EnvDefaultLocale, EnvDeadline, EnvTestNumbers, config.EnvLogLevel)},
 	}
-	return c
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			read := map[string]bool{}
+			_ = tt.parse(func(name string) string { read[name] = true; return "" })
+			if diff := cmp.Diff(slices.Sorted(slices.Values(tt.want)), slices.Sorted(maps.Keys(read))); diff != "" {
+				t.Errorf("variables read (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -1,4 +1,4 @@
-package schema_test
+package dynamo_test
 
 import (
 	"reflect"
@@ -15,11 +15,16 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 )
 
 // 2024-05-01T12:00:00Z is Unix 1714564800.
 var noon = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+const (
+	challengeID = "c0ffee00c0ffee00c0ffee00c0ffee00"
+	phone       = "+15550100123"
+)
 
 func TestFromChallenge(t *testing.T) {
 	c := otp.Challenge{
@@ -37,7 +42,7 @@ func TestFromChallenge(t *testing.T) {
 		Voided:      true,
 		Decoy:       true,
 	}
-	want := schema.ChallengeItem{
+	want := dynamo.ChallengeItem{
 		PK:          "CH#" + challengeID,
 		ID:          challengeID,
 		Phone:       phone,
@@ -55,12 +60,12 @@ func TestFromChallenge(t *testing.T) {
 		// expiresAt + Retention (1h) in Unix seconds, rounded down.
 		TTL: 1714564980 + 3600,
 	}
-	got := schema.FromChallenge(c)
+	got := dynamo.FromChallenge(c)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("FromChallenge mismatch (-want +got):\n%s", diff)
 	}
-	if got.TTL != c.ExpiresAt.Add(schema.Retention).Unix() {
-		t.Errorf("TTL = %d, want expiresAt + Retention = %d", got.TTL, c.ExpiresAt.Add(schema.Retention).Unix())
+	if got.TTL != c.ExpiresAt.Add(dynamo.Retention).Unix() {
+		t.Errorf("TTL = %d, want expiresAt + Retention = %d", got.TTL, c.ExpiresAt.Add(dynamo.Retention).Unix())
 	}
 }
 
@@ -74,7 +79,7 @@ func TestChallengeItemRoundTrip(t *testing.T) {
 		{name: "decoy", c: otp.Challenge{ID: challengeID, Phone: phone, CreatedAt: noon, ExpiresAt: noon.Add(time.Minute), MaxAttempts: 5, Decoy: true}},
 	}
 	for _, tc := range tests {
-		item := schema.FromChallenge(tc.c)
+		item := dynamo.FromChallenge(tc.c)
 		got := item.Challenge()
 		if diff := cmp.Diff(tc.c, got); diff != "" {
 			t.Errorf("%s: round trip mismatch (-want +got):\n%s", tc.name, diff)
@@ -88,7 +93,7 @@ func TestChallengeItemRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: MarshalMap: %v", tc.name, err)
 		}
-		var back schema.ChallengeItem
+		var back dynamo.ChallengeItem
 		if err := attributevalue.UnmarshalMap(av, &back); err != nil {
 			t.Fatalf("%s: UnmarshalMap: %v", tc.name, err)
 		}
@@ -99,7 +104,7 @@ func TestChallengeItemRoundTrip(t *testing.T) {
 
 	// Times are kept to the millisecond, and read back in UTC.
 	c := otp.Challenge{CreatedAt: noon.Add(1500 * time.Microsecond).In(time.FixedZone("UTC+2", 7200)), ExpiresAt: noon.Add(time.Minute + 999*time.Microsecond)}
-	got := schema.FromChallenge(c).Challenge()
+	got := dynamo.FromChallenge(c).Challenge()
 	if want := noon.Add(time.Millisecond); !got.CreatedAt.Equal(want) {
 		t.Errorf("CreatedAt read back as %v, want %v (truncated to ms)", got.CreatedAt, want)
 	}
@@ -109,7 +114,7 @@ func TestChallengeItemRoundTrip(t *testing.T) {
 }
 
 func TestChallengeItemAttributes(t *testing.T) {
-	item := schema.FromChallenge(otp.Challenge{ID: challengeID, Phone: phone, CreatedAt: noon, ExpiresAt: noon.Add(time.Minute)})
+	item := dynamo.FromChallenge(otp.Challenge{ID: challengeID, Phone: phone, CreatedAt: noon, ExpiresAt: noon.Add(time.Minute)})
 	av, err := attributevalue.MarshalMap(item)
 	if err != nil {
 		t.Fatal(err)
@@ -124,11 +129,11 @@ func TestChallengeItemAttributes(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("challenge item attributes (-want +got):\n%s", diff)
 	}
-	if pk, ok := av[schema.AttrPK].(*types.AttributeValueMemberS); !ok || pk.Value != "CH#"+challengeID {
-		t.Errorf("pk attribute = %#v, want string CH#%s", av[schema.AttrPK], challengeID)
+	if pk, ok := av[dynamo.AttrPK].(*types.AttributeValueMemberS); !ok || pk.Value != "CH#"+challengeID {
+		t.Errorf("pk attribute = %#v, want string CH#%s", av[dynamo.AttrPK], challengeID)
 	}
-	if ttl, ok := av[schema.AttrTTL].(*types.AttributeValueMemberN); !ok || ttl.Value != "1714568460" {
-		t.Errorf("ttl attribute = %#v, want number 1714568460 (TTL needs a Number in seconds)", av[schema.AttrTTL])
+	if ttl, ok := av[dynamo.AttrTTL].(*types.AttributeValueMemberN); !ok || ttl.Value != "1714568460" {
+		t.Errorf("ttl attribute = %#v, want number 1714568460 (TTL needs a Number in seconds)", av[dynamo.AttrTTL])
 	}
 }
 
@@ -144,30 +149,30 @@ func TestAttributeNameConstants(t *testing.T) {
 		}
 		return out
 	}
-	challenge := tags(schema.ChallengeItem{})
-	pointer := tags(schema.PointerItem{})
-	counter := tags(schema.CounterItem{})
+	challenge := tags(dynamo.ChallengeItem{})
+	pointer := tags(dynamo.PointerItem{})
+	counter := tags(dynamo.CounterItem{})
 	tests := []struct {
 		constant string
 		in       []string
 		item     string
 	}{
-		{schema.AttrPK, challenge, "ChallengeItem"},
-		{schema.AttrPK, pointer, "PointerItem"},
-		{schema.AttrPK, counter, "CounterItem"},
-		{schema.AttrTTL, challenge, "ChallengeItem"},
-		{schema.AttrTTL, pointer, "PointerItem"},
-		{schema.AttrTTL, counter, "CounterItem"},
-		{schema.AttrAttempts, challenge, "ChallengeItem"},
-		{schema.AttrMax, challenge, "ChallengeItem"},
-		{schema.AttrConsumed, challenge, "ChallengeItem"},
-		{schema.AttrVoided, challenge, "ChallengeItem"},
-		{schema.AttrExpires, challenge, "ChallengeItem"},
-		{schema.AttrExpires, pointer, "PointerItem"},
-		{schema.AttrCreated, challenge, "ChallengeItem"},
-		{schema.AttrCreated, pointer, "PointerItem"},
-		{schema.AttrCount, counter, "CounterItem"},
-		{schema.AttrChalID, pointer, "PointerItem"},
+		{dynamo.AttrPK, challenge, "ChallengeItem"},
+		{dynamo.AttrPK, pointer, "PointerItem"},
+		{dynamo.AttrPK, counter, "CounterItem"},
+		{dynamo.AttrTTL, challenge, "ChallengeItem"},
+		{dynamo.AttrTTL, pointer, "PointerItem"},
+		{dynamo.AttrTTL, counter, "CounterItem"},
+		{dynamo.AttrAttempts, challenge, "ChallengeItem"},
+		{dynamo.AttrMax, challenge, "ChallengeItem"},
+		{dynamo.AttrConsumed, challenge, "ChallengeItem"},
+		{dynamo.AttrVoided, challenge, "ChallengeItem"},
+		{dynamo.AttrExpires, challenge, "ChallengeItem"},
+		{dynamo.AttrExpires, pointer, "PointerItem"},
+		{dynamo.AttrCreated, challenge, "ChallengeItem"},
+		{dynamo.AttrCreated, pointer, "PointerItem"},
+		{dynamo.AttrCount, counter, "CounterItem"},
+		{dynamo.AttrChalID, pointer, "PointerItem"},
 	}
 	for _, tc := range tests {
 		if !slices.Contains(tc.in, tc.constant) {
@@ -184,14 +189,14 @@ func TestPointerItem(t *testing.T) {
 		CreatedAt:   noon.Add(7 * time.Millisecond),
 		ExpiresAt:   noon.Add(3 * time.Minute),
 	}
-	want := schema.PointerItem{
+	want := dynamo.PointerItem{
 		PK:          "RU#+15550100123#3n4b5urk1ft4fl3mg5e4mmh7pf",
 		ChallengeID: challengeID,
 		CreatedAt:   1714564800007,
 		ExpiresAt:   1714564980000,
 		TTL:         1714564980 + 3600,
 	}
-	item := schema.FromPointer(p)
+	item := dynamo.FromPointer(p)
 	if diff := cmp.Diff(want, item); diff != "" {
 		t.Errorf("FromPointer mismatch (-want +got):\n%s", diff)
 	}
@@ -209,13 +214,13 @@ func TestKeysGolden(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"challenge", schema.ChallengeKey(challengeID), "CH#c0ffee00c0ffee00c0ffee00c0ffee00"},
-		{"pointer", schema.PointerKey(phone, "3n4b5urk1ft4fl3mg5e4mmh7pf"), "RU#+15550100123#3n4b5urk1ft4fl3mg5e4mmh7pf"},
-		{"pointer, empty client", schema.PointerKey(phone, ""), "RU#+15550100123#"},
-		{"counter, phone per 15m", schema.CounterKey(ctrs[0]), "RL#phone#900#+15550100123#1714566600#0"},
-		{"counter, phone per day", schema.CounterKey(ctrs[1]), "RL#phone#86400#+15550100123#1714521600#0"},
-		{"counter, country per hour, shard 7", schema.CounterKey(ctrs[2]), "RL#country#3600#US#1714564800#7"},
-		{"counter, global per hour, shard 7", schema.CounterKey(ctrs[3]), "RL#global#3600##1714564800#7"},
+		{"challenge", dynamo.ChallengeKey(challengeID), "CH#c0ffee00c0ffee00c0ffee00c0ffee00"},
+		{"pointer", dynamo.PointerKey(phone, "3n4b5urk1ft4fl3mg5e4mmh7pf"), "RU#+15550100123#3n4b5urk1ft4fl3mg5e4mmh7pf"},
+		{"pointer, empty client", dynamo.PointerKey(phone, ""), "RU#+15550100123#"},
+		{"counter, phone per 15m", dynamo.CounterKey(ctrs[0]), "RL#phone#900#+15550100123#1714566600#0"},
+		{"counter, phone per day", dynamo.CounterKey(ctrs[1]), "RL#phone#86400#+15550100123#1714521600#0"},
+		{"counter, country per hour, shard 7", dynamo.CounterKey(ctrs[2]), "RL#country#3600#US#1714564800#7"},
+		{"counter, global per hour, shard 7", dynamo.CounterKey(ctrs[3]), "RL#global#3600##1714564800#7"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {
@@ -230,8 +235,8 @@ func TestKeysGolden(t *testing.T) {
 		1714564800 + 3600 + 3600,
 	}
 	for i, want := range ttls {
-		if got := schema.CounterTTL(ctrs[i]); got != want {
-			t.Errorf("CounterTTL(%s) = %d, want %d", schema.CounterKey(ctrs[i]), got, want)
+		if got := dynamo.CounterTTL(ctrs[i]); got != want {
+			t.Errorf("CounterTTL(%s) = %d, want %d", dynamo.CounterKey(ctrs[i]), got, want)
 		}
 	}
 }
@@ -260,14 +265,14 @@ func TestCounterKeysDistinct(t *testing.T) {
 
 	seen := map[string]string{}
 	for name, c := range variants {
-		k := schema.CounterKey(c)
+		k := dynamo.CounterKey(c)
 		if other, dup := seen[k]; dup {
 			t.Errorf("counters %q and %q share key %s", name, other, k)
 		}
 		seen[k] = name
 	}
-	if schema.CounterKey(v) != schema.CounterKey(base) {
-		t.Errorf("changing Max changed the key: %s vs %s", schema.CounterKey(v), schema.CounterKey(base))
+	if dynamo.CounterKey(v) != dynamo.CounterKey(base) {
+		t.Errorf("changing Max changed the key: %s vs %s", dynamo.CounterKey(v), dynamo.CounterKey(base))
 	}
 }
 
@@ -282,7 +287,7 @@ func TestTableDefinition(t *testing.T) {
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
 	}
-	if diff := cmp.Diff(wantTable, schema.CreateTableInput("otp"), ignore); diff != "" {
+	if diff := cmp.Diff(wantTable, dynamo.CreateTableInput("otp"), ignore); diff != "" {
 		t.Errorf("CreateTableInput mismatch (-want +got):\n%s", diff)
 	}
 	wantTTL := &dynamodb.UpdateTimeToLiveInput{
@@ -292,11 +297,11 @@ func TestTableDefinition(t *testing.T) {
 			Enabled:       aws.Bool(true),
 		},
 	}
-	if diff := cmp.Diff(wantTTL, schema.TimeToLiveInput("otp"), ignore); diff != "" {
+	if diff := cmp.Diff(wantTTL, dynamo.TimeToLiveInput("otp"), ignore); diff != "" {
 		t.Errorf("TimeToLiveInput mismatch (-want +got):\n%s", diff)
 	}
 	wantKey := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "CH#x"}}
-	if diff := cmp.Diff(wantKey, schema.KeyOf("CH#x"), cmpopts.IgnoreUnexported(types.AttributeValueMemberS{})); diff != "" {
+	if diff := cmp.Diff(wantKey, dynamo.KeyOf("CH#x"), cmpopts.IgnoreUnexported(types.AttributeValueMemberS{})); diff != "" {
 		t.Errorf("KeyOf mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -1,4 +1,4 @@
-package schema
+package dynamo
 
 import (
 	"strconv"
@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store"
 )
 
 // Attribute names used in keys, conditions and TTL.
@@ -34,10 +35,8 @@ const (
 	AttrDelivID  = "deliveryProviderId"
 )
 
-// Retention: how long an item outlives its use before TTL removes it.
-// DynamoDB deletes expired items within about two days of the TTL; the
-// code never trusts an item past its own expiry fields.
-const Retention = time.Hour
+// Retention is how long an item outlives its use before TTL removes it.
+const Retention = store.Retention
 
 // Key prefixes. The prefix is the item kind.
 const (
@@ -66,7 +65,7 @@ type ChallengeItem struct {
 	Decoy       bool   `dynamodbav:"decoy"`
 	TTL         int64  `dynamodbav:"ttl"`
 
-	// The delivery claim, written only by the worker (see Delivery states).
+	// The delivery claim, written only by the worker (states: otp.DeliveryState).
 	Delivery           string `dynamodbav:"delivery,omitempty"` // otp.DeliveryState's name; absent for none
 	DeliveryAt         int64  `dynamodbav:"deliveryAt,omitempty"`
 	DeliveryAttempts   int    `dynamodbav:"deliveryAttempts,omitempty"`

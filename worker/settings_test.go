@@ -1,14 +1,35 @@
-package config
+package worker
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 )
 
-func TestWorkerFromEnv(t *testing.T) {
+// required holds the variables every case below needs besides its own.
+var required = map[string]string{
+	config.EnvTable:    "otp-codes",
+	config.EnvQueueURL: "https://sqs.us-east-1.amazonaws.com/1/otp",
+	config.EnvSecret:   "ssm:/otp/pepper",
+	EnvDLQURL:          "https://sqs.us-east-1.amazonaws.com/1/dlq",
+}
+
+// withRequired is getenv over env, with the required variables it lacks.
+func withRequired(env map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return required[k]
+	}
+}
+
+func TestSettingsFromEnv(t *testing.T) {
 	env := map[string]string{
 		EnvProviders:         "Twilio, sns",
 		EnvRoutes:            "in=sns; BR=twilio,console",
@@ -20,26 +41,30 @@ func TestWorkerFromEnv(t *testing.T) {
 		"SMS_TEMPLATE_PT_BR": "Seu código é {{.Code}}",
 	}
 	environ := []string{"SMS_RATE_TWILIO=1", "SMS_TEMPLATE_PT_BR=Seu código é {{.Code}}", "PATH=/bin"}
-	w, err := WorkerFromEnv(func(k string) string { return env[k] }, environ)
+	w, err := SettingsFromEnv(withRequired(env), environ)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Worker{
+	want := Settings{
+		Table:       required[config.EnvTable],
+		QueueURL:    required[config.EnvQueueURL],
 		DLQURL:      env[EnvDLQURL],
+		Secret:      config.Secret{Spec: required[config.EnvSecret], CacheTTL: config.DefaultSecretCacheTTL},
+		LogLevel:    slog.LevelInfo,
 		Providers:   []string{"twilio", "sns"},
 		Routes:      map[string][]string{"IN": {"sns"}, "BR": {"twilio", "console"}},
 		Rates:       map[string]float64{"twilio": 1, "sns": DefaultRate, "console": DefaultRate},
 		Templates:   map[string]string{"pt-BR": "Seu código é {{.Code}}"},
 		RateMaxWait: 2 * time.Second, BreakerFailures: 5, BreakerCooldown: 30 * time.Second,
-		MaxAttempts: 5, ClaimStale: 30 * time.Second, BackoffBase: time.Second, BackoffMax: 10 * time.Second,
-		SendTimeout: 5 * time.Second, Concurrency: 4,
+		Config: Config{MaxAttempts: 5, ClaimStale: 30 * time.Second, BackoffBase: time.Second, BackoffMax: 10 * time.Second,
+			SendTimeout: 5 * time.Second, Concurrency: 4},
 	}
 	if d := cmp.Diff(want, w); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
 
-func TestWorkerFromEnvErrorsNameTheVariable(t *testing.T) {
+func TestSettingsFromEnvErrorsNameTheVariable(t *testing.T) {
 	tests := []struct {
 		env     map[string]string
 		environ []string
@@ -55,10 +80,12 @@ func TestWorkerFromEnvErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{EnvProviders: "sns", EnvBackoffBase: "30s", EnvBackoffMax: "10s"}, nil, EnvBackoffMax},
 		{map[string]string{EnvProviders: "sns", EnvClaimStale: "5s", EnvSendTimeout: "6s"}, nil, EnvClaimStale},
 		{map[string]string{EnvProviders: "sns", EnvConcurrency: "1000"}, nil, EnvConcurrency},
+		{map[string]string{EnvProviders: "sns", EnvDLQURL: " "}, nil, EnvDLQURL},
+		{map[string]string{EnvProviders: "sns", config.EnvTable: ""}, nil, config.EnvTable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
-			_, err := WorkerFromEnv(func(k string) string { return tc.env[k] }, tc.environ)
+			_, err := SettingsFromEnv(withRequired(tc.env), tc.environ)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one naming %s", err, tc.want)
 			}

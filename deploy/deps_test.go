@@ -1,0 +1,104 @@
+package deploy_test
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const (
+	sdk        = "github.com/aws/aws-sdk-go-v2"
+	sdkService = sdk + "/service/"
+	twilioGo   = "github.com/twilio/twilio-go"
+	numbering  = "github.com/nyaruka/phonenumbers"
+)
+
+// credentialServices are the clients the SDK's default configuration links
+// to find credentials (SSO, STS web identity and role chaining).
+var credentialServices = []string{"signin", "sso", "ssooidc", "sts"}
+
+// linkRules says, per main, which AWS service clients it may link (nil: no
+// AWS SDK at all) and what else it must not link. Each function links only
+// what it calls: Define and PreSignUp make no AWS call, only the worker
+// sends SMS.
+var linkRules = map[string]struct {
+	services []string // aws-sdk-go-v2/service/<name> allowed, beside credentialServices
+	never    []string // import path prefixes it must not link
+}{
+	"define-auth-challenge": {never: []string{sdk, twilioGo, numbering}},
+	"pre-sign-up":           {never: []string{sdk, twilioGo}},
+	"create-auth-challenge": {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm"}, never: []string{twilioGo}},
+	"verify-auth-challenge": {services: []string{"dynamodb", "secretsmanager", "ssm"}, never: []string{twilioGo}},
+	"post-authentication":   {services: []string{"dynamodb", "cognitoidentityprovider"}, never: []string{twilioGo}},
+	"sms-worker":            {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm", "sns"}},
+}
+
+// deps lists the packages pkgs link as built for Lambda.
+func deps(t *testing.T, pkgs ...string) []string {
+	t.Helper()
+	args := append([]string{"list", "-tags", "lambda.norpc", "-deps", "-f", "{{.ImportPath}}"}, pkgs...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %v: %v", pkgs, err)
+	}
+	return strings.Fields(string(out))
+}
+
+// service is the client a package belongs to ("dynamodb" for
+// .../service/dynamodb/types), or "".
+func service(pkg string) string {
+	rest, ok := strings.CutPrefix(pkg, sdkService)
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	if name == "internal" {
+		return ""
+	}
+	return name
+}
+
+func TestEachFunctionLinksOnlyWhatItUses(t *testing.T) {
+	for _, f := range functions {
+		rule, ok := linkRules[f.cmd]
+		if !ok {
+			t.Errorf("%s: no link rule", f.cmd)
+			continue
+		}
+		t.Run(f.cmd, func(t *testing.T) {
+			t.Parallel()
+			allowed := append(slices.Clone(credentialServices), rule.services...)
+			if slices.Contains(rule.services, "dynamodb") {
+				// attributevalue converts stream records too (types only).
+				allowed = append(allowed, "dynamodbstreams")
+			}
+			for _, p := range deps(t, "./cmd/"+f.cmd) {
+				for _, bad := range rule.never {
+					if p == bad || strings.HasPrefix(p, bad+"/") {
+						t.Errorf("links %s", p)
+					}
+				}
+				if s := service(p); s != "" && !slices.Contains(allowed, s) {
+					t.Errorf("links %s, a client it does not call", p)
+				}
+			}
+		})
+	}
+}
+
+// The domain and the delivery core link no DynamoDB: its item layout lives
+// with its adapter, store/dynamo.
+func TestCoreLinksNoDynamoDB(t *testing.T) {
+	for _, pkg := range []string{"./otp", "./phone", "./schema", "./triggers/...", "./worker", "./store/mem", "./queue", "./providers"} {
+		for _, p := range deps(t, pkg) {
+			if s := service(p); s == "dynamodb" || strings.HasPrefix(p, sdk+"/feature/dynamodb") {
+				t.Errorf("%s links %s", pkg, p)
+			}
+		}
+	}
+}

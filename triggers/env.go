@@ -1,0 +1,224 @@
+package triggers
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
+)
+
+// The triggers' variables. The configuration reference in docs/ documents
+// each; the deployment template sets them.
+const (
+	EnvCodeLength      = "OTP_CODE_LENGTH"
+	EnvCodeTTL         = "OTP_CODE_TTL"
+	EnvMaxAttempts     = define.EnvMaxAttempts
+	EnvResendCooldown  = "OTP_RESEND_COOLDOWN"
+	EnvSessionValidity = "OTP_SESSION_VALIDITY"
+	EnvAllowedCountry  = "OTP_ALLOWED_COUNTRIES"
+	EnvAllowVoIP       = "OTP_ALLOW_VOIP"
+	EnvCapPhone15m     = "OTP_CAP_PHONE_15M"
+	EnvCapPhoneDay     = "OTP_CAP_PHONE_DAY"
+	EnvCapCountryHour  = "OTP_CAP_COUNTRY_HOUR"
+	EnvCapGlobalHour   = "OTP_CAP_GLOBAL_HOUR"
+	EnvCounterShards   = "OTP_COUNTER_SHARDS"
+	EnvDefaultLocale   = "OTP_DEFAULT_LOCALE"
+	EnvDeadline        = "OTP_DEADLINE"
+	EnvTestNumbers     = "OTP_TEST_NUMBERS"
+)
+
+// Each function's settings: what its main reads, and nothing another
+// function needs. Each ...FromEnv reports every bad variable at once.
+
+// PreSignUpSettings are PreSignUp's.
+type PreSignUpSettings struct {
+	Phone    phone.Policy
+	LogLevel slog.Level
+}
+
+// PreSignUpFromEnv reads the phone policy and OTP_LOG_LEVEL.
+func PreSignUpFromEnv(getenv func(string) string) (PreSignUpSettings, error) {
+	e := config.New(getenv)
+	s := PreSignUpSettings{Phone: phonePolicy(e), LogLevel: e.LogLevel()}
+	return s, e.Err()
+}
+
+// PostAuthenticationSettings are PostAuthentication's.
+type PostAuthenticationSettings struct {
+	Table    string
+	Deadline time.Duration
+	LogLevel slog.Level
+}
+
+// PostAuthenticationFromEnv reads the table, OTP_DEADLINE and OTP_LOG_LEVEL.
+func PostAuthenticationFromEnv(getenv func(string) string) (PostAuthenticationSettings, error) {
+	e := config.New(getenv)
+	s := PostAuthenticationSettings{Table: e.Required(config.EnvTable), Deadline: deadline(e), LogLevel: e.LogLevel()}
+	return s, e.Err()
+}
+
+// VerifySettings are VerifyAuthChallengeResponse's.
+type VerifySettings struct {
+	Table    string
+	Secret   config.Secret
+	Triggers Config // Verify reads the code length and the deadline
+	LogLevel slog.Level
+}
+
+// VerifyFromEnv reads the table, the secret, OTP_CODE_LENGTH, OTP_DEADLINE
+// and OTP_LOG_LEVEL. Attempts and expiry are the challenge's own, written by
+// Create.
+func VerifyFromEnv(getenv func(string) string) (VerifySettings, error) {
+	e := config.New(getenv)
+	tc := DefaultConfig()
+	tc.Policy.Digits = codeLength(e, tc.Policy.Digits)
+	tc.Deadline = deadline(e)
+	s := VerifySettings{Table: e.Required(config.EnvTable), Secret: e.Secret(), Triggers: tc, LogLevel: e.LogLevel()}
+	validate(e, tc)
+	return s, e.Err()
+}
+
+// CreateSettings are CreateAuthChallenge's: every trigger variable.
+type CreateSettings struct {
+	Table    string
+	QueueURL string
+	Secret   config.Secret
+	Triggers Config
+	LogLevel slog.Level
+}
+
+// CreateFromEnv reads the table, the queue, the secret, the code policy,
+// send caps, phone policy, default locale, deadline, test numbers and
+// OTP_LOG_LEVEL.
+func CreateFromEnv(getenv func(string) string) (CreateSettings, error) {
+	e := config.New(getenv)
+	s := CreateSettings{
+		Table:    e.Required(config.EnvTable),
+		QueueURL: e.Required(config.EnvQueueURL),
+		Secret:   e.Secret(),
+		Triggers: ConfigFromEnv(e),
+		LogLevel: e.LogLevel(),
+	}
+	return s, e.Err()
+}
+
+// ConfigFromEnv reads every trigger variable into one Config (Create's, and
+// the local stack's, which runs every trigger); problems go to e.
+func ConfigFromEnv(e *config.Env) Config {
+	def := DefaultConfig()
+	c := Config{
+		Policy:        policy(e, def.Policy),
+		Phone:         phonePolicy(e),
+		DefaultLocale: defaultLocale(e, def.DefaultLocale),
+		Deadline:      deadline(e),
+	}
+	c.TestNumbers = testNumbers(e, c)
+	validate(e, c)
+	return c
+}
+
+func codeLength(e *config.Env, def int) int {
+	return e.Int(EnvCodeLength, def, otp.MinDigits, otp.MaxDigits)
+}
+
+func deadline(e *config.Env) time.Duration {
+	return e.Duration(EnvDeadline, DefaultDeadline, 500*time.Millisecond, MaxDeadline)
+}
+
+// policy reads the code policy and the send caps.
+func policy(e *config.Env, pol otp.Policy) otp.Policy {
+	pol.Digits = codeLength(e, pol.Digits)
+	pol.SessionValidity = e.Duration(EnvSessionValidity, pol.SessionValidity, otp.MinSessionValidity, otp.MaxSessionValidity)
+	pol.TTL = e.Duration(EnvCodeTTL, pol.TTL, 30*time.Second, otp.MaxTTL)
+	pol.MaxAttempts = define.MaxAttemptsFromEnv(e, pol.MaxAttempts)
+	pol.ResendCooldown = e.Duration(EnvResendCooldown, pol.ResendCooldown, 0, otp.MaxTTL)
+	shards := e.Int(EnvCounterShards, 10, 1, 100)
+	pol.Caps = []otp.Cap{
+		{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: e.Int(EnvCapPhone15m, 5, 0, 1000)},
+		{Scope: otp.ScopePhone, Window: 24 * time.Hour, Max: e.Int(EnvCapPhoneDay, 10, 0, 10000)},
+		{Scope: otp.ScopeCountry, Window: time.Hour, Max: e.Int(EnvCapCountryHour, 1000, 0, 10_000_000), Shards: shards},
+		{Scope: otp.ScopeGlobal, Window: time.Hour, Max: e.Int(EnvCapGlobalHour, 10000, 0, 100_000_000), Shards: shards},
+	}
+	// Compare only values that were both parsed: a default standing in for a
+	// bad value would make the second message wrong.
+	if pol.TTL > pol.SessionValidity && !e.Failed(EnvCodeTTL, EnvSessionValidity) {
+		e.Fail(EnvCodeTTL, fmt.Sprintf("%s is longer than %s (%s): a code must not outlive the Cognito session", pol.TTL, EnvSessionValidity, pol.SessionValidity))
+	}
+	if pol.ResendCooldown > pol.TTL && !e.Failed(EnvResendCooldown, EnvCodeTTL) {
+		e.Fail(EnvResendCooldown, fmt.Sprintf("%s is longer than %s (%s)", pol.ResendCooldown, EnvCodeTTL, pol.TTL))
+	}
+	return pol
+}
+
+func phonePolicy(e *config.Env) phone.Policy {
+	countries, err := phone.ParseCountryList(e.Raw(EnvAllowedCountry))
+	if err != nil {
+		e.Fail(EnvAllowedCountry, err.Error())
+	}
+	return phone.Policy{AllowedCountries: countries, AllowVoIP: e.Bool(EnvAllowVoIP)}
+}
+
+// defaultLocale is a language tag of at most schema.MaxLocaleLen characters,
+// the bound Create holds a user's locale to; def when unset or bad.
+func defaultLocale(e *config.Env, def string) string {
+	v := e.Str(EnvDefaultLocale, def)
+	if len(v) > schema.MaxLocaleLen || !schema.ValidLocale(v) {
+		e.Fail(EnvDefaultLocale, fmt.Sprintf("%.20q is not a language tag (like en or pt-BR) of at most %d characters", v, schema.MaxLocaleLen))
+		return def
+	}
+	return v
+}
+
+// testNumbers parses "+14155550100=123456,+14155550101=654321" (entries
+// trimmed; empty is off) and checks it by the rule Validate applies, under
+// c's phone policy and code length. Errors name numbers masked and never
+// show a code.
+func testNumbers(e *config.Env, c Config) map[string]string {
+	v := e.Raw(EnvTestNumbers)
+	if v == "" {
+		return nil
+	}
+	m := map[string]string{}
+	for i, entry := range strings.Split(v, ",") {
+		num, code, ok := strings.Cut(entry, "=")
+		num, code = strings.TrimSpace(num), strings.TrimSpace(code)
+		_, dup := m[num]
+		switch {
+		case !ok || num == "":
+			e.Fail(EnvTestNumbers, fmt.Sprintf("entry %d is not <number>=<code>", i+1))
+			return nil
+		case dup:
+			e.Fail(EnvTestNumbers, fmt.Sprintf("entry %d: %s is listed twice", i+1, phone.Mask(num)))
+			return nil
+		}
+		m[num] = code
+	}
+	// A code length or phone policy that failed to parse would make this
+	// check's message wrong; those variables are reported already.
+	if e.Failed(EnvCodeLength, EnvAllowedCountry, EnvAllowVoIP) {
+		return m
+	}
+	c.TestNumbers = m
+	if err := c.validateTestNumbers(); err != nil {
+		e.Fail(EnvTestNumbers, err.Error())
+		return nil
+	}
+	return m
+}
+
+// validate applies Validate once every variable parsed, as a last guard:
+// the parsers' bounds are meant to make it pass.
+func validate(e *config.Env, c Config) {
+	if e.Err() != nil {
+		return
+	}
+	if err := c.Validate(); err != nil {
+		e.Fail("OTP_*", err.Error())
+	}
+}
