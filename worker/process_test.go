@@ -280,3 +280,28 @@ func mustText(t *testing.T) *smstext.Renderer {
 	}
 	return r
 }
+
+// Finding 6 of the adversarial run: locale and createdAt are outside the
+// seal, so a queue writer who rewrites them must not change the text: a
+// 3-minute code says 3 minutes, in the language Create stored.
+func TestProcessIgnoresUnsealedLocaleAndCreatedAt(t *testing.T) {
+	p := &fakeProvider{name: "fake"}
+	h := newHarness(t, worker.DefaultConfig(), p)
+	_, m, code := h.message()
+	m.Locale = "es"
+	m.CreatedAt = m.ExpiresAt.Add(-15 * time.Minute)
+	body, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.process(body); got.Reason != worker.ReasonSent {
+		t.Fatalf("outcome %+v, want sent: the seal still holds", got)
+	}
+	sent := p.Sent()
+	if len(sent) != 1 {
+		t.Fatalf("%d SMS sent, want 1", len(sent))
+	}
+	if want := "Your sign-in code is " + code + ". It expires in 3 minutes."; !strings.HasPrefix(sent[0].Body, want) {
+		t.Errorf("body %q, want it to start %q", sent[0].Body, want)
+	}
+}
