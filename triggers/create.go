@@ -168,8 +168,7 @@ func (h *Create) challenge(ctx context.Context, ev events.CognitoEventUserPoolsC
 			return c, false, err
 		}
 	}
-	c, err := h.newChallenge(ctx, req, ptr.ChallengeID)
-	return c, err == nil, err
+	return h.newChallenge(ctx, req, ptr.ChallengeID)
 }
 
 // reuseFromSession reuses the challenge of this session's earlier round
@@ -230,21 +229,22 @@ func (h *Create) resendWait(c otp.Challenge, now time.Time) time.Duration {
 // reuse pointer in one write, then enqueues the SMS. A concurrent Create (a
 // Cognito retry whose first attempt still runs) that took the pointer first
 // makes the write fail whole: no quota used, no SMS, and the winner's
-// challenge is answered. If the enqueue fails the challenge is voided, so
-// the pointer names a dead challenge that the next Create replaces.
-func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (otp.Challenge, error) {
+// challenge is answered (and reported as no new code). If the enqueue
+// fails the challenge is voided, so the pointer names a dead challenge that
+// the next Create replaces.
+func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (otp.Challenge, bool, error) {
 	p := h.cfg.Policy
 	id, err := otp.NewID(h.env.Rand)
 	if err != nil {
-		return otp.Challenge{}, fmt.Errorf("challenge id: %w", err)
+		return otp.Challenge{}, false, fmt.Errorf("challenge id: %w", err)
 	}
 	code, err := h.newCode(req)
 	if err != nil {
-		return otp.Challenge{}, err
+		return otp.Challenge{}, false, err
 	}
 	kr, err := h.keys.Keyring(ctx)
 	if err != nil {
-		return otp.Challenge{}, err
+		return otp.Challenge{}, false, err
 	}
 	keyID, mac := kr.MAC(id, code)
 	if req.decoy {
@@ -264,17 +264,18 @@ func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (
 	switch {
 	case errors.Is(err, otp.ErrPointerTaken):
 		req.log.Info("a concurrent create holds the reuse pointer")
-		return h.reuseWinner(ctx, req)
+		c, err := h.reuseWinner(ctx, req)
+		return c, false, err
 	case errors.As(err, &le):
 		req.log.Info("send cap reached", "caps", le.Error())
-		return otp.Challenge{}, capRefusal(le, req.now)
+		return otp.Challenge{}, false, capRefusal(le, req.now)
 	case err != nil:
-		return otp.Challenge{}, err
+		return otp.Challenge{}, false, err
 	}
 	if err := h.send(ctx, kr, c, code, req); err != nil {
-		return otp.Challenge{}, errors.Join(err, h.void(c, req.log))
+		return otp.Challenge{}, false, errors.Join(err, h.void(c, req.log))
 	}
-	return c, nil
+	return c, true, nil
 }
 
 // newCode is a test number's fixed code, else a random one. The fixed code

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -425,4 +427,50 @@ func createEventFixture(t testing.TB, name string) createEvent {
 		t.Fatal(err)
 	}
 	return ev
+}
+
+// racingStore lets a rival Create run to its end just before the first
+// PutChallenge, as a Cognito retry whose first attempt still runs would.
+type racingStore struct {
+	triggers.Store
+	rival func()
+	ran   atomic.Bool
+}
+
+func (s *racingStore) PutChallenge(ctx context.Context, c otp.Challenge, ctrs []otp.Counter, claim otp.PointerClaim) error {
+	if s.ran.CompareAndSwap(false, true) {
+		s.rival()
+	}
+	return s.Store.PutChallenge(ctx, c, ctrs, claim)
+}
+
+// Finding 6 of the adversarial run: a Create that answers a concurrent
+// winner's challenge logged "newCode":true. Only the winner made a code.
+func TestCreateLosingTheRaceLogsNoNewCode(t *testing.T) {
+	base := newHarness(t)
+	race := &racingStore{Store: base.store}
+	h := newHarnessWith(t, base.clock, race, base.queue.Queue, base.inbox, testSecret)
+	race.rival = func() { h.createOK("first-round.json") }
+	loser := h.createOK("first-round.json")
+	h.oneMessage()
+	var newCode []bool
+	for _, line := range strings.Split(strings.TrimSpace(h.logs.String()), "\n") {
+		var l struct {
+			Msg       string
+			Challenge string
+			NewCode   bool
+		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Msg == "challenge ready" {
+			if l.Challenge != challengeID(t, loser) {
+				t.Errorf("challenge ready %s, want the winner's %s", l.Challenge, challengeID(t, loser))
+			}
+			newCode = append(newCode, l.NewCode)
+		}
+	}
+	if d := cmp.Diff([]bool{true, false}, newCode); d != "" {
+		t.Errorf("newCode of the winner, then the loser (-want +got):\n%s", d)
+	}
 }
