@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
@@ -303,5 +305,35 @@ func TestProcessIgnoresUnsealedLocaleAndCreatedAt(t *testing.T) {
 	}
 	if want := "Your sign-in code is " + code + ". It expires in 3 minutes."; !strings.HasPrefix(sent[0].Body, want) {
 		t.Errorf("body %q, want it to start %q", sent[0].Body, want)
+	}
+}
+
+// An unregistered number's Create enqueues a decoy message, so that it
+// takes as long as a real one (finding 3); the worker is its sink: the
+// claim refuses a decoy and the message is deleted without an SMS.
+func TestProcessDropsDecoyMessages(t *testing.T) {
+	p := &fakeProvider{name: "fake"}
+	h := newHarness(t, worker.DefaultConfig(), p)
+	var ev events.CognitoEventUserPoolsCreateAuthChallenge
+	ev.UserName = "+14155550199"
+	ev.CallerContext.ClientID = "client"
+	ev.Request.ChallengeName = "CUSTOM_CHALLENGE"
+	ev.Request.UserNotFound = true
+	if _, err := h.create.Handle(context.Background(), ev); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	msgs := h.queue.Drain()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages enqueued for a decoy, want 1", len(msgs))
+	}
+	body, err := msgs[0].Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.process(body); got.Action != worker.Delete || got.Reason != worker.ReasonNotDeliverable {
+		t.Errorf("decoy message: %+v, want delete/%s", got, worker.ReasonNotDeliverable)
+	}
+	if len(p.Sent()) != 0 {
+		t.Error("an SMS was sent for a decoy")
 	}
 }
