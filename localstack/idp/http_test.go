@@ -55,14 +55,7 @@ func TestCORSOnAPICall(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodPost, p.url+"/", strings.NewReader(tt.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Origin", webOrigin)
-			req.Header.Set("X-Amz-Target", tt.target)
-			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-			res, _ := p.do(t, req)
+			res, _ := p.do(t, fromPage(t, p.url, webOrigin, tt.target, tt.body))
 			if got := res.Header.Get("Access-Control-Allow-Origin"); got != webOrigin {
 				t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, webOrigin)
 			}
@@ -80,6 +73,19 @@ func TestCORSOnAPICall(t *testing.T) {
 			t.Errorf("Access-Control-Allow-Origin = %q without an Origin", got)
 		}
 	})
+}
+
+// fromPage is an API call as a page at origin makes it from a browser.
+func fromPage(t *testing.T, url, origin, target, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", origin)
+	req.Header.Set("X-Amz-Target", target)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	return req
 }
 
 // hasToken reports whether the comma-separated header value lists tok,
@@ -226,14 +232,7 @@ func TestAdminOperationsRefuseBrowsers(t *testing.T) {
 	}
 	for _, tt := range admin {
 		t.Run(tt.op, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodPost, p.url+"/", strings.NewReader(tt.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Origin", evil)
-			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+tt.op)
-			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-			res, body := p.do(t, req)
+			res, body := p.do(t, fromPage(t, p.url, evil, "AWSCognitoIdentityProviderService."+tt.op, tt.body))
 			if res.StatusCode != http.StatusBadRequest || body["__type"] != "AccessDeniedException" {
 				t.Errorf("%s from a browser: %d %v, want 400 AccessDeniedException", tt.op, res.StatusCode, body)
 			}
