@@ -312,8 +312,16 @@ func TestProcessIgnoresUnsealedLocaleAndCreatedAt(t *testing.T) {
 // takes as long as a real one (finding 3); the worker is its sink: the
 // claim refuses a decoy and the message is deleted without an SMS.
 func TestProcessDropsDecoyMessages(t *testing.T) {
+	for name, harnessOf := range map[string]func(testing.TB, worker.Config, *fakeProvider) *harness{
+		"mem": newHarness, "dynamodb": newAWSHarness,
+	} {
+		t.Run(name, func(t *testing.T) { testDropsDecoy(t, harnessOf) })
+	}
+}
+
+func testDropsDecoy(t *testing.T, harnessOf func(testing.TB, worker.Config, *fakeProvider) *harness) {
 	p := &fakeProvider{name: "fake"}
-	h := newHarness(t, worker.DefaultConfig(), p)
+	h := harnessOf(t, worker.DefaultConfig(), p)
 	var ev events.CognitoEventUserPoolsCreateAuthChallenge
 	ev.UserName = "+14155550199"
 	ev.CallerContext.ClientID = "client"
