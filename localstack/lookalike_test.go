@@ -1,9 +1,13 @@
 package localstack_test
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -45,4 +49,52 @@ func boolString(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// Finding 1 of the adversarial run: InitiateAuth with a number, then again
+// with the USERNAME the first answer returned. A registered number's is its
+// user's username and got a challenge; an unregistered number's made-up one
+// was refused (OTP_NUMBER_NOT_ALLOWED), 50 out of 50 each way. Now both get
+// the same challenge, no one gets an extra SMS, and the refusals match.
+func TestSecondSignInWithTheReturnedUsername(t *testing.T) {
+	l := start(t, backends[0], map[string]string{"OTP_CAP_PHONE_15M": "2"})
+	known, unknown := number(t), number(t)
+	l.signUp(t, known)
+	view := func(phone string) []string {
+		first := l.mustInitiate(t, phone)
+		l.clock.Advance(5 * time.Second)
+		var out []string
+		for i := range 3 {
+			res, err := l.initiate(first.username)
+			switch {
+			case err != nil:
+				out = append(out, fmt.Sprintf("round %d: %v", i, errorCode(err)))
+			default:
+				p := res.ChallengeParameters
+				out = append(out, fmt.Sprintf("round %d: %s username same=%v masked same=%v expiresIn=%s resendAfter=%s",
+					i, res.ChallengeName, p["USERNAME"] == first.username, p["maskedPhone"] == first.params["maskedPhone"],
+					p["expiresIn"], p["resendAfter"]))
+			}
+			l.clock.Advance(31 * time.Second) // past the cooldown: a new code each round, until the cap
+		}
+		return out
+	}
+	k, u := view(known), view(unknown)
+	if diff := cmp.Diff(k, u); diff != "" {
+		t.Errorf("second sign-ins differ (-registered +unregistered):\n%s", diff)
+	}
+	t.Logf("registered: %q", k)
+	l.quiet(t, known, 2) // the first code, and one more before the 15-minute cap of 2
+	l.quiet(t, unknown, 0)
+}
+
+// errorCode is what a client can branch on: the error type and, for a
+// trigger's refusal, its code.
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return err.Error()
+	}
+	code, _, _ := strings.Cut(strings.TrimPrefix(ae.ErrorMessage(), "CreateAuthChallenge failed with error "), " retryAfter")
+	return ae.ErrorCode() + " " + code
 }

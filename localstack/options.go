@@ -67,6 +67,9 @@ type Options struct {
 	Workers int
 	// Now is the clock of every part (tests move it); default time.Now.
 	Now func() time.Time
+	// Limits bound what clients can hold of the server; zero fields mean
+	// the defaults (see ServerLimits).
+	Limits ServerLimits
 }
 
 func (o *Options) withDefaults() error {

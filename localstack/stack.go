@@ -51,17 +51,19 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", o.Addr)
+	tcp, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("--addr %s: %w", o.Addr, err)
 	}
+	limits := o.Limits.withDefaults()
+	ln := limitConns(tcp, limits.MaxConns)
 	s := &Stack{opts: o, cfg: cfg, ln: ln, backends: b, secret: secretNote, url: publicURL(o.PublicURL, ln.Addr())}
 	handler, err := s.wire(ks)
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
-	s.srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = limits.server(handler)
 	return s, nil
 }
 

@@ -30,7 +30,9 @@ var (
 // Message is version 1 of the SMS job the CreateAuthChallenge trigger puts
 // on the queue. The code is sealed: only the worker, holding the secret,
 // can read it, and the sealing binds it to this message's version, id,
-// challenge, destination and expiry.
+// challenge, destination and expiry. Locale and CreatedAt are outside the
+// seal, so the worker takes the text's language and lifetime from the
+// challenge it claims, never from them.
 type Message struct {
 	Version     int       `json:"version"`
 	MessageID   string    `json:"messageId"`

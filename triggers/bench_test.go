@@ -38,6 +38,12 @@ func TestRequestsPerSignIn(t *testing.T) {
 	step("Create, new code", 2, 1, func() { id, code = h.newCode() })
 	// GetPointer, GetChallenge: no write, no SMS.
 	step("Create, reuse within cooldown", 2, 0, func() { h.createOK("first-round.json") })
+	// An unregistered number's decoy makes the same requests (finding 3):
+	// the same transaction, and a message the worker will not send.
+	var decoy string
+	step("Create decoy, new code", 2, 1, func() { decoy = challengeID(t, h.createOK("unknown-user.json")) })
+	step("Create decoy, reuse within cooldown", 2, 0, func() { h.createOK("unknown-user.json") })
+	step("Verify decoy, wrong", 1, 0, func() { h.answer(decoy, wrongCode(code)) })
 	// One conditional UpdateItem counts the attempt.
 	step("Verify, wrong", 1, 0, func() { h.answer(id, wrongCode(code)) })
 	// Count the attempt, then consume.
@@ -116,6 +122,34 @@ func BenchmarkCreate(b *testing.B) {
 		h := newAWSHarnessCounting(b, ddb, sq, roomyCaps)
 		reportRequests(b, ddb, sq, func() { benchmarkCreate(b, h) })
 	})
+}
+
+// BenchmarkCreateKnownAndDecoy compares a registered number's new code with
+// an unregistered number's decoy: the figures should match (finding 3).
+func BenchmarkCreateKnownAndDecoy(b *testing.B) {
+	for _, known := range []bool{true, false} {
+		name := map[bool]string{true: "known", false: "decoy"}[known]
+		b.Run("mem/"+name, func(b *testing.B) { benchmarkCreateAs(b, newHarness(b, roomyCaps), known) })
+		b.Run("dynamodb+sqs/"+name, func(b *testing.B) {
+			ddb, sq := &testenv.CountingTransport{}, &testenv.CountingTransport{}
+			h := newAWSHarnessCounting(b, ddb, sq, roomyCaps)
+			reportRequests(b, ddb, sq, func() { benchmarkCreateAs(b, h, known) })
+		})
+	}
+}
+
+func benchmarkCreateAs(b *testing.B, h *harness, known bool) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		ev := createEventFor(h, phoneFor(i), known)
+		h.inbox()
+		b.StartTimer()
+		if _, err := h.create.Handle(ctx, ev); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func BenchmarkVerify(b *testing.B) {

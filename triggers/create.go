@@ -38,7 +38,6 @@ type Create struct {
 	queue Queue
 	keys  Keys
 	env   Env
-	decoy latency
 }
 
 // NewCreate returns the trigger; cfg must be valid.
@@ -165,8 +164,7 @@ func (h *Create) challenge(ctx context.Context, ev events.CognitoEventUserPoolsC
 			return c, false, err
 		}
 	}
-	c, err := h.newChallenge(ctx, req, ptr.ChallengeID)
-	return c, err == nil, err
+	return h.newChallenge(ctx, req, ptr.ChallengeID)
 }
 
 // reuseFromSession reuses the challenge of this session's earlier round
@@ -227,28 +225,30 @@ func (h *Create) resendWait(c otp.Challenge, now time.Time) time.Duration {
 // reuse pointer in one write, then enqueues the SMS. A concurrent Create (a
 // Cognito retry whose first attempt still runs) that took the pointer first
 // makes the write fail whole: no quota used, no SMS, and the winner's
-// challenge is answered. If the enqueue fails the challenge is voided, so
-// the pointer names a dead challenge that the next Create replaces.
-func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (otp.Challenge, error) {
+// challenge is answered (and reported as no new code). If the enqueue
+// fails the challenge is voided, so the pointer names a dead challenge that
+// the next Create replaces.
+func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (otp.Challenge, bool, error) {
 	p := h.cfg.Policy
 	id, err := otp.NewID(h.env.Rand)
 	if err != nil {
-		return otp.Challenge{}, fmt.Errorf("challenge id: %w", err)
+		return otp.Challenge{}, false, fmt.Errorf("challenge id: %w", err)
 	}
 	code, err := h.newCode(req)
 	if err != nil {
-		return otp.Challenge{}, err
+		return otp.Challenge{}, false, err
 	}
 	kr, err := h.keys.Keyring(ctx)
 	if err != nil {
-		return otp.Challenge{}, err
+		return otp.Challenge{}, false, err
 	}
-	keyID, mac := kr.MAC(id, code)
+	// A decoy's MAC is of something no answer can be (a code with a letter),
+	// so the decoy can only fail; computing it costs what a real one does.
+	macOf := code
 	if req.decoy {
-		// An unknown user's code is never sent, and its MAC is of something
-		// no answer can be: the decoy can only fail.
-		_, mac = kr.MAC(id, code+"x")
+		macOf += "x"
 	}
+	keyID, mac := kr.MAC(id, macOf)
 	c := otp.Challenge{
 		ID: id, Phone: req.num.E164, ClientID: req.clientID, KeyID: keyID, MAC: mac,
 		Locale: req.locale, CreatedAt: req.now, ExpiresAt: req.now.Add(p.TTL),
@@ -261,17 +261,18 @@ func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (
 	switch {
 	case errors.Is(err, otp.ErrPointerTaken):
 		req.log.Info("a concurrent create holds the reuse pointer")
-		return h.reuseWinner(ctx, req)
+		c, err := h.reuseWinner(ctx, req)
+		return c, false, err
 	case errors.As(err, &le):
 		req.log.Info("send cap reached", "caps", le.Error())
-		return otp.Challenge{}, capRefusal(le, req.now)
+		return otp.Challenge{}, false, capRefusal(le, req.now)
 	case err != nil:
-		return otp.Challenge{}, err
+		return otp.Challenge{}, false, err
 	}
 	if err := h.send(ctx, kr, c, code, req); err != nil {
-		return otp.Challenge{}, errors.Join(err, h.void(c, req.log))
+		return otp.Challenge{}, false, errors.Join(err, h.void(c, req.log))
 	}
-	return c, nil
+	return c, true, nil
 }
 
 // newCode is a test number's fixed code, else a random one. The fixed code
@@ -304,13 +305,12 @@ func (h *Create) reuseWinner(ctx context.Context, req request) (otp.Challenge, e
 	return c, nil
 }
 
-// send enqueues the sealed SMS; for a decoy it waits about as long as an
-// enqueue takes instead, so an unknown number is not told apart by timing.
-// A test number gets nothing: it is fictional and its code is known.
+// send enqueues the sealed SMS. A decoy's message goes the same way, to the
+// same queue, so an unknown number takes as long as a known one by
+// construction: the worker is its sink, since it claims no decoy (the claim
+// refuses it and the message is deleted unsent). A test number gets
+// nothing: it is fictional and its code is known.
 func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, code string, req request) error {
-	if c.Decoy {
-		return h.decoy.wait(ctx)
-	}
 	if req.test {
 		req.log.Info("test number: no SMS sent", "challenge", c.ID)
 		h.env.Metrics.Count("TestNumberChallenge")
@@ -324,12 +324,14 @@ func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, cod
 	if err != nil {
 		return err
 	}
-	start := time.Now()
 	if err := h.queue.Enqueue(ctx, m); err != nil {
 		return fmt.Errorf("enqueue sms: %w", err)
 	}
-	h.decoy.observe(time.Since(start))
-	h.env.Metrics.Count("CodeEnqueued", metrics.Dim{Name: "Country", Value: req.num.Region})
+	counted := "CodeEnqueued"
+	if c.Decoy {
+		counted = "DecoyEnqueued"
+	}
+	h.env.Metrics.Count(counted, metrics.Dim{Name: "Country", Value: req.num.Region})
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +53,31 @@ func (h *harness) oneMessage() schema.Message {
 	}
 	validateMessage(h.t, msgs[0])
 	return msgs[0]
+}
+
+// decoyMessages takes the n messages enqueued since the last call and
+// checks that each is a decoy's: its challenge is marked so the worker's
+// claim refuses it, and its sealed code does not verify.
+func (h *harness) decoyMessages(n int) {
+	h.t.Helper()
+	msgs := h.inbox()
+	if len(msgs) != n {
+		h.t.Fatalf("%d messages enqueued, want %d decoys", len(msgs), n)
+	}
+	for _, m := range msgs {
+		validateMessage(h.t, m)
+		c, err := h.store.GetChallenge(context.Background(), m.ChallengeID)
+		if err != nil || !c.Decoy {
+			h.t.Fatalf("message for challenge %+v (%v), want a decoy", c, err)
+		}
+		kr, err := h.keys.Keyring(context.Background())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if kr.CheckMAC(c.KeyID, c.MAC, c.ID, h.code(m)) {
+			h.t.Fatal("a decoy message's code verifies")
+		}
+	}
 }
 
 func (h *harness) noMessage() {
@@ -285,7 +312,9 @@ func TestCreateUnknownUserLooksTheSame(t *testing.T) {
 	if ev.Response.ChallengeMetadata != "otp:"+id {
 		t.Errorf("metadata %q", ev.Response.ChallengeMetadata)
 	}
-	h.noMessage()
+	// The decoy's message goes to the queue as a real one does (same work,
+	// same time); the worker's claim refuses it, so it is never sent.
+	h.decoyMessages(1)
 	c, err := h.store.GetChallenge(context.Background(), id)
 	if err != nil || !c.Decoy {
 		t.Fatalf("decoy challenge not stored: %+v, %v", c, err)
@@ -299,7 +328,7 @@ func TestCreateUnknownUserLooksTheSame(t *testing.T) {
 	if got := h.createRefused("unknown-user.json"); got[:16] != "OTP_RATE_LIMITED" {
 		t.Errorf("6th decoy: %q", got)
 	}
-	h.noMessage()
+	h.decoyMessages(4)
 }
 
 func TestCreateQueueFailureVoids(t *testing.T) {
@@ -392,7 +421,7 @@ func TestCreateDecoyAndKnownUserOnOneNumber(t *testing.T) {
 		t.Errorf("unknown user typing a formatted number: %q", got)
 	}
 	decoy := challengeID(t, h.createOK("unknown-user-known-number.json"))
-	h.noMessage()
+	h.decoyMessages(1)
 	h.clock.Advance(5 * time.Second)
 	real := challengeID(t, h.createOK("first-round.json"))
 	if real == decoy {
@@ -425,4 +454,50 @@ func createEventFixture(t testing.TB, name string) createEvent {
 		t.Fatal(err)
 	}
 	return ev
+}
+
+// racingStore lets a rival Create run to its end just before the first
+// PutChallenge, as a Cognito retry whose first attempt still runs would.
+type racingStore struct {
+	triggers.Store
+	rival func()
+	ran   atomic.Bool
+}
+
+func (s *racingStore) PutChallenge(ctx context.Context, c otp.Challenge, ctrs []otp.Counter, claim otp.PointerClaim) error {
+	if s.ran.CompareAndSwap(false, true) {
+		s.rival()
+	}
+	return s.Store.PutChallenge(ctx, c, ctrs, claim)
+}
+
+// Finding 6 of the adversarial run: a Create that answers a concurrent
+// winner's challenge logged "newCode":true. Only the winner made a code.
+func TestCreateLosingTheRaceLogsNoNewCode(t *testing.T) {
+	base := newHarness(t)
+	race := &racingStore{Store: base.store}
+	h := newHarnessWith(t, base.clock, race, base.queue.Queue, base.inbox, testSecret)
+	race.rival = func() { h.createOK("first-round.json") }
+	loser := h.createOK("first-round.json")
+	h.oneMessage()
+	var newCode []bool
+	for _, line := range strings.Split(strings.TrimSpace(h.logs.String()), "\n") {
+		var l struct {
+			Msg       string
+			Challenge string
+			NewCode   bool
+		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Msg == "challenge ready" {
+			if l.Challenge != challengeID(t, loser) {
+				t.Errorf("challenge ready %s, want the winner's %s", l.Challenge, challengeID(t, loser))
+			}
+			newCode = append(newCode, l.NewCode)
+		}
+	}
+	if d := cmp.Diff([]bool{true, false}, newCode); d != "" {
+		t.Errorf("newCode of the winner, then the loser (-want +got):\n%s", d)
+	}
 }

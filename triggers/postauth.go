@@ -11,6 +11,10 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 )
 
+// canonicalPolicy only spells numbers in E.164: whether a number may get a
+// code is Create's decision, already taken when the pointer was written.
+var canonicalPolicy = phone.Policy{AllowVoIP: true}
+
 // proofWindow is how long after a code's expiry its use still proves the
 // number: PostAuthentication runs right after the answer that consumed it.
 const proofWindow = time.Minute
@@ -74,7 +78,13 @@ func (h *PostAuthentication) Handle(ctx context.Context, ev events.CognitoEventU
 	return ev, nil
 }
 
-func (h *PostAuthentication) provedByCode(ctx context.Context, number, clientID string) (bool, error) {
+func (h *PostAuthentication) provedByCode(ctx context.Context, raw, clientID string) (bool, error) {
+	// Create keys the pointer and the challenge by the canonical number; an
+	// account registered before PreSignUp required that form has another.
+	number := raw
+	if num, err := canonicalPolicy.Parse(raw); err == nil {
+		number = num.E164
+	}
 	ptr, err := h.proof.GetPointer(ctx, number, clientID)
 	if errors.Is(err, otp.ErrNotFound) {
 		return false, nil

@@ -32,6 +32,11 @@ func TestPostAuthentication(t *testing.T) {
 	}{
 		{"code answered", "unverified.json", true, "answered", 1, "true", "PhoneVerified"},
 		{"already verified", "verified.json", true, "answered", 0, "false", ""},
+		// Finding 2 of the adversarial run: an account registered before
+		// PreSignUp required canonical E.164 has the number spelled another
+		// way; Create keyed its code by the canonical form, and so does the
+		// proof lookup.
+		{"code answered, number not canonical", "unverified-not-canonical.json", true, "answered", 1, "true", "PhoneVerified"},
 		{"no phone", "no-phone.json", true, "answered", 0, "false", ""},
 		// A sign-in that did not answer a code (a password flow) proves nothing.
 		{"no code answered", "unverified.json", true, "sent", 0, "false", "PhoneVerifyUnproved"},

@@ -32,9 +32,18 @@ func (h *PreSignUp) Handle(ctx context.Context, ev events.CognitoEventUserPoolsP
 	if ev.TriggerSource == "PreSignUp_ExternalProvider" {
 		return ev, nil
 	}
-	if _, err := h.phone.Parse(raw); err != nil {
+	num, err := h.phone.Parse(raw)
+	if err != nil {
 		log.Info("sign-up refused", "err", err)
 		return ev, phoneRefusal(err)
+	}
+	// One phone, one account: +330612345678 and +33612345678 are one number,
+	// and would share its send caps and reuse pointer, so a code sent for
+	// one account's sign-in could answer the other's. Only the canonical
+	// spelling registers, so the pool's uniqueness check sees every copy.
+	if raw != num.E164 {
+		log.Info("sign-up refused: number not in canonical E.164")
+		return ev, &Refusal{Code: CodeNumberNotCanonical, Canonical: num.E164}
 	}
 	ev.Response.AutoConfirmUser = true
 	log.Info("sign-up accepted")

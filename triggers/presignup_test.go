@@ -25,17 +25,22 @@ func TestPreSignUp(t *testing.T) {
 		{fixture: "no-phone.json", refusal: "OTP_NUMBER_NOT_ALLOWED"},
 		{fixture: "landline.json", refusal: "OTP_NUMBER_NOT_ALLOWED"},
 		{fixture: "country-not-allowed.json", refusal: "OTP_COUNTRY_NOT_ALLOWED"},
+		// Finding 2 of the adversarial run: +330612345678 signed up while
+		// +33612345678 existed, one phone as two accounts.
+		{fixture: "not-canonical-leading-zero.json", refusal: "OTP_NUMBER_NOT_CANONICAL canonical=+33612345678"},
+		{fixture: "not-canonical-separators.json", refusal: "OTP_NUMBER_NOT_CANONICAL canonical=+14155550123"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.fixture, func(t *testing.T) {
 			logs := &syncBuffer{}
-			h := triggers.NewPreSignUp(phone.Policy{AllowedCountries: []string{"US", "GB"}},
+			h := triggers.NewPreSignUp(phone.Policy{AllowedCountries: []string{"US", "GB", "FR"}},
 				triggers.Env{Log: slog.New(slog.NewJSONHandler(logs, nil))})
 			got, err := invoke(t, h.Handle, fixture(t, "presignup/"+tc.fixture))
 			if tc.refusal != "" {
 				if err == nil || err.Error() != tc.refusal {
 					t.Errorf("error = %v, want %s", err, tc.refusal)
 				}
+				assertNoNumber(t, logs.String())
 				return
 			}
 			if err != nil {

@@ -28,6 +28,9 @@ const (
 	CodeUnavailable = "OTP_UNAVAILABLE"
 	// The event is not one this trigger handles (misconfiguration).
 	CodeBadRequest = "OTP_BAD_REQUEST"
+	// PreSignUp: the number is valid but not written in canonical E.164;
+	// the refusal names the form to sign up with.
+	CodeNumberNotCanonical = "OTP_NUMBER_NOT_CANONICAL"
 )
 
 // Refusal is the error a trigger returns to refuse a request. Its text is
@@ -35,11 +38,17 @@ const (
 type Refusal struct {
 	Code       string
 	RetryAfter int // seconds; 0 means not given
+	// Canonical is the E.164 form of a number refused for its spelling; the
+	// caller typed that number, so naming it reveals nothing.
+	Canonical string
 }
 
 func (r *Refusal) Error() string {
-	if r.RetryAfter > 0 {
+	switch {
+	case r.RetryAfter > 0:
 		return fmt.Sprintf("%s retryAfter=%d", r.Code, r.RetryAfter)
+	case r.Canonical != "":
+		return fmt.Sprintf("%s canonical=%s", r.Code, r.Canonical)
 	}
 	return r.Code
 }

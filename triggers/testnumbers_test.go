@@ -44,12 +44,13 @@ func TestCreateTestNumbers(t *testing.T) {
 		testNumbers map[string]string
 		wantSMS     bool // a random code was enqueued
 		fixedWorks  bool // fixedCode verifies
+		decoy       bool // a decoy's message was enqueued
 	}{
-		{"test number", "first-round.json", map[string]string{userPhone: fixedCode}, false, true},
-		{"other number, test numbers on", "india.json", map[string]string{userPhone: fixedCode}, true, false},
-		{"test numbers off", "first-round.json", nil, true, false},
+		{"test number", "first-round.json", map[string]string{userPhone: fixedCode}, false, true, false},
+		{"other number, test numbers on", "india.json", map[string]string{userPhone: fixedCode}, true, false, false},
+		{"test numbers off", "first-round.json", nil, true, false, false},
 		// Unregistered: the decoy path, whose code can never verify.
-		{"unregistered test number", "unknown-user.json", map[string]string{"+14155550199": fixedCode}, false, false},
+		{"unregistered test number", "unknown-user.json", map[string]string{"+14155550199": fixedCode}, false, false, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,9 +59,12 @@ func TestCreateTestNumbers(t *testing.T) {
 			h.countMetrics(m)
 			id := challengeID(t, h.createOK(tc.fixture))
 			var code string
-			if tc.wantSMS {
+			switch {
+			case tc.wantSMS:
 				code = h.code(h.oneMessage())
-			} else {
+			case tc.decoy:
+				h.decoyMessages(1)
+			default:
 				h.noMessage()
 			}
 			if got := h.answer(id, fixedCode); got != tc.fixedWorks {

@@ -19,7 +19,8 @@ const pageSize = 60
 // unconfirmedFilter selects users stuck before confirmation.
 const unconfirmedFilter = `cognito:user_status = "UNCONFIRMED"`
 
-// User is a user left UNCONFIRMED who has a phone number.
+// User is a user who has a phone number (for the rescue, one left
+// UNCONFIRMED).
 type User struct {
 	Username string
 	Phone    string
@@ -157,6 +158,30 @@ func flowReasons(clientID string, flows []types.ExplicitAuthFlowsType) []string 
 // attribute, following ListUsers pagination to the end. Users without a
 // phone number are skipped: this flow can't sign them in anyway.
 func (p *Pool) UnconfirmedWithPhone(ctx context.Context, userPoolID string) ([]User, error) {
+	// ListUsers is eventually consistent; never act on a status other than
+	// the one asked for.
+	users, err := p.withPhone(ctx, userPoolID, aws.String(unconfirmedFilter), func(u types.UserType) bool {
+		return u.UserStatus == types.UserStatusTypeUnconfirmed
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list unconfirmed users of pool %s: %w", userPoolID, err)
+	}
+	return users, nil
+}
+
+// UsersWithPhone lists every user that has a phone_number attribute,
+// whatever their status.
+func (p *Pool) UsersWithPhone(ctx context.Context, userPoolID string) ([]User, error) {
+	users, err := p.withPhone(ctx, userPoolID, nil, func(types.UserType) bool { return true })
+	if err != nil {
+		return nil, fmt.Errorf("list users of pool %s: %w", userPoolID, err)
+	}
+	return users, nil
+}
+
+// withPhone follows ListUsers pagination to the end and keeps the users
+// with a phone number that keep accepts.
+func (p *Pool) withPhone(ctx context.Context, userPoolID string, filter *string, keep func(types.UserType) bool) ([]User, error) {
 	var users []User
 	seen := map[string]bool{}
 	var next *string
@@ -165,21 +190,16 @@ func (p *Pool) UnconfirmedWithPhone(ctx context.Context, userPoolID string) ([]U
 		// lacks a requested attribute, and some of these have no phone.
 		page, err := p.api.ListUsers(ctx, &cip.ListUsersInput{
 			UserPoolId:      aws.String(userPoolID),
-			Filter:          aws.String(unconfirmedFilter),
+			Filter:          filter,
 			Limit:           aws.Int32(pageSize),
 			PaginationToken: next,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("list unconfirmed users of pool %s: %w", userPoolID, err)
+			return nil, err
 		}
 		for _, u := range page.Users {
-			// ListUsers is eventually consistent; never act on a status
-			// other than the one asked for.
-			if u.UserStatus != types.UserStatusTypeUnconfirmed {
-				continue
-			}
 			phone := attribute(u.Attributes, "phone_number")
-			if phone == "" {
+			if phone == "" || !keep(u) {
 				continue
 			}
 			users = append(users, User{
@@ -189,7 +209,7 @@ func (p *Pool) UnconfirmedWithPhone(ctx context.Context, userPoolID string) ([]U
 			})
 		}
 		if next, err = nextToken(page.PaginationToken, seen); err != nil {
-			return nil, fmt.Errorf("list unconfirmed users of pool %s: %w", userPoolID, err)
+			return nil, err
 		}
 		if next == nil {
 			return users, nil

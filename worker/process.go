@@ -81,7 +81,10 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 		w.record(ctx, log, m, claimedAt, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "send attempts exhausted"})
 	}
-	text, err := w.text.Render(m.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(m.ExpiresAt.Sub(m.CreatedAt).Minutes()))})
+	// The language and "expires in N minutes" come from the challenge Create
+	// stored: the message's locale and createdAt are outside the seal, so a
+	// queue writer could otherwise make a 3-minute code say 15.
+	text, err := w.text.Render(c.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(c.ExpiresAt.Sub(c.CreatedAt).Minutes()))})
 	if err != nil {
 		w.record(ctx, log, m, claimedAt, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})

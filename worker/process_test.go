@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
@@ -279,4 +281,67 @@ func mustText(t *testing.T) *smstext.Renderer {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// Finding 6 of the adversarial run: locale and createdAt are outside the
+// seal, so a queue writer who rewrites them must not change the text: a
+// 3-minute code says 3 minutes, in the language Create stored.
+func TestProcessIgnoresUnsealedLocaleAndCreatedAt(t *testing.T) {
+	p := &fakeProvider{name: "fake"}
+	h := newHarness(t, worker.DefaultConfig(), p)
+	_, m, code := h.message()
+	m.Locale = "es"
+	m.CreatedAt = m.ExpiresAt.Add(-15 * time.Minute)
+	body, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.process(body); got.Reason != worker.ReasonSent {
+		t.Fatalf("outcome %+v, want sent: the seal still holds", got)
+	}
+	sent := p.Sent()
+	if len(sent) != 1 {
+		t.Fatalf("%d SMS sent, want 1", len(sent))
+	}
+	if want := "Your sign-in code is " + code + ". It expires in 3 minutes."; !strings.HasPrefix(sent[0].Body, want) {
+		t.Errorf("body %q, want it to start %q", sent[0].Body, want)
+	}
+}
+
+// An unregistered number's Create enqueues a decoy message, so that it
+// takes as long as a real one (finding 3); the worker is its sink: the
+// claim refuses a decoy and the message is deleted without an SMS.
+func TestProcessDropsDecoyMessages(t *testing.T) {
+	for name, harnessOf := range map[string]func(testing.TB, worker.Config, *fakeProvider) *harness{
+		"mem": newHarness, "dynamodb": newAWSHarness,
+	} {
+		t.Run(name, func(t *testing.T) { testDropsDecoy(t, harnessOf) })
+	}
+}
+
+func testDropsDecoy(t *testing.T, harnessOf func(testing.TB, worker.Config, *fakeProvider) *harness) {
+	p := &fakeProvider{name: "fake"}
+	h := harnessOf(t, worker.DefaultConfig(), p)
+	var ev events.CognitoEventUserPoolsCreateAuthChallenge
+	ev.UserName = "+14155550199"
+	ev.CallerContext.ClientID = "client"
+	ev.Request.ChallengeName = "CUSTOM_CHALLENGE"
+	ev.Request.UserNotFound = true
+	if _, err := h.create.Handle(context.Background(), ev); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	msgs := h.queue.Drain()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages enqueued for a decoy, want 1", len(msgs))
+	}
+	body, err := msgs[0].Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.process(body); got.Action != worker.Delete || got.Reason != worker.ReasonNotDeliverable {
+		t.Errorf("decoy message: %+v, want delete/%s", got, worker.ReasonNotDeliverable)
+	}
+	if len(p.Sent()) != 0 {
+		t.Error("an SMS was sent for a decoy")
+	}
 }

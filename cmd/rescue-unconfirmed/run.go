@@ -36,8 +36,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect c
 	apply := fs.Bool("apply", false, "confirm the users; without it, only report what would be done")
 	region := fs.String("region", "", "AWS region (default: from the AWS configuration)")
 	endpoint := fs.String("endpoint", "", "Cognito endpoint URL, for a local stack or tests (default: AWS)")
+	duplicates := fs.Bool("duplicates", false, "only list phone numbers not in canonical E.164 or held by more than one user; changes nothing")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: rescue-unconfirmed -pool-id ID [-apply] [-region R] [-endpoint URL]")
+		fmt.Fprintln(fs.Output(), "usage: rescue-unconfirmed -pool-id ID [-apply | -duplicates] [-region R] [-endpoint URL]")
 		fmt.Fprintln(fs.Output(), "Confirms UNCONFIRMED users with a phone number, once the pool is shown to have no password path.")
 		fs.PrintDefaults()
 	}
@@ -47,8 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect c
 		}
 		return exitRefused
 	}
-	if *poolID == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "rescue-unconfirmed: -pool-id is required and no arguments are accepted")
+	if *poolID == "" || fs.NArg() > 0 || *apply && *duplicates {
+		fmt.Fprintln(stderr, "rescue-unconfirmed: -pool-id is required, -apply and -duplicates exclude each other, and no arguments are accepted")
 		fs.Usage()
 		return exitRefused
 	}
@@ -59,6 +60,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect c
 		return exitFailed
 	}
 	pool := userpool.New(api)
+	if *duplicates {
+		return listDuplicates(ctx, pool, *poolID, stdout, log)
+	}
 
 	if !*apply {
 		fmt.Fprintln(stdout, "DRY RUN: nothing will be changed. Re-run with -apply to confirm the users listed below.")

@@ -64,6 +64,12 @@ func (s *Server) startCustomAuth(ctx context.Context, in initiateAuthInput) (any
 	// Cognito sends the first round an empty session ([]), not null.
 	st := &authState{clientID: in.ClientID, username: name, results: []*events.CognitoEventUserPoolsChallengeResult{}}
 	u, found := s.users.lookup(name)
+	if number, ok := typed(s.fakeKey, name); ok && !found {
+		// The made-up username of an unregistered number: the sign-in is
+		// the number's, as a registered number's real username is its user.
+		name, st.username = number, number
+		u, found = s.users.lookup(number)
+	}
 	switch {
 	case !found && s.cfg.RevealUserExistence:
 		return nil, errorf(errUserNotFound, msgUserNotExist)
@@ -71,7 +77,7 @@ func (s *Server) startCustomAuth(ctx context.Context, in initiateAuthInput) (any
 		// PreventUserExistenceErrors: the triggers run for the name as
 		// typed, told the user is not found, and the client cannot tell.
 		st.notFound = true
-		st.shown = stableUUID(s.fakeKey, name)
+		st.shown = madeUpName(s.fakeKey, name)
 	case !u.Enabled:
 		return nil, errorf(errNotAuthorized, "User is disabled.")
 	case u.Status == statusUnconfirmed:

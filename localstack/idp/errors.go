@@ -38,6 +38,8 @@ const (
 	errInternal             = "InternalErrorException"
 	errSerialization        = "SerializationException"
 	errUnknownOperation     = "UnknownOperationException"
+	// errAccessDenied is what AWS answers a request its IAM policy refuses.
+	errAccessDenied = "AccessDeniedException"
 )
 
 // Messages Cognito uses where clients (and people) recognise them.

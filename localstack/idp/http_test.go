@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,19 +49,13 @@ func TestCORSOnAPICall(t *testing.T) {
 	tests := []struct {
 		name, target, body string
 	}{
-		{"success", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + poolID + `"}`},
-		{"error", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"us-east-1_Other"}`},
+		{"success", "AWSCognitoIdentityProviderService.SignUp",
+			`{"ClientId":"` + clientID + `","Username":"` + phoneBob + `","Password":"` + password + `"}`},
+		{"error", "AWSCognitoIdentityProviderService.GetUser", `{"AccessToken":"not-a-token"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodPost, p.url+"/", strings.NewReader(tt.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Origin", webOrigin)
-			req.Header.Set("X-Amz-Target", tt.target)
-			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-			res, _ := p.do(t, req)
+			res, _ := p.do(t, fromPage(t, p.url, webOrigin, tt.target, tt.body))
 			if got := res.Header.Get("Access-Control-Allow-Origin"); got != webOrigin {
 				t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, webOrigin)
 			}
@@ -78,6 +73,19 @@ func TestCORSOnAPICall(t *testing.T) {
 			t.Errorf("Access-Control-Allow-Origin = %q without an Origin", got)
 		}
 	})
+}
+
+// fromPage is an API call as a page at origin makes it from a browser.
+func fromPage(t *testing.T, url, origin, target, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", origin)
+	req.Header.Set("X-Amz-Target", target)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	return req
 }
 
 // hasToken reports whether the comma-separated header value lists tok,
@@ -202,5 +210,79 @@ func TestRequestLog(t *testing.T) {
 	}
 	if strings.Contains(log, goodCode) {
 		t.Errorf("log contains the code %s:\n%s", goodCode, log)
+	}
+}
+
+// Finding 4 of the adversarial run: CORS allowed every origin on the
+// unauthenticated admin operations, so a page a developer visited could list
+// their local users and full numbers. Admin operations now get no CORS
+// headers and refuse any request with an Origin; without one (the CLI, an
+// SDK outside a browser) they work as before.
+func TestAdminOperationsRefuseBrowsers(t *testing.T) {
+	p := newPool(t)
+	p.signUp(t, phoneAlice)
+	const evil = "https://evil.example"
+	admin := []struct{ op, body string }{
+		{"ListUsers", `{"UserPoolId":"` + poolID + `"}`},
+		{"AdminGetUser", `{"UserPoolId":"` + poolID + `","Username":"` + phoneAlice + `"}`},
+		{"AdminCreateUser", `{"UserPoolId":"` + poolID + `","Username":"` + phoneBob + `"}`},
+		{"AdminDeleteUser", `{"UserPoolId":"` + poolID + `","Username":"` + phoneAlice + `"}`},
+		{"AdminUpdateUserAttributes", `{"UserPoolId":"` + poolID + `","Username":"` + phoneAlice + `","UserAttributes":[]}`},
+		{"AdminConfirmSignUp", `{"UserPoolId":"` + poolID + `","Username":"` + phoneAlice + `"}`},
+	}
+	for _, tt := range admin {
+		t.Run(tt.op, func(t *testing.T) {
+			res, body := p.do(t, fromPage(t, p.url, evil, "AWSCognitoIdentityProviderService."+tt.op, tt.body))
+			if res.StatusCode != http.StatusBadRequest || body["__type"] != "AccessDeniedException" {
+				t.Errorf("%s from a browser: %d %v, want 400 AccessDeniedException", tt.op, res.StatusCode, body)
+			}
+			if got := res.Header.Get("Access-Control-Allow-Origin"); got != "" {
+				t.Errorf("Access-Control-Allow-Origin = %q on an admin operation", got)
+			}
+		})
+	}
+	// Nothing changed: Alice is still there, Bob was not created.
+	out, err := p.api.ListUsers(context.Background(), &cip.ListUsersInput{UserPoolId: aws.String(poolID)})
+	if err != nil {
+		t.Fatalf("ListUsers without an Origin: %v", err)
+	}
+	if len(out.Users) != 1 {
+		t.Errorf("%d users after refused admin calls, want 1", len(out.Users))
+	}
+}
+
+// Finding 6 of the adversarial run: attacker-chosen X-Amz-Target values and
+// paths were logged as given. Only known values are logged now; anything
+// else is a fixed word and its length.
+func TestRequestLogKeepsOnlyKnownValues(t *testing.T) {
+	p := newPool(t)
+	const forged = `AWSCognitoIdentityProviderService.ListUsers","admin":"` + phoneAlice
+	p.post(t, forged, "application/x-amz-json-1.1", `{}`)
+	p.post(t, "Evil.ListUsers", "application/x-amz-json-1.1", `{}`)
+	p.do(t, mustRequest(t, http.MethodGet, p.url+"/"+phoneBob+"/.well-known/jwks.json"))
+	p.do(t, mustRequest(t, http.MethodGet, p.url+"/"+poolID+"/.well-known/jwks.json"))
+	p.server.Close()
+
+	want := []map[string]any{
+		{"op": "other(" + strconv.Itoa(len(forged)) + ")", "path": "/"},
+		{"op": "other(14)", "path": "/"},
+		{"op": "", "path": "other(" + strconv.Itoa(len("/"+phoneBob+"/.well-known/jwks.json")) + ")"},
+		{"op": "", "path": "/" + poolID + "/.well-known/jwks.json"},
+	}
+	lines := p.log.lines(t)
+	if len(lines) != len(want) {
+		t.Fatalf("%d log lines, want %d:\n%s", len(lines), len(want), p.log.String())
+	}
+	for i, l := range lines {
+		for k, v := range want[i] {
+			if l[k] != v {
+				t.Errorf("line %d: %s = %q, want %q", i+1, k, l[k], v)
+			}
+		}
+	}
+	for _, s := range []string{phoneAlice, phoneBob, "Evil", `"admin"`} {
+		if strings.Contains(p.log.String(), s) {
+			t.Errorf("log contains %q:\n%s", s, p.log.String())
+		}
 	}
 }

@@ -162,68 +162,123 @@ var operations = map[string]operation{
 	"ListUsers":                 (*Server).listUsers,
 }
 
+// browserOperations are what a web app (Amplify, the SDK in a browser)
+// calls without AWS credentials; only they get CORS headers. The rest are
+// Cognito's IAM-authorized admin operations, which the local pool serves
+// without credentials: a page a developer visits must not reach them.
+var browserOperations = map[string]bool{
+	"SignUp": true, "ConfirmSignUp": true, "InitiateAuth": true, "RespondToAuthChallenge": true,
+	"GetUser": true, "GlobalSignOut": true, "RevokeToken": true, "GetTokensFromRefreshToken": true,
+}
+
 // ServeHTTP routes the API (POST /), the pool's well-known documents (GET
 // /{poolId}/.well-known/...) and CORS preflights, and logs a line per request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := s.nextRequestID()
 	w.Header().Set("x-amzn-RequestId", id)
-	s.cors(w, r)
+	target := r.Header.Get("X-Amz-Target")
+	op, known := strings.CutPrefix(target, targetPrefix)
+	if _, ok := operations[op]; !ok || !known {
+		op = ""
+	}
+	s.cors(w, r, op)
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	op := ""
 	switch {
 	case r.Method == http.MethodOptions:
 		rec.WriteHeader(http.StatusNoContent)
 	case r.URL.Path == "/" && r.Method == http.MethodPost:
-		op = strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-		op = s.api(rec, r, op)
+		s.api(rec, r, op)
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(rec, s.banner())
 	default:
 		s.wellKnow.ServeHTTP(rec, r)
 	}
-	s.cfg.Log.Info("request", "id", id, "method", r.Method, "path", truncate(r.URL.Path, 80),
-		"op", op, "status", rec.status, "errorType", rec.errType, "ms", time.Since(start).Milliseconds())
+	s.cfg.Log.Info("request", "id", id, "method", knownValue(r.Method, knownMethods),
+		"path", s.logPath(r.URL.Path), "op", logged(op, target),
+		"status", rec.status, "errorType", rec.errType, "ms", time.Since(start).Milliseconds())
 }
 
-// api serves one operation and returns its name for the log.
-func (s *Server) api(w *statusRecorder, r *http.Request, target string) string {
-	h, ok := operations[target]
+// api serves one operation, op, which is "" unless the target names one.
+func (s *Server) api(w *statusRecorder, r *http.Request, op string) {
+	target := r.Header.Get("X-Amz-Target")
 	switch {
-	case !strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix):
+	case !strings.HasPrefix(target, targetPrefix):
 		s.fail(w, errorf(errUnknownOperation, "X-Amz-Target must name an %s operation", strings.TrimSuffix(targetPrefix, ".")))
-		return ""
-	case !ok:
-		s.fail(w, errorf(errUnknownOperation, "the local user pool does not implement %s", truncate(target, 64)))
-		return truncate(target, 64)
+		return
+	case op == "":
+		s.fail(w, errorf(errUnknownOperation, "the local user pool does not implement %s", truncate(strings.TrimPrefix(target, targetPrefix), 64)))
+		return
+	case !browserOperations[op] && r.Header.Get("Origin") != "":
+		// Browsers always send Origin on a cross-origin POST, and a page
+		// cannot remove it; CLIs and SDKs outside a browser never send it.
+		s.fail(w, errorf(errAccessDenied, "%s is an admin operation; the local user pool refuses it from a browser (the request has an Origin header)", op))
+		return
 	case !strings.HasPrefix(r.Header.Get("Content-Type"), contentType):
 		s.fail(w, errorf(errSerialization, "Content-Type must be %s", contentType))
-		return target
+		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil || len(body) > maxBody {
 		s.fail(w, errorf(errSerialization, "request body unreadable or over %d bytes", maxBody))
-		return target
+		return
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
 	// As in AWS, a trigger runs to its end whether or not the client
 	// waits: a dropped connection must not cut a write half-way.
-	out, aerr := h(s, context.WithoutCancel(r.Context()), body)
+	out, aerr := operations[op](s, context.WithoutCancel(r.Context()), body)
 	if aerr != nil {
 		s.fail(w, aerr)
-		return target
+		return
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		s.fail(w, errorf(errInternal, "encode response: %v", err))
-		return target
+		return
 	}
 	w.Header().Set("Content-Type", contentType)
 	_, _ = w.Write(b)
-	return target
+}
+
+// Request lines log what the client chose only where it is one of a few
+// known values; anything else is a fixed word and its length, so no
+// attacker-chosen text (a number, a code, a forged log line) reaches the log.
+const unknownValue = "other"
+
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodOptions: true,
+}
+
+func knownValue(v string, values map[string]bool) string {
+	if values[v] {
+		return v
+	}
+	return logged("", v)
+}
+
+// logged is op when it names an operation, else the fixed word and the
+// length of what was sent (nothing when nothing was).
+func logged(op, sent string) string {
+	switch {
+	case op != "":
+		return op
+	case sent == "":
+		return ""
+	}
+	return fmt.Sprintf("%s(%d)", unknownValue, len(sent))
+}
+
+// logPath keeps the paths this server serves.
+func (s *Server) logPath(p string) string {
+	prefix := "/" + s.cfg.PoolID + "/.well-known/"
+	switch p {
+	case "/", prefix + "jwks.json", prefix + "openid-configuration":
+		return p
+	}
+	return logged("", p)
 }
 
 func (s *Server) fail(w *statusRecorder, e *apiError) {
@@ -232,17 +287,21 @@ func (s *Server) fail(w *statusRecorder, e *apiError) {
 }
 
 // cors lets a web app in development call the pool from a browser, as it
-// calls Cognito: any origin, the SDKs' headers, the request id exposed.
-func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
+// calls Cognito: any origin, the SDKs' headers, the request id exposed. It
+// answers a preflight, which never names the operation, and the browser
+// operations; an admin operation gets no CORS headers (and api refuses it),
+// so no page can read its answer.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request, op string) {
 	origin := r.Header.Get("Origin")
-	if origin == "" {
+	h := w.Header()
+	h.Add("Vary", "Origin")
+	preflight := r.Method == http.MethodOptions
+	if origin == "" || !preflight && r.Method == http.MethodPost && !browserOperations[op] {
 		return
 	}
-	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", origin)
-	h.Add("Vary", "Origin")
 	h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, Date")
-	if r.Method == http.MethodOptions {
+	if preflight {
 		h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
 		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
 			h.Set("Access-Control-Allow-Headers", req)
