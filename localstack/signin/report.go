@@ -42,13 +42,14 @@ func parseRefusal(err error) (refusal, bool) {
 // pool's wire contract (README, docs/app-developers.md), written out here
 // rather than imported, because a client knows the pool only by the wire.
 var refusalWords = map[string]string{
-	"OTP_RATE_LIMITED":        "this number asked for too many codes.",
-	"OTP_ATTEMPTS_EXHAUSTED":  "the code's answers are used up.",
-	"OTP_CAP_REACHED":         "SMS sign-in is busy (a country or service-wide cap is reached). Try again later.",
-	"OTP_COUNTRY_NOT_ALLOWED": "the pool does not send codes to this number's country.",
-	"OTP_NUMBER_NOT_ALLOWED":  "the pool does not send codes to this number. Use a mobile number in E.164.",
-	"OTP_UNAVAILABLE":         "something went wrong on the pool's side and nothing was sent. Try again.",
-	"OTP_BAD_REQUEST":         "the pool's triggers are misconfigured; a user cannot fix this.",
+	"OTP_RATE_LIMITED":         "this number asked for too many codes.",
+	"OTP_ATTEMPTS_EXHAUSTED":   "the code's answers are used up.",
+	"OTP_CAP_REACHED":          "SMS sign-in is busy (a country or service-wide cap is reached). Try again later.",
+	"OTP_COUNTRY_NOT_ALLOWED":  "the pool does not send codes to this number's country.",
+	"OTP_NUMBER_NOT_ALLOWED":   "the pool does not send codes to this number. Use a mobile number in E.164.",
+	"OTP_NUMBER_NOT_CANONICAL": "the number is not written in canonical E.164 (no leading 0 after the country code, no separators).",
+	"OTP_UNAVAILABLE":          "something went wrong on the pool's side and nothing was sent. Try again.",
+	"OTP_BAD_REQUEST":          "the pool's triggers are misconfigured; a user cannot fix this.",
 }
 
 func (r refusal) String() string {
