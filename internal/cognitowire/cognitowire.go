@@ -47,3 +47,13 @@ func Epoch(t time.Time) json.Number {
 	}
 	return json.Number(fmt.Sprintf("%s%d.%03d", sign, ms/1000, ms%1000))
 }
+
+// User is a UserType, as ListUsers answers it.
+type User struct {
+	Username             string      `json:"Username"`
+	Attributes           []Attribute `json:"Attributes"`
+	UserCreateDate       json.Number `json:"UserCreateDate"`
+	UserLastModifiedDate json.Number `json:"UserLastModifiedDate"`
+	Enabled              bool        `json:"Enabled"`
+	UserStatus           string      `json:"UserStatus"`
+}
