@@ -1,6 +1,9 @@
-// Package cognitowire holds pieces of the Cognito Identity Provider wire
-// format (AWS JSON 1.1) shared by the local user pool (localstack/idp) and
-// the test fake of its admin API (internal/fakecognito).
+// Package cognitowire is the Cognito Identity Provider wire layer (AWS JSON
+// 1.1) that the local user pool (localstack/idp) and the test fake of its
+// admin API (internal/fakecognito) share: the operation table and target
+// checks, request decoding, the modelled errors and how they are written,
+// the shapes both answer, and the user pool id rule. Each server keeps only
+// its behaviour: what an operation does with its decoded input.
 package cognitowire
 
 import (

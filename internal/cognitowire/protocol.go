@@ -162,3 +162,13 @@ const (
 	ErrSerialization    = "SerializationException"
 	ErrUnknownOperation = "UnknownOperationException"
 )
+
+// UnknownPool is Cognito's answer for a UserPoolId it does not hold.
+func UnknownPool(id string) *Error {
+	return Errorf(ErrResourceNotFound, "User pool %s does not exist.", truncate(id, 64))
+}
+
+// UnknownClient is Cognito's answer for a ClientId the pool does not hold.
+func UnknownClient(id string) *Error {
+	return Errorf(ErrResourceNotFound, "User pool client %s does not exist.", truncate(id, 128))
+}

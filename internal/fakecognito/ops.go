@@ -57,7 +57,7 @@ func (s *Server) lookupPool(id string) (*pool, *cognitowire.Error) {
 	}
 	p, ok := s.pools[id]
 	if !ok {
-		return nil, cognitowire.Errorf(cognitowire.ErrResourceNotFound, "User pool %s does not exist.", id)
+		return nil, cognitowire.UnknownPool(id)
 	}
 	return p, nil
 }
@@ -209,7 +209,7 @@ func (s *Server) describeUserPoolClient(_ context.Context, in describeUserPoolCl
 			}}, nil
 		}
 	}
-	return nil, cognitowire.Errorf(cognitowire.ErrResourceNotFound, "User pool client %s does not exist.", in.ClientID)
+	return nil, cognitowire.UnknownClient(in.ClientID)
 }
 
 // ListUsers: {UserPoolId, AttributesToGet, Filter, Limit, PaginationToken} -> {Users, PaginationToken}.

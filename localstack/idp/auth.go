@@ -3,6 +3,7 @@ package idp
 import (
 	"context"
 	"errors"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"maps"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -37,11 +38,7 @@ type initiateAuthInput struct {
 // initiateAuth starts CUSTOM_AUTH or refreshes tokens. Its ClientMetadata
 // reaches none of the custom-auth triggers: the API reference lists only
 // pre sign-up, pre authentication and user migration for it.
-func (s *Server) initiateAuth(ctx context.Context, body []byte) (any, *apiError) {
-	var in initiateAuthInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (any, *apiError) {
 	if aerr := s.checkClient(in.ClientID); aerr != nil {
 		return nil, aerr
 	}
@@ -98,11 +95,7 @@ type respondInput struct {
 
 // respondToAuthChallenge answers one round. Its ClientMetadata reaches
 // Define, Create, Verify and PostAuthentication, as the API reference says.
-func (s *Server) respondToAuthChallenge(ctx context.Context, body []byte) (any, *apiError) {
-	var in respondInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) respondToAuthChallenge(ctx context.Context, in respondInput) (any, *apiError) {
 	if aerr := s.checkClient(in.ClientID); aerr != nil {
 		return nil, aerr
 	}
@@ -291,11 +284,7 @@ type getTokensInput struct {
 // getTokensFromRefreshToken is how Amplify v6 refreshes. Without refresh
 // token rotation (the pool has none) it answers as REFRESH_TOKEN_AUTH does:
 // new ID and access tokens, no new refresh token.
-func (s *Server) getTokensFromRefreshToken(_ context.Context, body []byte) (any, *apiError) {
-	var in getTokensInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) getTokensFromRefreshToken(_ context.Context, in getTokensInput) (any, *apiError) {
 	if aerr := s.checkClient(in.ClientID); aerr != nil {
 		return nil, aerr
 	}
@@ -385,5 +374,5 @@ func (s *Server) checkClient(id string) *apiError {
 	case s.cfg.ClientID:
 		return nil
 	}
-	return errorf(errResourceNotFound, "User pool client %s does not exist.", truncate(id, 128))
+	return cognitowire.UnknownClient(id)
 }

@@ -1,13 +1,12 @@
 package idp
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,14 +16,6 @@ import (
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
-)
-
-// Wire constants of AWS JSON 1.1 as Cognito uses it.
-const (
-	contentType  = "application/x-amz-json-1.1"
-	targetPrefix = "AWSCognitoIdentityProviderService."
-	// maxBody bounds a request body; Cognito's largest inputs are far smaller.
-	maxBody = 1 << 20
 )
 
 // poolIDPattern is the format of a user pool id: a region, '_', then
@@ -142,24 +133,22 @@ func (c *Config) withDefaults() error {
 	return nil
 }
 
-type operation func(s *Server, ctx context.Context, body []byte) (any, *apiError)
-
-var operations = map[string]operation{
-	"SignUp":                    (*Server).signUp,
-	"ConfirmSignUp":             (*Server).confirmSignUp,
-	"InitiateAuth":              (*Server).initiateAuth,
-	"RespondToAuthChallenge":    (*Server).respondToAuthChallenge,
-	"GetUser":                   (*Server).getUser,
-	"GlobalSignOut":             (*Server).globalSignOut,
-	"RevokeToken":               (*Server).revokeToken,
-	"GetTokensFromRefreshToken": (*Server).getTokensFromRefreshToken,
-	"UpdateUserAttributes":      (*Server).updateUserAttributes,
-	"AdminGetUser":              (*Server).adminGetUser,
-	"AdminCreateUser":           (*Server).adminCreateUser,
-	"AdminDeleteUser":           (*Server).adminDeleteUser,
-	"AdminUpdateUserAttributes": (*Server).adminUpdateUserAttributes,
-	"AdminConfirmSignUp":        (*Server).adminConfirmSignUp,
-	"ListUsers":                 (*Server).listUsers,
+var operations = cognitowire.Operations[*Server]{
+	"SignUp":                    cognitowire.Op((*Server).signUp),
+	"ConfirmSignUp":             cognitowire.Op((*Server).confirmSignUp),
+	"InitiateAuth":              cognitowire.Op((*Server).initiateAuth),
+	"RespondToAuthChallenge":    cognitowire.Op((*Server).respondToAuthChallenge),
+	"GetUser":                   cognitowire.Op((*Server).getUser),
+	"GlobalSignOut":             cognitowire.Op((*Server).globalSignOut),
+	"RevokeToken":               cognitowire.Op((*Server).revokeToken),
+	"GetTokensFromRefreshToken": cognitowire.Op((*Server).getTokensFromRefreshToken),
+	"UpdateUserAttributes":      cognitowire.Op((*Server).updateUserAttributes),
+	"AdminGetUser":              cognitowire.Op((*Server).adminGetUser),
+	"AdminCreateUser":           cognitowire.Op((*Server).adminCreateUser),
+	"AdminDeleteUser":           cognitowire.Op((*Server).adminDeleteUser),
+	"AdminUpdateUserAttributes": cognitowire.Op((*Server).adminUpdateUserAttributes),
+	"AdminConfirmSignUp":        cognitowire.Op((*Server).adminConfirmSignUp),
+	"ListUsers":                 cognitowire.Op((*Server).listUsers),
 }
 
 // browserOperations are what a web app (Amplify, the SDK in a browser)
@@ -178,10 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := s.nextRequestID()
 	w.Header().Set("x-amzn-RequestId", id)
 	target := r.Header.Get("X-Amz-Target")
-	op, known := strings.CutPrefix(target, targetPrefix)
-	if _, ok := operations[op]; !ok || !known {
-		op = ""
-	}
+	op, _ := operations.Lookup(r)
 	s.cors(w, r, op)
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	switch {
@@ -202,45 +188,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // api serves one operation, op, which is "" unless the target names one.
 func (s *Server) api(w *statusRecorder, r *http.Request, op string) {
-	target := r.Header.Get("X-Amz-Target")
-	switch {
-	case !strings.HasPrefix(target, targetPrefix):
-		s.fail(w, errorf(errUnknownOperation, "X-Amz-Target must name an %s operation", strings.TrimSuffix(targetPrefix, ".")))
+	if _, aerr := operations.Target(r, "the local user pool"); aerr != nil {
+		s.fail(w, aerr)
 		return
-	case op == "":
-		s.fail(w, errorf(errUnknownOperation, "the local user pool does not implement %s", truncate(strings.TrimPrefix(target, targetPrefix), 64)))
-		return
-	case !browserOperations[op] && r.Header.Get("Origin") != "":
+	}
+	if !browserOperations[op] && r.Header.Get("Origin") != "" {
 		// Browsers always send Origin on a cross-origin POST, and a page
 		// cannot remove it; CLIs and SDKs outside a browser never send it.
 		s.fail(w, errorf(errAccessDenied, "%s is an admin operation; the local user pool refuses it from a browser (the request has an Origin header)", op))
 		return
-	case !strings.HasPrefix(r.Header.Get("Content-Type"), contentType):
-		s.fail(w, errorf(errSerialization, "Content-Type must be %s", contentType))
+	}
+	if aerr := cognitowire.CheckContentType(r); aerr != nil {
+		s.fail(w, aerr)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(body) > maxBody {
-		s.fail(w, errorf(errSerialization, "request body unreadable or over %d bytes", maxBody))
-		return
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
-	}
-	// As in AWS, a trigger runs to its end whether or not the client
-	// waits: a dropped connection must not cut a write half-way.
-	out, aerr := operations[op](s, context.WithoutCancel(r.Context()), body)
+	body, aerr := cognitowire.ReadBody(r)
 	if aerr != nil {
 		s.fail(w, aerr)
 		return
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		s.fail(w, errorf(errInternal, "encode response: %v", err))
-		return
+	// As in AWS, a trigger runs to its end whether or not the client
+	// waits: a dropped connection must not cut a write half-way.
+	out, aerr := operations.Call(s, context.WithoutCancel(r.Context()), op, body)
+	if aerr == nil {
+		aerr = cognitowire.WriteResult(w, out)
 	}
-	w.Header().Set("Content-Type", contentType)
-	_, _ = w.Write(b)
+	if aerr != nil {
+		s.fail(w, aerr)
+	}
 }
 
 // Request lines log what the client chose only where it is one of a few
@@ -283,7 +258,7 @@ func (s *Server) logPath(p string) string {
 
 func (s *Server) fail(w *statusRecorder, e *apiError) {
 	w.errType = e.Type
-	writeError(w, e)
+	cognitowire.WriteError(w, e)
 }
 
 // cors lets a web app in development call the pool from a browser, as it
@@ -329,14 +304,6 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
-}
-
-// decode unmarshals a request body into v.
-func decode(body []byte, v any) *apiError {
-	if err := json.Unmarshal(body, v); err != nil {
-		return errorf(errSerialization, "malformed request body: %v", err)
-	}
-	return nil
 }
 
 func truncate(s string, n int) string {

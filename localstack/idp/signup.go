@@ -31,11 +31,7 @@ type signUpInput struct {
 // sends must be in the app client's WriteAttributes. The password is
 // checked against the pool's policy and then discarded: the app client
 // allows no password flow. PreSignUp gets SignUp's ClientMetadata.
-func (s *Server) signUp(ctx context.Context, body []byte) (any, *apiError) {
-	var in signUpInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) signUp(ctx context.Context, in signUpInput) (any, *apiError) {
 	if aerr := s.checkClient(in.ClientID); aerr != nil {
 		return nil, aerr
 	}
@@ -196,11 +192,7 @@ type confirmSignUpInput struct {
 // confirmSignUp exists because clients call it after a sign-up that did
 // not auto-confirm. The pool sends no confirmation codes (PreSignUp
 // confirms), so no code can match.
-func (s *Server) confirmSignUp(_ context.Context, body []byte) (any, *apiError) {
-	var in confirmSignUpInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) confirmSignUp(_ context.Context, in confirmSignUpInput) (any, *apiError) {
 	if aerr := s.checkClient(in.ClientID); aerr != nil {
 		return nil, aerr
 	}
@@ -225,15 +217,11 @@ type accessTokenInput struct {
 }
 
 // userFromToken checks an access token and finds its user.
-func (s *Server) userFromToken(body []byte) (user, *apiError) {
-	var in accessTokenInput
-	if aerr := decode(body, &in); aerr != nil {
-		return user{}, aerr
-	}
-	if in.AccessToken == "" {
+func (s *Server) userFromToken(accessToken string) (user, *apiError) {
+	if accessToken == "" {
 		return user{}, missing("accessToken")
 	}
-	claims, err := s.cfg.Tokens.VerifyAccessToken(in.AccessToken)
+	claims, err := s.cfg.Tokens.VerifyAccessToken(accessToken)
 	switch {
 	case errors.Is(err, tokens.ErrRevoked):
 		return user{}, errorf(errNotAuthorized, "Access Token has been revoked")
@@ -252,8 +240,8 @@ func (s *Server) userFromToken(body []byte) (user, *apiError) {
 	return u, nil
 }
 
-func (s *Server) getUser(_ context.Context, body []byte) (any, *apiError) {
-	u, aerr := s.userFromToken(body)
+func (s *Server) getUser(_ context.Context, in accessTokenInput) (any, *apiError) {
+	u, aerr := s.userFromToken(in.AccessToken)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -274,15 +262,11 @@ type updateAttributesInput struct {
 // template.yaml leaves phone_number out, so nobody can point their codes at
 // another number. Were it writable, the new number would be unverified, as
 // in a pool without AttributesRequireVerificationBeforeUpdate.
-func (s *Server) updateUserAttributes(_ context.Context, body []byte) (any, *apiError) {
-	var in updateAttributesInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) updateUserAttributes(_ context.Context, in updateAttributesInput) (any, *apiError) {
 	if in.UserAttributes == nil {
 		return nil, missing("userAttributes")
 	}
-	u, aerr := s.userFromToken(body)
+	u, aerr := s.userFromToken(in.AccessToken)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -302,8 +286,8 @@ func (s *Server) updateUserAttributes(_ context.Context, body []byte) (any, *api
 	}{[]struct{}{}}, nil
 }
 
-func (s *Server) globalSignOut(_ context.Context, body []byte) (any, *apiError) {
-	u, aerr := s.userFromToken(body)
+func (s *Server) globalSignOut(_ context.Context, in accessTokenInput) (any, *apiError) {
+	u, aerr := s.userFromToken(in.AccessToken)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -319,11 +303,7 @@ type revokeTokenInput struct {
 // revokeToken revokes a refresh token and every token of its sign-in. As
 // with OAuth revocation (RFC 7009), an unknown refresh token is no error;
 // an ID or access token is not a refresh token.
-func (s *Server) revokeToken(_ context.Context, body []byte) (any, *apiError) {
-	var in revokeTokenInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) revokeToken(_ context.Context, in revokeTokenInput) (any, *apiError) {
 	if in.Token == "" {
 		return nil, missing("token")
 	}
