@@ -10,21 +10,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 )
-
-// poolIDPattern is the format of a user pool id: a region, '_', then
-// letters and digits (the API reference: [\w-]+_[0-9a-zA-Z]+).
-var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
-
-// ValidPoolID reports whether id has the UserPoolId format of the Cognito
-// API reference.
-func ValidPoolID(id string) bool { return poolIDPattern.MatchString(id) }
 
 // Config describes the local pool and its app client.
 type Config struct {
@@ -94,7 +85,7 @@ func New(cfg Config) (*Server, error) {
 
 func (c *Config) withDefaults() error {
 	switch {
-	case !ValidPoolID(c.PoolID):
+	case !cognitowire.ValidPoolID(c.PoolID):
 		return errors.New("idp: pool id must look like us-east-1_AbCdEf123")
 	case c.ClientID == "":
 		return errors.New("idp: client id is empty")
