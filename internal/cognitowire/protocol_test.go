@@ -107,3 +107,30 @@ func errType(e *Error) string {
 	}
 	return e.Type
 }
+
+type oneClient string
+
+func (c oneClient) AppClientID() string { return string(c) }
+
+type clientEchoInput struct {
+	ClientRequest
+	Name string `json:"Name"`
+}
+
+func TestClientOpChecksTheClient(t *testing.T) {
+	h := ClientOp(func(_ oneClient, _ context.Context, in clientEchoInput) (any, *Error) { return in.Name, nil })
+	tests := []struct {
+		body, wantErr string
+	}{
+		{`{"ClientId":"web","Name":"x"}`, ""},
+		{`{"Name":"x"}`, ErrInvalidParameter},
+		{`{"ClientId":"other","Name":"x"}`, ErrResourceNotFound},
+		{`{"ClientId":`, ErrSerialization},
+	}
+	for _, tc := range tests {
+		out, aerr := h(oneClient("web"), context.Background(), []byte(tc.body))
+		if errType(aerr) != tc.wantErr || (aerr == nil && out != "x") {
+			t.Errorf("ClientOp(%s) = %v, %v; want error %q", tc.body, out, aerr, tc.wantErr)
+		}
+	}
+}

@@ -213,15 +213,7 @@ func (s *Server) describeUserPoolClient(_ context.Context, in describeUserPoolCl
 }
 
 // ListUsers: {UserPoolId, AttributesToGet, Filter, Limit, PaginationToken} -> {Users, PaginationToken}.
-type listUsersInput struct {
-	UserPoolID      string   `json:"UserPoolId"`
-	AttributesToGet []string `json:"AttributesToGet"`
-	Filter          string   `json:"Filter"`
-	Limit           int      `json:"Limit"`
-	PaginationToken string   `json:"PaginationToken"`
-}
-
-func (s *Server) listUsers(_ context.Context, in listUsersInput) (any, *cognitowire.Error) {
+func (s *Server) listUsers(_ context.Context, in cognitowire.ListUsersInput) (any, *cognitowire.Error) {
 	f, err := idp.ParseFilter(in.Filter)
 	if err != nil {
 		return nil, cognitowire.Errorf(cognitowire.ErrInvalidParameter, "Error while parsing filter: %v", err)

@@ -202,16 +202,8 @@ func (s *Server) adminConfirmSignUp(_ context.Context, in adminUserInput) (any, 
 
 var errNotUnconfirmed = errors.New("user is not unconfirmed")
 
-type listUsersInput struct {
-	UserPoolID      string   `json:"UserPoolId"`
-	AttributesToGet []string `json:"AttributesToGet"`
-	Filter          string   `json:"Filter"`
-	Limit           int      `json:"Limit"`
-	PaginationToken string   `json:"PaginationToken"`
-}
-
 // listUsers pages through the users a Filter accepts.
-func (s *Server) listUsers(_ context.Context, in listUsersInput) (any, *apiError) {
+func (s *Server) listUsers(_ context.Context, in cognitowire.ListUsersInput) (any, *apiError) {
 	if aerr := s.checkPool(in.UserPoolID); aerr != nil {
 		return nil, aerr
 	}

@@ -31,7 +31,7 @@ const (
 type initiateAuthInput struct {
 	AuthFlow       string            `json:"AuthFlow"`
 	AuthParameters map[string]string `json:"AuthParameters"`
-	ClientID       string            `json:"ClientId"`
+	cognitowire.ClientRequest
 	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
@@ -39,9 +39,6 @@ type initiateAuthInput struct {
 // reaches none of the custom-auth triggers: the API reference lists only
 // pre sign-up, pre authentication and user migration for it.
 func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (any, *apiError) {
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
 	switch {
 	case in.AuthFlow == "":
 		return nil, missing("authFlow")
@@ -88,17 +85,14 @@ func (s *Server) startCustomAuth(ctx context.Context, in initiateAuthInput) (any
 type respondInput struct {
 	ChallengeName      string            `json:"ChallengeName"`
 	ChallengeResponses map[string]string `json:"ChallengeResponses"`
-	ClientID           string            `json:"ClientId"`
-	ClientMetadata     map[string]string `json:"ClientMetadata"`
-	Session            string            `json:"Session"`
+	cognitowire.ClientRequest
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+	Session        string            `json:"Session"`
 }
 
 // respondToAuthChallenge answers one round. Its ClientMetadata reaches
 // Define, Create, Verify and PostAuthentication, as the API reference says.
 func (s *Server) respondToAuthChallenge(ctx context.Context, in respondInput) (any, *apiError) {
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
 	switch {
 	case in.ChallengeName == "":
 		return nil, missing("challengeName")
@@ -277,7 +271,7 @@ func (s *Server) setNewPassword(ctx context.Context, st *authState, in respondIn
 }
 
 type getTokensInput struct {
-	ClientID     string `json:"ClientId"`
+	cognitowire.ClientRequest
 	RefreshToken string `json:"RefreshToken"`
 }
 
@@ -285,9 +279,6 @@ type getTokensInput struct {
 // token rotation (the pool has none) it answers as REFRESH_TOKEN_AUTH does:
 // new ID and access tokens, no new refresh token.
 func (s *Server) getTokensFromRefreshToken(_ context.Context, in getTokensInput) (any, *apiError) {
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
 	if in.RefreshToken == "" {
 		return nil, missing("refreshToken")
 	}
@@ -364,15 +355,4 @@ func (s *Server) header(source, userName, clientID string) events.CognitoEventUs
 		UserName:      userName,
 		CallerContext: events.CognitoEventUserPoolsCallerContext{AWSSDKVersion: callerSDK, ClientID: clientID},
 	}
-}
-
-// checkClient refuses a request for another app client.
-func (s *Server) checkClient(id string) *apiError {
-	switch id {
-	case "":
-		return missing("clientId")
-	case s.cfg.ClientID:
-		return nil
-	}
-	return cognitowire.UnknownClient(id)
 }

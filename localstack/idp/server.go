@@ -125,14 +125,14 @@ func (c *Config) withDefaults() error {
 }
 
 var operations = cognitowire.Operations[*Server]{
-	"SignUp":                    cognitowire.Op((*Server).signUp),
-	"ConfirmSignUp":             cognitowire.Op((*Server).confirmSignUp),
-	"InitiateAuth":              cognitowire.Op((*Server).initiateAuth),
-	"RespondToAuthChallenge":    cognitowire.Op((*Server).respondToAuthChallenge),
+	"SignUp":                    cognitowire.ClientOp((*Server).signUp),
+	"ConfirmSignUp":             cognitowire.ClientOp((*Server).confirmSignUp),
+	"InitiateAuth":              cognitowire.ClientOp((*Server).initiateAuth),
+	"RespondToAuthChallenge":    cognitowire.ClientOp((*Server).respondToAuthChallenge),
 	"GetUser":                   cognitowire.Op((*Server).getUser),
 	"GlobalSignOut":             cognitowire.Op((*Server).globalSignOut),
-	"RevokeToken":               cognitowire.Op((*Server).revokeToken),
-	"GetTokensFromRefreshToken": cognitowire.Op((*Server).getTokensFromRefreshToken),
+	"RevokeToken":               cognitowire.ClientOp((*Server).revokeToken),
+	"GetTokensFromRefreshToken": cognitowire.ClientOp((*Server).getTokensFromRefreshToken),
 	"UpdateUserAttributes":      cognitowire.Op((*Server).updateUserAttributes),
 	"AdminGetUser":              cognitowire.Op((*Server).adminGetUser),
 	"AdminCreateUser":           cognitowire.Op((*Server).adminCreateUser),
@@ -275,6 +275,9 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request, op string) {
 		h.Set("Access-Control-Max-Age", "600")
 	}
 }
+
+// AppClientID is the pool's one app client, which ClientOp requires.
+func (s *Server) AppClientID() string { return s.cfg.ClientID }
 
 func (s *Server) banner() string {
 	return "otp-local: a local Amazon Cognito user pool (custom auth).\n" +

@@ -3,6 +3,7 @@ package idp
 import (
 	"context"
 	"errors"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"maps"
 	"regexp"
 	"strings"
@@ -18,7 +19,7 @@ import (
 var e164 = regexp.MustCompile(`^\+[0-9]{4,15}$`)
 
 type signUpInput struct {
-	ClientID       string            `json:"ClientId"`
+	cognitowire.ClientRequest
 	Username       string            `json:"Username"`
 	Password       *string           `json:"Password"`
 	UserAttributes []attribute       `json:"UserAttributes"`
@@ -32,9 +33,6 @@ type signUpInput struct {
 // checked against the pool's policy and then discarded: the app client
 // allows no password flow. PreSignUp gets SignUp's ClientMetadata.
 func (s *Server) signUp(ctx context.Context, in signUpInput) (any, *apiError) {
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
 	if in.Username == "" {
 		return nil, missing("username")
 	}
@@ -184,7 +182,7 @@ func attributeMap(list []attribute) map[string]string {
 }
 
 type confirmSignUpInput struct {
-	ClientID         string `json:"ClientId"`
+	cognitowire.ClientRequest
 	Username         string `json:"Username"`
 	ConfirmationCode string `json:"ConfirmationCode"`
 }
@@ -193,9 +191,6 @@ type confirmSignUpInput struct {
 // not auto-confirm. The pool sends no confirmation codes (PreSignUp
 // confirms), so no code can match.
 func (s *Server) confirmSignUp(_ context.Context, in confirmSignUpInput) (any, *apiError) {
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
 	switch {
 	case in.Username == "":
 		return nil, missing("username")
@@ -296,8 +291,8 @@ func (s *Server) globalSignOut(_ context.Context, in accessTokenInput) (any, *ap
 }
 
 type revokeTokenInput struct {
-	Token    string `json:"Token"`
-	ClientID string `json:"ClientId"`
+	Token string `json:"Token"`
+	cognitowire.ClientRequest
 }
 
 // revokeToken revokes a refresh token and every token of its sign-in. As
@@ -306,9 +301,6 @@ type revokeTokenInput struct {
 func (s *Server) revokeToken(_ context.Context, in revokeTokenInput) (any, *apiError) {
 	if in.Token == "" {
 		return nil, missing("token")
-	}
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
 	}
 	if err := s.cfg.Tokens.Revoke(in.Token); err != nil && strings.Count(in.Token, ".") == 2 {
 		return nil, errorf(errUnsupportedTokenType, "The token provided is not supported for revocation")
