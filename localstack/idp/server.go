@@ -165,7 +165,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodOptions:
 		rec.WriteHeader(http.StatusNoContent)
 	case r.URL.Path == "/" && r.Method == http.MethodPost:
-		s.api(rec, r, op)
+		s.api(rec, r)
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(rec, s.banner())
@@ -177,36 +177,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"status", rec.status, "errorType", rec.errType, "ms", time.Since(start).Milliseconds())
 }
 
-// api serves one operation, op, which is "" unless the target names one.
-func (s *Server) api(w *statusRecorder, r *http.Request, op string) {
-	if _, aerr := operations.Target(r, "the local user pool"); aerr != nil {
-		s.fail(w, aerr)
-		return
-	}
-	if !browserOperations[op] && r.Header.Get("Origin") != "" {
-		// Browsers always send Origin on a cross-origin POST, and a page
-		// cannot remove it; CLIs and SDKs outside a browser never send it.
-		s.fail(w, errorf(errAccessDenied, "%s is an admin operation; the local user pool refuses it from a browser (the request has an Origin header)", op))
-		return
-	}
-	if aerr := cognitowire.CheckContentType(r); aerr != nil {
-		s.fail(w, aerr)
-		return
-	}
-	body, aerr := cognitowire.ReadBody(r)
-	if aerr != nil {
-		s.fail(w, aerr)
-		return
-	}
-	// As in AWS, a trigger runs to its end whether or not the client
-	// waits: a dropped connection must not cut a write half-way.
-	out, aerr := operations.Call(s, context.WithoutCancel(r.Context()), op, body)
+// api serves one operation and writes its answer.
+func (s *Server) api(w *statusRecorder, r *http.Request) {
+	out, aerr := s.call(r)
 	if aerr == nil {
 		aerr = cognitowire.WriteResult(w, out)
 	}
 	if aerr != nil {
 		s.fail(w, aerr)
 	}
+}
+
+// call checks the request as Cognito does, then runs its operation.
+func (s *Server) call(r *http.Request) (any, *apiError) {
+	op, aerr := operations.Target(r, "the local user pool")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !browserOperations[op] && r.Header.Get("Origin") != "" {
+		// Browsers always send Origin on a cross-origin POST, and a page
+		// cannot remove it; CLIs and SDKs outside a browser never send it.
+		return nil, errorf(errAccessDenied, "%s is an admin operation; the local user pool refuses it from a browser (the request has an Origin header)", op)
+	}
+	if aerr := cognitowire.CheckContentType(r); aerr != nil {
+		return nil, aerr
+	}
+	body, aerr := cognitowire.ReadBody(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	// As in AWS, a trigger runs to its end whether or not the client
+	// waits: a dropped connection must not cut a write half-way.
+	return operations.Call(s, context.WithoutCancel(r.Context()), op, body)
 }
 
 // Request lines log what the client chose only where it is one of a few
