@@ -60,3 +60,12 @@ type User struct {
 	Enabled              bool        `json:"Enabled"`
 	UserStatus           string      `json:"UserStatus"`
 }
+
+// ListUsersInput is ListUsers' request.
+type ListUsersInput struct {
+	UserPoolID      string   `json:"UserPoolId"`
+	AttributesToGet []string `json:"AttributesToGet"`
+	Filter          string   `json:"Filter"`
+	Limit           int      `json:"Limit"`
+	PaginationToken string   `json:"PaginationToken"`
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -130,89 +129,4 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
-}
-
-// Error is a modelled Cognito error: its Type is the __type every SDK maps
-// to its typed exception.
-type Error struct {
-	Type    string
-	Message string
-}
-
-func (e *Error) Error() string { return e.Type + ": " + e.Message }
-
-// Errorf returns an error of type typ.
-func Errorf(typ, format string, args ...any) *Error {
-	return &Error{Type: typ, Message: fmt.Sprintf(format, args...)}
-}
-
-// Missing is Cognito's error for an absent required member.
-func Missing(member string) *Error {
-	return Errorf(ErrInvalidParameter,
-		"1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
-}
-
-// Error types both servers answer, from the Cognito API reference.
-const (
-	ErrInvalidParameter = "InvalidParameterException"
-	ErrNotAuthorized    = "NotAuthorizedException"
-	ErrUserNotFound     = "UserNotFoundException"
-	ErrResourceNotFound = "ResourceNotFoundException"
-	ErrInternal         = "InternalErrorException"
-	ErrSerialization    = "SerializationException"
-	ErrUnknownOperation = "UnknownOperationException"
-)
-
-// UnknownPool is Cognito's answer for a UserPoolId it does not hold.
-func UnknownPool(id string) *Error {
-	return Errorf(ErrResourceNotFound, "User pool %s does not exist.", truncate(id, 64))
-}
-
-// UnknownClient is Cognito's answer for a ClientId the pool does not hold.
-func UnknownClient(id string) *Error {
-	return Errorf(ErrResourceNotFound, "User pool client %s does not exist.", truncate(id, 128))
-}
-
-// ClientRequest is the ClientId member of the operations an app client
-// calls; their inputs embed it, and ClientOp checks it.
-type ClientRequest struct {
-	ClientID string `json:"ClientId"`
-}
-
-func (c ClientRequest) appClient() string { return c.ClientID }
-
-type clientInput interface{ appClient() string }
-
-// AppClientServer is a server with one app client.
-type AppClientServer interface{ AppClientID() string }
-
-// ClientOp is Op for an operation an app client calls: a request without
-// the server's app client is refused before f runs.
-func ClientOp[S AppClientServer, In clientInput](f func(s S, ctx context.Context, in In) (any, *Error)) Handler[S] {
-	return Op(func(s S, ctx context.Context, in In) (any, *Error) {
-		if aerr := CheckClient(in.appClient(), s.AppClientID()); aerr != nil {
-			return nil, aerr
-		}
-		return f(s, ctx, in)
-	})
-}
-
-// CheckClient refuses a ClientId that is absent or not the pool's client.
-func CheckClient(id, want string) *Error {
-	switch id {
-	case "":
-		return Missing("clientId")
-	case want:
-		return nil
-	}
-	return UnknownClient(id)
-}
-
-// ListUsersInput is ListUsers' request.
-type ListUsersInput struct {
-	UserPoolID      string   `json:"UserPoolId"`
-	AttributesToGet []string `json:"AttributesToGet"`
-	Filter          string   `json:"Filter"`
-	Limit           int      `json:"Limit"`
-	PaginationToken string   `json:"PaginationToken"`
 }
