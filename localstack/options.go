@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 )
 
 // Defaults a newcomer needs to type nothing for: the CLI client and the
@@ -24,10 +26,7 @@ const (
 	DefaultOutbox = "otp-local-outbox.jsonl"
 )
 
-var (
-	poolIDPattern   = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d_[0-9A-Za-z]{1,55}$`)
-	clientIDPattern = regexp.MustCompile(`^[\w+]{1,128}$`)
-)
+var clientIDPattern = regexp.MustCompile(`^[\w+]{1,128}$`)
 
 // Options configure a Stack. Zero values mean the defaults above.
 type Options struct {
@@ -123,7 +122,7 @@ func (o *Options) withDefaults() error {
 			errs = append(errs, fmt.Errorf("--public-url %q: want a scheme and host, like http://192.168.1.20:9229", o.PublicURL))
 		}
 	}
-	if !poolIDPattern.MatchString(o.PoolID) {
+	if !cognitowire.ValidPoolID(o.PoolID) {
 		errs = append(errs, fmt.Errorf("--pool-id %q: want a region, '_' and letters or digits, like %s", o.PoolID, DefaultPoolID))
 	}
 	if !clientIDPattern.MatchString(o.ClientID) {

@@ -21,8 +21,7 @@ import (
 func main() {
 	ctx := context.Background()
 	s, err := triggers.CreateFromEnv(os.Getenv)
-	log := lambdainit.Logger(s.LogLevel)
-	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	log := lambdainit.Start(s.LogLevel, err)
 	// Every cold start, so test numbers left on are seen in the logs.
 	if w := s.Triggers.TestNumbersWarning(); w != "" {
 		log.Warn(w, "var", triggers.EnvTestNumbers)

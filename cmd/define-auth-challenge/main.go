@@ -14,8 +14,7 @@ import (
 
 func main() {
 	s, err := define.FromEnv(os.Getenv)
-	log := lambdainit.Logger(s.LogLevel)
-	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	log := lambdainit.Start(s.LogLevel, err)
 	h, err := define.New(s.MaxAttempts, log)
 	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)

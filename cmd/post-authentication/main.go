@@ -19,8 +19,7 @@ import (
 
 func main() {
 	s, err := triggers.PostAuthenticationFromEnv(os.Getenv)
-	log := lambdainit.Logger(s.LogLevel)
-	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	log := lambdainit.Start(s.LogLevel, err)
 	aws, err := awsinit.Load(context.Background())
 	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)

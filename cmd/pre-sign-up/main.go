@@ -14,8 +14,7 @@ import (
 
 func main() {
 	s, err := triggers.PreSignUpFromEnv(os.Getenv)
-	log := lambdainit.Logger(s.LogLevel)
-	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	log := lambdainit.Start(s.LogLevel, err)
 	env := triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)}
 	lambda.StartHandlerFunc(triggers.NewPreSignUp(s.Phone, env).Handle)
 }

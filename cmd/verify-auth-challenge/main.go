@@ -19,8 +19,7 @@ import (
 func main() {
 	ctx := context.Background()
 	s, err := triggers.VerifyFromEnv(os.Getenv)
-	log := lambdainit.Logger(s.LogLevel)
-	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
+	log := lambdainit.Start(s.LogLevel, err)
 	aws, err := awsinit.Load(ctx)
 	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)

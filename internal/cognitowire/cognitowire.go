@@ -1,6 +1,9 @@
-// Package cognitowire holds pieces of the Cognito Identity Provider wire
-// format (AWS JSON 1.1) shared by the local user pool (localstack/idp) and
-// the test fake of its admin API (internal/fakecognito).
+// Package cognitowire is the Cognito Identity Provider wire layer (AWS JSON
+// 1.1) that the local user pool (localstack/idp) and the test fake of its
+// admin API (internal/fakecognito) share: the operation table and target
+// checks, request decoding, the modelled errors and how they are written,
+// the shapes both answer, and the user pool id rule. Each server keeps only
+// its behaviour: what an operation does with its decoded input.
 package cognitowire
 
 import (
@@ -46,4 +49,23 @@ func Epoch(t time.Time) json.Number {
 		sign, ms = "-", -ms
 	}
 	return json.Number(fmt.Sprintf("%s%d.%03d", sign, ms/1000, ms%1000))
+}
+
+// User is a UserType, as ListUsers answers it.
+type User struct {
+	Username             string      `json:"Username"`
+	Attributes           []Attribute `json:"Attributes"`
+	UserCreateDate       json.Number `json:"UserCreateDate"`
+	UserLastModifiedDate json.Number `json:"UserLastModifiedDate"`
+	Enabled              bool        `json:"Enabled"`
+	UserStatus           string      `json:"UserStatus"`
+}
+
+// ListUsersInput is ListUsers' request.
+type ListUsersInput struct {
+	UserPoolID      string   `json:"UserPoolId"`
+	AttributesToGet []string `json:"AttributesToGet"`
+	Filter          string   `json:"Filter"`
+	Limit           int      `json:"Limit"`
+	PaginationToken string   `json:"PaginationToken"`
 }

@@ -1,6 +1,7 @@
 package fakecognito
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 // Wire shapes, named and shaped after the Cognito API reference.
 
 type attributeType = cognitowire.Attribute
+
+type userType = cognitowire.User
 
 type recoveryOptionType struct {
 	Name     string `json:"Name"`
@@ -48,64 +51,51 @@ type userPoolClientType struct {
 	LastModifiedDate  json.Number `json:"LastModifiedDate"`
 }
 
-type userType struct {
-	Username             string          `json:"Username"`
-	Attributes           []attributeType `json:"Attributes"`
-	UserCreateDate       json.Number     `json:"UserCreateDate"`
-	UserLastModifiedDate json.Number     `json:"UserLastModifiedDate"`
-	Enabled              bool            `json:"Enabled"`
-	UserStatus           string          `json:"UserStatus"`
-}
-
-func (s *Server) lookupPool(id string) (*pool, *apiError) {
+func (s *Server) lookupPool(id string) (*pool, *cognitowire.Error) {
 	if id == "" {
-		return nil, errorf("InvalidParameterException", "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null")
+		return nil, cognitowire.Missing("userPoolId")
 	}
 	p, ok := s.pools[id]
 	if !ok {
-		return nil, errorf("ResourceNotFoundException", "User pool %s does not exist.", id)
+		return nil, cognitowire.UnknownPool(id)
 	}
 	return p, nil
 }
 
-func (s *Server) lookupUser(poolID, username string) (*pool, *User, *apiError) {
+func (s *Server) lookupUser(poolID, username string) (*pool, *User, *cognitowire.Error) {
 	p, aerr := s.lookupPool(poolID)
 	if aerr != nil {
 		return nil, nil, aerr
 	}
 	if username == "" {
-		return nil, nil, errorf("InvalidParameterException", "1 validation error detected: Value null at 'username' failed to satisfy constraint: Member must not be null")
+		return nil, nil, cognitowire.Missing("username")
 	}
 	u := p.user(username)
 	if u == nil {
-		return nil, nil, errorf("UserNotFoundException", "User does not exist.")
+		return nil, nil, cognitowire.Errorf(cognitowire.ErrUserNotFound, "User does not exist.")
 	}
 	return p, u, nil
 }
 
 // AdminUpdateUserAttributes: {UserPoolId, Username, UserAttributes, ClientMetadata} -> {}.
-func (s *Server) adminUpdateUserAttributes(body []byte) (any, *apiError) {
-	var in struct {
-		UserPoolID     string            `json:"UserPoolId"`
-		Username       string            `json:"Username"`
-		UserAttributes []attributeType   `json:"UserAttributes"`
-		ClientMetadata map[string]string `json:"ClientMetadata"`
-	}
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+type adminUpdateUserAttributesInput struct {
+	UserPoolID     string            `json:"UserPoolId"`
+	Username       string            `json:"Username"`
+	UserAttributes []attributeType   `json:"UserAttributes"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+func (s *Server) adminUpdateUserAttributes(_ context.Context, in adminUpdateUserAttributesInput) (any, *cognitowire.Error) {
 	_, u, aerr := s.lookupUser(in.UserPoolID, in.Username)
 	if aerr != nil {
 		return nil, aerr
 	}
 	if in.UserAttributes == nil {
-		return nil, errorf("InvalidParameterException", "1 validation error detected: Value null at 'userAttributes' failed to satisfy constraint: Member must not be null")
+		return nil, cognitowire.Missing("userAttributes")
 	}
 	for _, a := range in.UserAttributes {
 		if a.Name == "" {
-			return nil, errorf("InvalidParameterException", "attribute name must not be empty")
+			return nil, cognitowire.Errorf(cognitowire.ErrInvalidParameter, "attribute name must not be empty")
 		}
 		u.Attributes[a.Name] = a.Value
 	}
@@ -114,23 +104,19 @@ func (s *Server) adminUpdateUserAttributes(body []byte) (any, *apiError) {
 }
 
 // AdminConfirmSignUp: {UserPoolId, Username, ClientMetadata} -> {}.
-func (s *Server) adminConfirmSignUp(body []byte) (any, *apiError) {
-	var in struct {
-		UserPoolID     string            `json:"UserPoolId"`
-		Username       string            `json:"Username"`
-		ClientMetadata map[string]string `json:"ClientMetadata"`
-	}
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+type adminConfirmSignUpInput struct {
+	UserPoolID     string            `json:"UserPoolId"`
+	Username       string            `json:"Username"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+func (s *Server) adminConfirmSignUp(_ context.Context, in adminConfirmSignUpInput) (any, *cognitowire.Error) {
 	_, u, aerr := s.lookupUser(in.UserPoolID, in.Username)
 	if aerr != nil {
 		return nil, aerr
 	}
 	if u.Status != "UNCONFIRMED" {
-		return nil, errorf("NotAuthorizedException", "User cannot be confirmed. Current status is %s", u.Status)
+		return nil, cognitowire.Errorf(cognitowire.ErrNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
 	}
 	u.Status = "CONFIRMED"
 	u.Modified = s.now()
@@ -138,15 +124,11 @@ func (s *Server) adminConfirmSignUp(body []byte) (any, *apiError) {
 }
 
 // DescribeUserPool: {UserPoolId} -> {UserPool}.
-func (s *Server) describeUserPool(body []byte) (any, *apiError) {
-	var in struct {
-		UserPoolID string `json:"UserPoolId"`
-	}
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+type describeUserPoolInput struct {
+	UserPoolID string `json:"UserPoolId"`
+}
+
+func (s *Server) describeUserPool(_ context.Context, in describeUserPoolInput) (any, *cognitowire.Error) {
 	p, aerr := s.lookupPool(in.UserPoolID)
 	if aerr != nil {
 		return nil, aerr
@@ -171,17 +153,13 @@ func (s *Server) describeUserPool(body []byte) (any, *apiError) {
 }
 
 // ListUserPoolClients: {UserPoolId, MaxResults, NextToken} -> {UserPoolClients, NextToken}.
-func (s *Server) listUserPoolClients(body []byte) (any, *apiError) {
-	var in struct {
-		UserPoolID string `json:"UserPoolId"`
-		MaxResults int    `json:"MaxResults"`
-		NextToken  string `json:"NextToken"`
-	}
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+type listUserPoolClientsInput struct {
+	UserPoolID string `json:"UserPoolId"`
+	MaxResults int    `json:"MaxResults"`
+	NextToken  string `json:"NextToken"`
+}
+
+func (s *Server) listUserPoolClients(_ context.Context, in listUserPoolClientsInput) (any, *cognitowire.Error) {
 	p, aerr := s.lookupPool(in.UserPoolID)
 	if aerr != nil {
 		return nil, aerr
@@ -207,16 +185,12 @@ func (s *Server) listUserPoolClients(body []byte) (any, *apiError) {
 }
 
 // DescribeUserPoolClient: {UserPoolId, ClientId} -> {UserPoolClient}.
-func (s *Server) describeUserPoolClient(body []byte) (any, *apiError) {
-	var in struct {
-		UserPoolID string `json:"UserPoolId"`
-		ClientID   string `json:"ClientId"`
-	}
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+type describeUserPoolClientInput struct {
+	UserPoolID string `json:"UserPoolId"`
+	ClientID   string `json:"ClientId"`
+}
+
+func (s *Server) describeUserPoolClient(_ context.Context, in describeUserPoolClientInput) (any, *cognitowire.Error) {
 	p, aerr := s.lookupPool(in.UserPoolID)
 	if aerr != nil {
 		return nil, aerr
@@ -235,27 +209,15 @@ func (s *Server) describeUserPoolClient(body []byte) (any, *apiError) {
 			}}, nil
 		}
 	}
-	return nil, errorf("ResourceNotFoundException", "User pool client %s does not exist.", in.ClientID)
+	return nil, cognitowire.UnknownClient(in.ClientID)
 }
 
 // ListUsers: {UserPoolId, AttributesToGet, Filter, Limit, PaginationToken} -> {Users, PaginationToken}.
-func (s *Server) listUsers(body []byte) (any, *apiError) {
-	var in struct {
-		UserPoolID      string   `json:"UserPoolId"`
-		AttributesToGet []string `json:"AttributesToGet"`
-		Filter          string   `json:"Filter"`
-		Limit           int      `json:"Limit"`
-		PaginationToken string   `json:"PaginationToken"`
-	}
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) listUsers(_ context.Context, in cognitowire.ListUsersInput) (any, *cognitowire.Error) {
 	f, err := idp.ParseFilter(in.Filter)
 	if err != nil {
-		return nil, errorf("InvalidParameterException", "Error while parsing filter: %v", err)
+		return nil, cognitowire.Errorf(cognitowire.ErrInvalidParameter, "Error while parsing filter: %v", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	p, aerr := s.lookupPool(in.UserPoolID)
 	if aerr != nil {
 		return nil, aerr
@@ -293,14 +255,14 @@ func (s *Server) listUsers(body []byte) (any, *apiError) {
 
 // page works out where a page starts and how long it is, from an opaque
 // token and a requested size (0 means the default, 60).
-func (s *Server) page(tok, sizeName string, requested int) (from, size int, aerr *apiError) {
-	if requested < 0 || requested > maxPage {
-		return 0, 0, errorf("InvalidParameterException",
-			"1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value between 0 and %d", requested, sizeName, maxPage)
+func (s *Server) page(tok, sizeName string, requested int) (from, size int, aerr *cognitowire.Error) {
+	if requested < 0 || requested > cognitowire.MaxPage {
+		return 0, 0, cognitowire.Errorf(cognitowire.ErrInvalidParameter,
+			"1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value between 0 and %d", requested, sizeName, cognitowire.MaxPage)
 	}
 	size = requested
 	if size == 0 {
-		size = maxPage
+		size = cognitowire.MaxPage
 	}
 	size = min(size, s.pageSize)
 	if tok == "" {
@@ -308,7 +270,7 @@ func (s *Server) page(tok, sizeName string, requested int) (from, size int, aerr
 	}
 	from, err := parseToken(tok)
 	if err != nil {
-		return 0, 0, errorf("InvalidParameterException", "Invalid pagination token")
+		return 0, 0, cognitowire.Errorf(cognitowire.ErrInvalidParameter, "Invalid pagination token")
 	}
 	return from, size, nil
 }

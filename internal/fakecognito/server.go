@@ -1,10 +1,8 @@
 package fakecognito
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,15 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-)
 
-// Wire constants of the AWS JSON 1.1 protocol as Cognito uses it.
-const (
-	contentType  = "application/x-amz-json-1.1"
-	targetPrefix = "AWSCognitoIdentityProviderService."
-	// maxPage is the documented maximum of ListUsers Limit and
-	// ListUserPoolClients MaxResults, and their default.
-	maxPage = 60
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 )
 
 // Pool is the configuration of one in-memory user pool.
@@ -120,12 +111,12 @@ type pool struct {
 // New starts a fake server and registers its shutdown with t.Cleanup.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := &Server{pageSize: maxPage, now: time.Now, pools: map[string]*pool{}}
+	s := &Server{pageSize: cognitowire.MaxPage, now: time.Now, pools: map[string]*pool{}}
 	for _, o := range opts {
 		o(s)
 	}
-	if s.pageSize < 1 || s.pageSize > maxPage {
-		t.Fatalf("fakecognito: page size %d outside 1..%d", s.pageSize, maxPage)
+	if s.pageSize < 1 || s.pageSize > cognitowire.MaxPage {
+		t.Fatalf("fakecognito: page size %d outside 1..%d", s.pageSize, cognitowire.MaxPage)
 	}
 	s.srv = httptest.NewServer(s)
 	s.URL = s.srv.URL
@@ -219,98 +210,48 @@ func (p *pool) user(username string) *User {
 	return nil
 }
 
-// apiError is a modeled Cognito error, sent as HTTP 400 with __type/message.
-type apiError struct {
-	Type    string
-	Message string
-}
-
-func (e *apiError) Error() string { return e.Type + ": " + e.Message }
-
-func errorf(typ, format string, args ...any) *apiError {
-	return &apiError{Type: typ, Message: fmt.Sprintf(format, args...)}
-}
-
-type handler func(s *Server, body []byte) (any, *apiError)
-
-var operations = map[string]handler{
-	"AdminUpdateUserAttributes": (*Server).adminUpdateUserAttributes,
-	"AdminConfirmSignUp":        (*Server).adminConfirmSignUp,
-	"DescribeUserPool":          (*Server).describeUserPool,
-	"ListUserPoolClients":       (*Server).listUserPoolClients,
-	"DescribeUserPoolClient":    (*Server).describeUserPoolClient,
-	"ListUsers":                 (*Server).listUsers,
+var operations = cognitowire.Operations[*Server]{
+	"AdminUpdateUserAttributes": cognitowire.Op((*Server).adminUpdateUserAttributes),
+	"AdminConfirmSignUp":        cognitowire.Op((*Server).adminConfirmSignUp),
+	"DescribeUserPool":          cognitowire.Op((*Server).describeUserPool),
+	"ListUserPoolClients":       cognitowire.Op((*Server).listUserPoolClients),
+	"DescribeUserPoolClient":    cognitowire.Op((*Server).describeUserPoolClient),
+	"ListUsers":                 cognitowire.Op((*Server).listUsers),
 }
 
 // ServeHTTP implements the AWS JSON 1.1 protocol: POST / with X-Amz-Target
 // naming the operation and a JSON body; 200 with a JSON body, or 400 with
-// {"__type": ..., "message": ...}.
+// {"__type": ..., "message": ...}. Every request is recorded, failed ones
+// too, and operations run one at a time.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.nextID++
 	w.Header().Set("x-amzn-RequestId", fmt.Sprintf("fake-%08d", s.nextID))
-	s.mu.Unlock()
-
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeError(w, errorf("SerializationException", "read request body: %v", err))
-		return
+	body, aerr := cognitowire.ReadBody(r)
+	s.calls = append(s.calls, Call{
+		Operation: strings.TrimPrefix(r.Header.Get("X-Amz-Target"), cognitowire.TargetPrefix),
+		Body:      json.RawMessage(body),
+	})
+	out, aerr := s.serve(r, body, aerr)
+	if aerr == nil {
+		aerr = cognitowire.WriteResult(w, out)
 	}
-	target := r.Header.Get("X-Amz-Target")
-	op := strings.TrimPrefix(target, targetPrefix)
-	s.mu.Lock()
-	s.calls = append(s.calls, Call{Operation: op, Body: json.RawMessage(bytes.Clone(body))})
-	s.mu.Unlock()
-
-	switch {
-	case r.Method != http.MethodPost || r.URL.Path != "/":
-		writeError(w, errorf("UnknownOperationException", "%s %s is not an operation", r.Method, r.URL.Path))
-		return
-	case !strings.HasPrefix(target, targetPrefix):
-		writeError(w, errorf("UnknownOperationException", "X-Amz-Target %q is not a Cognito Identity Provider operation", target))
-		return
-	case r.Header.Get("Content-Type") != contentType:
-		writeError(w, errorf("SerializationException", "Content-Type must be %s", contentType))
-		return
-	}
-	h, ok := operations[op]
-	if !ok {
-		writeError(w, errorf("UnknownOperationException", "the fake does not implement %s", op))
-		return
-	}
-	out, aerr := h(s, body)
 	if aerr != nil {
-		writeError(w, aerr)
-		return
+		cognitowire.WriteError(w, aerr)
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		writeError(w, errorf("InternalErrorException", "encode response: %v", err))
-		return
-	}
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(http.StatusOK)
-	w.Write(b)
 }
 
-func writeError(w http.ResponseWriter, e *apiError) {
-	status := http.StatusBadRequest
-	if e.Type == "InternalErrorException" {
-		status = http.StatusInternalServerError
+func (s *Server) serve(r *http.Request, body []byte, aerr *cognitowire.Error) (any, *cognitowire.Error) {
+	if aerr != nil {
+		return nil, aerr
 	}
-	b, _ := json.Marshal(map[string]string{"__type": e.Type, "message": e.Message})
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
-// decode unmarshals a request body; an empty body is an empty object.
-func decode(body []byte, v any) *apiError {
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
+	op, aerr := operations.Target(r, "the fake")
+	if aerr != nil {
+		return nil, aerr
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return errorf("SerializationException", "malformed request body: %v", err)
+	if aerr := cognitowire.CheckContentType(r); aerr != nil {
+		return nil, aerr
 	}
-	return nil
+	return operations.Call(s, r.Context(), op, body)
 }

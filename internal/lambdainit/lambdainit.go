@@ -35,6 +35,15 @@ func Logger(level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 }
 
+// Start is every main's first step after reading its settings: it makes
+// the logger at their level, then ends the start-up as a ConfigInvalid init
+// error if they could not be read (err names the variables).
+func Start(level slog.Level, err error) *slog.Logger {
+	log := Logger(level)
+	Check(log, ConfigInvalid, err)
+	return log
+}
+
 // reportTimeout bounds the report: the process exits either way.
 const reportTimeout = 2 * time.Second
 

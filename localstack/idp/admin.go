@@ -3,15 +3,13 @@ package idp
 import (
 	"context"
 	"errors"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"strconv"
 )
 
 // The admin operations. The local pool does not check request signatures
 // or IAM: anyone who can reach the port is an administrator, which is why
 // it listens on 127.0.0.1 by default.
-
-// maxPage is ListUsers' documented maximum Limit, and its default.
-const maxPage = 60
 
 // clientNotApplicable is the callerContext.clientId of trigger events for
 // admin operations, which no app client makes.
@@ -28,18 +26,15 @@ type adminUserInput struct {
 	// ignored: the pool sends no invitations and has no password flow.
 }
 
-func (s *Server) adminInput(body []byte) (adminUserInput, *apiError) {
-	var in adminUserInput
-	if aerr := decode(body, &in); aerr != nil {
-		return in, aerr
-	}
+// checkAdmin refuses an admin request for another pool or no user.
+func (s *Server) checkAdmin(in adminUserInput) *apiError {
 	if aerr := s.checkPool(in.UserPoolID); aerr != nil {
-		return in, aerr
+		return aerr
 	}
 	if in.Username == "" {
-		return in, missing("username")
+		return missing("username")
 	}
-	return in, nil
+	return nil
 }
 
 func (s *Server) checkPool(id string) *apiError {
@@ -49,12 +44,11 @@ func (s *Server) checkPool(id string) *apiError {
 	case s.cfg.PoolID:
 		return nil
 	}
-	return errorf(errResourceNotFound, "User pool %s does not exist.", truncate(id, 64))
+	return cognitowire.UnknownPool(id)
 }
 
-func (s *Server) adminGetUser(_ context.Context, body []byte) (any, *apiError) {
-	in, aerr := s.adminInput(body)
-	if aerr != nil {
+func (s *Server) adminGetUser(_ context.Context, in adminUserInput) (any, *apiError) {
+	if aerr := s.checkAdmin(in); aerr != nil {
 		return nil, aerr
 	}
 	u, ok := s.users.lookup(in.Username)
@@ -76,9 +70,8 @@ func (s *Server) adminGetUser(_ context.Context, body []byte) (any, *apiError) {
 // PreSignUp runs with its ValidationData and ClientMetadata. Such a user
 // answers the code and then NEW_PASSWORD_REQUIRED once. No invitation is
 // ever sent (the pool has no Cognito SMS), so RESEND only checks the user.
-func (s *Server) adminCreateUser(ctx context.Context, body []byte) (any, *apiError) {
-	in, aerr := s.adminInput(body)
-	if aerr != nil {
+func (s *Server) adminCreateUser(ctx context.Context, in adminUserInput) (any, *apiError) {
+	if aerr := s.checkAdmin(in); aerr != nil {
 		return nil, aerr
 	}
 	switch in.MessageAction {
@@ -121,9 +114,8 @@ func (s *Server) resendInvitation(name string) (any, *apiError) {
 	}{u.wire(nil)}, nil
 }
 
-func (s *Server) adminDeleteUser(_ context.Context, body []byte) (any, *apiError) {
-	in, aerr := s.adminInput(body)
-	if aerr != nil {
+func (s *Server) adminDeleteUser(_ context.Context, in adminUserInput) (any, *apiError) {
+	if aerr := s.checkAdmin(in); aerr != nil {
 		return nil, aerr
 	}
 	u, err := s.users.remove(in.Username)
@@ -137,9 +129,8 @@ func (s *Server) adminDeleteUser(_ context.Context, body []byte) (any, *apiError
 // adminUpdateUserAttributes sets attributes; a blank value deletes one. A
 // new phone_number is unverified unless the same call sets
 // phone_number_verified.
-func (s *Server) adminUpdateUserAttributes(_ context.Context, body []byte) (any, *apiError) {
-	in, aerr := s.adminInput(body)
-	if aerr != nil {
+func (s *Server) adminUpdateUserAttributes(_ context.Context, in adminUserInput) (any, *apiError) {
+	if aerr := s.checkAdmin(in); aerr != nil {
 		return nil, aerr
 	}
 	if in.UserAttributes == nil {
@@ -185,9 +176,8 @@ func (s *Server) setAttributes(name string, set map[string]string) *apiError {
 	return nil
 }
 
-func (s *Server) adminConfirmSignUp(_ context.Context, body []byte) (any, *apiError) {
-	in, aerr := s.adminInput(body)
-	if aerr != nil {
+func (s *Server) adminConfirmSignUp(_ context.Context, in adminUserInput) (any, *apiError) {
+	if aerr := s.checkAdmin(in); aerr != nil {
 		return nil, aerr
 	}
 	var status string
@@ -212,20 +202,8 @@ func (s *Server) adminConfirmSignUp(_ context.Context, body []byte) (any, *apiEr
 
 var errNotUnconfirmed = errors.New("user is not unconfirmed")
 
-type listUsersInput struct {
-	UserPoolID      string   `json:"UserPoolId"`
-	AttributesToGet []string `json:"AttributesToGet"`
-	Filter          string   `json:"Filter"`
-	Limit           int      `json:"Limit"`
-	PaginationToken string   `json:"PaginationToken"`
-}
-
 // listUsers pages through the users a Filter accepts.
-func (s *Server) listUsers(_ context.Context, body []byte) (any, *apiError) {
-	var in listUsersInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) listUsers(_ context.Context, in cognitowire.ListUsersInput) (any, *apiError) {
 	if aerr := s.checkPool(in.UserPoolID); aerr != nil {
 		return nil, aerr
 	}
@@ -233,12 +211,12 @@ func (s *Server) listUsers(_ context.Context, body []byte) (any, *apiError) {
 	if err != nil {
 		return nil, errorf(errInvalidParameter, "Error while parsing filter: %v", err)
 	}
-	if in.Limit < 0 || in.Limit > maxPage {
-		return nil, errorf(errInvalidParameter, "1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to %d", in.Limit, maxPage)
+	if in.Limit < 0 || in.Limit > cognitowire.MaxPage {
+		return nil, errorf(errInvalidParameter, "1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to %d", in.Limit, cognitowire.MaxPage)
 	}
 	size := in.Limit
 	if size == 0 {
-		size = maxPage
+		size = cognitowire.MaxPage
 	}
 	// The token is where the page ended, not an offset: users deleted
 	// while paging (a clean-up loop) make no one skipped.

@@ -3,6 +3,7 @@ package idp
 import (
 	"context"
 	"errors"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"maps"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -30,21 +31,14 @@ const (
 type initiateAuthInput struct {
 	AuthFlow       string            `json:"AuthFlow"`
 	AuthParameters map[string]string `json:"AuthParameters"`
-	ClientID       string            `json:"ClientId"`
+	cognitowire.ClientRequest
 	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 // initiateAuth starts CUSTOM_AUTH or refreshes tokens. Its ClientMetadata
 // reaches none of the custom-auth triggers: the API reference lists only
 // pre sign-up, pre authentication and user migration for it.
-func (s *Server) initiateAuth(ctx context.Context, body []byte) (any, *apiError) {
-	var in initiateAuthInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (any, *apiError) {
 	switch {
 	case in.AuthFlow == "":
 		return nil, missing("authFlow")
@@ -91,21 +85,14 @@ func (s *Server) startCustomAuth(ctx context.Context, in initiateAuthInput) (any
 type respondInput struct {
 	ChallengeName      string            `json:"ChallengeName"`
 	ChallengeResponses map[string]string `json:"ChallengeResponses"`
-	ClientID           string            `json:"ClientId"`
-	ClientMetadata     map[string]string `json:"ClientMetadata"`
-	Session            string            `json:"Session"`
+	cognitowire.ClientRequest
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+	Session        string            `json:"Session"`
 }
 
 // respondToAuthChallenge answers one round. Its ClientMetadata reaches
 // Define, Create, Verify and PostAuthentication, as the API reference says.
-func (s *Server) respondToAuthChallenge(ctx context.Context, body []byte) (any, *apiError) {
-	var in respondInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) respondToAuthChallenge(ctx context.Context, in respondInput) (any, *apiError) {
 	switch {
 	case in.ChallengeName == "":
 		return nil, missing("challengeName")
@@ -284,21 +271,14 @@ func (s *Server) setNewPassword(ctx context.Context, st *authState, in respondIn
 }
 
 type getTokensInput struct {
-	ClientID     string `json:"ClientId"`
+	cognitowire.ClientRequest
 	RefreshToken string `json:"RefreshToken"`
 }
 
 // getTokensFromRefreshToken is how Amplify v6 refreshes. Without refresh
 // token rotation (the pool has none) it answers as REFRESH_TOKEN_AUTH does:
 // new ID and access tokens, no new refresh token.
-func (s *Server) getTokensFromRefreshToken(_ context.Context, body []byte) (any, *apiError) {
-	var in getTokensInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) getTokensFromRefreshToken(_ context.Context, in getTokensInput) (any, *apiError) {
 	if in.RefreshToken == "" {
 		return nil, missing("refreshToken")
 	}
@@ -375,15 +355,4 @@ func (s *Server) header(source, userName, clientID string) events.CognitoEventUs
 		UserName:      userName,
 		CallerContext: events.CognitoEventUserPoolsCallerContext{AWSSDKVersion: callerSDK, ClientID: clientID},
 	}
-}
-
-// checkClient refuses a request for another app client.
-func (s *Server) checkClient(id string) *apiError {
-	switch id {
-	case "":
-		return missing("clientId")
-	case s.cfg.ClientID:
-		return nil
-	}
-	return errorf(errResourceNotFound, "User pool client %s does not exist.", truncate(id, 128))
 }

@@ -1,39 +1,21 @@
 package idp
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 )
-
-// Wire constants of AWS JSON 1.1 as Cognito uses it.
-const (
-	contentType  = "application/x-amz-json-1.1"
-	targetPrefix = "AWSCognitoIdentityProviderService."
-	// maxBody bounds a request body; Cognito's largest inputs are far smaller.
-	maxBody = 1 << 20
-)
-
-// poolIDPattern is the format of a user pool id: a region, '_', then
-// letters and digits (the API reference: [\w-]+_[0-9a-zA-Z]+).
-var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
-
-// ValidPoolID reports whether id has the UserPoolId format of the Cognito
-// API reference.
-func ValidPoolID(id string) bool { return poolIDPattern.MatchString(id) }
 
 // Config describes the local pool and its app client.
 type Config struct {
@@ -103,7 +85,7 @@ func New(cfg Config) (*Server, error) {
 
 func (c *Config) withDefaults() error {
 	switch {
-	case !ValidPoolID(c.PoolID):
+	case !cognitowire.ValidPoolID(c.PoolID):
 		return errors.New("idp: pool id must look like us-east-1_AbCdEf123")
 	case c.ClientID == "":
 		return errors.New("idp: client id is empty")
@@ -142,24 +124,22 @@ func (c *Config) withDefaults() error {
 	return nil
 }
 
-type operation func(s *Server, ctx context.Context, body []byte) (any, *apiError)
-
-var operations = map[string]operation{
-	"SignUp":                    (*Server).signUp,
-	"ConfirmSignUp":             (*Server).confirmSignUp,
-	"InitiateAuth":              (*Server).initiateAuth,
-	"RespondToAuthChallenge":    (*Server).respondToAuthChallenge,
-	"GetUser":                   (*Server).getUser,
-	"GlobalSignOut":             (*Server).globalSignOut,
-	"RevokeToken":               (*Server).revokeToken,
-	"GetTokensFromRefreshToken": (*Server).getTokensFromRefreshToken,
-	"UpdateUserAttributes":      (*Server).updateUserAttributes,
-	"AdminGetUser":              (*Server).adminGetUser,
-	"AdminCreateUser":           (*Server).adminCreateUser,
-	"AdminDeleteUser":           (*Server).adminDeleteUser,
-	"AdminUpdateUserAttributes": (*Server).adminUpdateUserAttributes,
-	"AdminConfirmSignUp":        (*Server).adminConfirmSignUp,
-	"ListUsers":                 (*Server).listUsers,
+var operations = cognitowire.Operations[*Server]{
+	"SignUp":                    cognitowire.ClientOp((*Server).signUp),
+	"ConfirmSignUp":             cognitowire.ClientOp((*Server).confirmSignUp),
+	"InitiateAuth":              cognitowire.ClientOp((*Server).initiateAuth),
+	"RespondToAuthChallenge":    cognitowire.ClientOp((*Server).respondToAuthChallenge),
+	"GetUser":                   cognitowire.Op((*Server).getUser),
+	"GlobalSignOut":             cognitowire.Op((*Server).globalSignOut),
+	"RevokeToken":               cognitowire.ClientOp((*Server).revokeToken),
+	"GetTokensFromRefreshToken": cognitowire.ClientOp((*Server).getTokensFromRefreshToken),
+	"UpdateUserAttributes":      cognitowire.Op((*Server).updateUserAttributes),
+	"AdminGetUser":              cognitowire.Op((*Server).adminGetUser),
+	"AdminCreateUser":           cognitowire.Op((*Server).adminCreateUser),
+	"AdminDeleteUser":           cognitowire.Op((*Server).adminDeleteUser),
+	"AdminUpdateUserAttributes": cognitowire.Op((*Server).adminUpdateUserAttributes),
+	"AdminConfirmSignUp":        cognitowire.Op((*Server).adminConfirmSignUp),
+	"ListUsers":                 cognitowire.Op((*Server).listUsers),
 }
 
 // browserOperations are what a web app (Amplify, the SDK in a browser)
@@ -178,17 +158,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := s.nextRequestID()
 	w.Header().Set("x-amzn-RequestId", id)
 	target := r.Header.Get("X-Amz-Target")
-	op, known := strings.CutPrefix(target, targetPrefix)
-	if _, ok := operations[op]; !ok || !known {
-		op = ""
-	}
+	op, _ := operations.Lookup(r)
 	s.cors(w, r, op)
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	switch {
 	case r.Method == http.MethodOptions:
 		rec.WriteHeader(http.StatusNoContent)
 	case r.URL.Path == "/" && r.Method == http.MethodPost:
-		s.api(rec, r, op)
+		s.api(rec, r)
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(rec, s.banner())
@@ -200,47 +177,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"status", rec.status, "errorType", rec.errType, "ms", time.Since(start).Milliseconds())
 }
 
-// api serves one operation, op, which is "" unless the target names one.
-func (s *Server) api(w *statusRecorder, r *http.Request, op string) {
-	target := r.Header.Get("X-Amz-Target")
-	switch {
-	case !strings.HasPrefix(target, targetPrefix):
-		s.fail(w, errorf(errUnknownOperation, "X-Amz-Target must name an %s operation", strings.TrimSuffix(targetPrefix, ".")))
-		return
-	case op == "":
-		s.fail(w, errorf(errUnknownOperation, "the local user pool does not implement %s", truncate(strings.TrimPrefix(target, targetPrefix), 64)))
-		return
-	case !browserOperations[op] && r.Header.Get("Origin") != "":
+// api serves one operation and writes its answer.
+func (s *Server) api(w *statusRecorder, r *http.Request) {
+	out, aerr := s.call(r)
+	if aerr == nil {
+		aerr = cognitowire.WriteResult(w, out)
+	}
+	if aerr != nil {
+		s.fail(w, aerr)
+	}
+}
+
+// call checks the request as Cognito does, then runs its operation.
+func (s *Server) call(r *http.Request) (any, *apiError) {
+	op, aerr := operations.Target(r, "the local user pool")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !browserOperations[op] && r.Header.Get("Origin") != "" {
 		// Browsers always send Origin on a cross-origin POST, and a page
 		// cannot remove it; CLIs and SDKs outside a browser never send it.
-		s.fail(w, errorf(errAccessDenied, "%s is an admin operation; the local user pool refuses it from a browser (the request has an Origin header)", op))
-		return
-	case !strings.HasPrefix(r.Header.Get("Content-Type"), contentType):
-		s.fail(w, errorf(errSerialization, "Content-Type must be %s", contentType))
-		return
+		return nil, errorf(errAccessDenied, "%s is an admin operation; the local user pool refuses it from a browser (the request has an Origin header)", op)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(body) > maxBody {
-		s.fail(w, errorf(errSerialization, "request body unreadable or over %d bytes", maxBody))
-		return
+	if aerr := cognitowire.CheckContentType(r); aerr != nil {
+		return nil, aerr
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
+	body, aerr := cognitowire.ReadBody(r)
+	if aerr != nil {
+		return nil, aerr
 	}
 	// As in AWS, a trigger runs to its end whether or not the client
 	// waits: a dropped connection must not cut a write half-way.
-	out, aerr := operations[op](s, context.WithoutCancel(r.Context()), body)
-	if aerr != nil {
-		s.fail(w, aerr)
-		return
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		s.fail(w, errorf(errInternal, "encode response: %v", err))
-		return
-	}
-	w.Header().Set("Content-Type", contentType)
-	_, _ = w.Write(b)
+	return operations.Call(s, context.WithoutCancel(r.Context()), op, body)
 }
 
 // Request lines log what the client chose only where it is one of a few
@@ -283,7 +251,7 @@ func (s *Server) logPath(p string) string {
 
 func (s *Server) fail(w *statusRecorder, e *apiError) {
 	w.errType = e.Type
-	writeError(w, e)
+	cognitowire.WriteError(w, e)
 }
 
 // cors lets a web app in development call the pool from a browser, as it
@@ -310,6 +278,9 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request, op string) {
 	}
 }
 
+// AppClientID is the pool's one app client, which ClientOp requires.
+func (s *Server) AppClientID() string { return s.cfg.ClientID }
+
 func (s *Server) banner() string {
 	return "otp-local: a local Amazon Cognito user pool (custom auth).\n" +
 		"Pool " + s.cfg.PoolID + ", app client " + s.cfg.ClientID + ".\n" +
@@ -329,14 +300,6 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
-}
-
-// decode unmarshals a request body into v.
-func decode(body []byte, v any) *apiError {
-	if err := json.Unmarshal(body, v); err != nil {
-		return errorf(errSerialization, "malformed request body: %v", err)
-	}
-	return nil
 }
 
 func truncate(s string, n int) string {

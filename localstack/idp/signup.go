@@ -3,6 +3,7 @@ package idp
 import (
 	"context"
 	"errors"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"maps"
 	"regexp"
 	"strings"
@@ -18,7 +19,7 @@ import (
 var e164 = regexp.MustCompile(`^\+[0-9]{4,15}$`)
 
 type signUpInput struct {
-	ClientID       string            `json:"ClientId"`
+	cognitowire.ClientRequest
 	Username       string            `json:"Username"`
 	Password       *string           `json:"Password"`
 	UserAttributes []attribute       `json:"UserAttributes"`
@@ -31,14 +32,7 @@ type signUpInput struct {
 // sends must be in the app client's WriteAttributes. The password is
 // checked against the pool's policy and then discarded: the app client
 // allows no password flow. PreSignUp gets SignUp's ClientMetadata.
-func (s *Server) signUp(ctx context.Context, body []byte) (any, *apiError) {
-	var in signUpInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) signUp(ctx context.Context, in signUpInput) (any, *apiError) {
 	if in.Username == "" {
 		return nil, missing("username")
 	}
@@ -188,7 +182,7 @@ func attributeMap(list []attribute) map[string]string {
 }
 
 type confirmSignUpInput struct {
-	ClientID         string `json:"ClientId"`
+	cognitowire.ClientRequest
 	Username         string `json:"Username"`
 	ConfirmationCode string `json:"ConfirmationCode"`
 }
@@ -196,14 +190,7 @@ type confirmSignUpInput struct {
 // confirmSignUp exists because clients call it after a sign-up that did
 // not auto-confirm. The pool sends no confirmation codes (PreSignUp
 // confirms), so no code can match.
-func (s *Server) confirmSignUp(_ context.Context, body []byte) (any, *apiError) {
-	var in confirmSignUpInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) confirmSignUp(_ context.Context, in confirmSignUpInput) (any, *apiError) {
 	switch {
 	case in.Username == "":
 		return nil, missing("username")
@@ -225,15 +212,11 @@ type accessTokenInput struct {
 }
 
 // userFromToken checks an access token and finds its user.
-func (s *Server) userFromToken(body []byte) (user, *apiError) {
-	var in accessTokenInput
-	if aerr := decode(body, &in); aerr != nil {
-		return user{}, aerr
-	}
-	if in.AccessToken == "" {
+func (s *Server) userFromToken(accessToken string) (user, *apiError) {
+	if accessToken == "" {
 		return user{}, missing("accessToken")
 	}
-	claims, err := s.cfg.Tokens.VerifyAccessToken(in.AccessToken)
+	claims, err := s.cfg.Tokens.VerifyAccessToken(accessToken)
 	switch {
 	case errors.Is(err, tokens.ErrRevoked):
 		return user{}, errorf(errNotAuthorized, "Access Token has been revoked")
@@ -252,8 +235,8 @@ func (s *Server) userFromToken(body []byte) (user, *apiError) {
 	return u, nil
 }
 
-func (s *Server) getUser(_ context.Context, body []byte) (any, *apiError) {
-	u, aerr := s.userFromToken(body)
+func (s *Server) getUser(_ context.Context, in accessTokenInput) (any, *apiError) {
+	u, aerr := s.userFromToken(in.AccessToken)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -274,15 +257,11 @@ type updateAttributesInput struct {
 // template.yaml leaves phone_number out, so nobody can point their codes at
 // another number. Were it writable, the new number would be unverified, as
 // in a pool without AttributesRequireVerificationBeforeUpdate.
-func (s *Server) updateUserAttributes(_ context.Context, body []byte) (any, *apiError) {
-	var in updateAttributesInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) updateUserAttributes(_ context.Context, in updateAttributesInput) (any, *apiError) {
 	if in.UserAttributes == nil {
 		return nil, missing("userAttributes")
 	}
-	u, aerr := s.userFromToken(body)
+	u, aerr := s.userFromToken(in.AccessToken)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -302,8 +281,8 @@ func (s *Server) updateUserAttributes(_ context.Context, body []byte) (any, *api
 	}{[]struct{}{}}, nil
 }
 
-func (s *Server) globalSignOut(_ context.Context, body []byte) (any, *apiError) {
-	u, aerr := s.userFromToken(body)
+func (s *Server) globalSignOut(_ context.Context, in accessTokenInput) (any, *apiError) {
+	u, aerr := s.userFromToken(in.AccessToken)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -312,23 +291,16 @@ func (s *Server) globalSignOut(_ context.Context, body []byte) (any, *apiError) 
 }
 
 type revokeTokenInput struct {
-	Token    string `json:"Token"`
-	ClientID string `json:"ClientId"`
+	Token string `json:"Token"`
+	cognitowire.ClientRequest
 }
 
 // revokeToken revokes a refresh token and every token of its sign-in. As
 // with OAuth revocation (RFC 7009), an unknown refresh token is no error;
 // an ID or access token is not a refresh token.
-func (s *Server) revokeToken(_ context.Context, body []byte) (any, *apiError) {
-	var in revokeTokenInput
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
+func (s *Server) revokeToken(_ context.Context, in revokeTokenInput) (any, *apiError) {
 	if in.Token == "" {
 		return nil, missing("token")
-	}
-	if aerr := s.checkClient(in.ClientID); aerr != nil {
-		return nil, aerr
 	}
 	if err := s.cfg.Tokens.Revoke(in.Token); err != nil && strings.Count(in.Token, ".") == 2 {
 		return nil, errorf(errUnsupportedTokenType, "The token provided is not supported for revocation")

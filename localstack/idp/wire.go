@@ -1,8 +1,6 @@
 package idp
 
 import (
-	"encoding/json"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 )
 
@@ -31,14 +29,7 @@ type authResponse struct {
 	Session              string            `json:"Session,omitempty"`
 }
 
-type userType struct {
-	Username             string      `json:"Username"`
-	Attributes           []attribute `json:"Attributes"`
-	UserCreateDate       json.Number `json:"UserCreateDate"`
-	UserLastModifiedDate json.Number `json:"UserLastModifiedDate"`
-	Enabled              bool        `json:"Enabled"`
-	UserStatus           string      `json:"UserStatus"`
-}
+type userType = cognitowire.User
 
 var (
 	attributeList = cognitowire.Attributes

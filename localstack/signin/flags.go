@@ -10,8 +10,8 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
-	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 )
 
@@ -130,7 +130,7 @@ func (o options) check() error {
 	if o.region == "" {
 		return errors.New("--region must not be empty")
 	}
-	if o.poolID != "" && !idp.ValidPoolID(o.poolID) {
+	if o.poolID != "" && !cognitowire.ValidPoolID(o.poolID) {
 		return fmt.Errorf("--pool-id %q: want a user pool id such as us-east-1_AbC123", o.poolID)
 	}
 	return nil
