@@ -71,6 +71,9 @@ type request struct {
 // cooldown) without sending; else check send caps; else store a new code's
 // MAC, enqueue its sealed SMS, and point reuse at it.
 func (h *Create) Handle(ctx context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge) (events.CognitoEventUserPoolsCreateAuthChallenge, error) {
+	if err := createSources.check(h.env.Log, ev.TriggerSource); err != nil {
+		return ev, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
 	defer cancel()
 	req, err := h.parse(ev)

@@ -22,8 +22,12 @@ func NewDefine(maxAttempts int, env Env) (*Define, error) {
 	return &Define{maxAttempts: maxAttempts, env: env.withDefaults()}, nil
 }
 
-// Handle never returns an error: every odd session fails the sign-in.
+// Handle returns an error only for an event meant for another trigger:
+// every odd session fails the sign-in.
 func (h *Define) Handle(ctx context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
+	if err := defineSources.check(h.env.Log, ev.TriggerSource); err != nil {
+		return ev, err
+	}
 	ev.Response = h.decide(ev.Request)
 	return ev, nil
 }

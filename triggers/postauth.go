@@ -45,6 +45,9 @@ func NewPostAuthentication(pool PhoneVerifier, proof ChallengeReader, deadline t
 // password flow, someone who signed up with another person's number could
 // otherwise get it verified without ever receiving a code.
 func (h *PostAuthentication) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
+	if err := postAuthSources.check(h.env.Log, ev.TriggerSource); err != nil {
+		return ev, err
+	}
 	attrs := ev.Request.UserAttributes
 	number := attrs["phone_number"]
 	if number == "" || attrs["phone_number_verified"] == "true" {

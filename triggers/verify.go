@@ -42,6 +42,9 @@ func NewVerify(cfg Config, store Store, keys Keys, env Env) (*Verify, error) {
 // write that only one answer can win. A wrong answer costs one request, a
 // right one two.
 func (h *Verify) Handle(ctx context.Context, ev events.CognitoEventUserPoolsVerifyAuthChallenge) (events.CognitoEventUserPoolsVerifyAuthChallenge, error) {
+	if err := verifySources.check(h.env.Log, ev.TriggerSource); err != nil {
+		return ev, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
 	defer cancel()
 	ev.Response.AnswerCorrect = false
