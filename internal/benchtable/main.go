@@ -126,10 +126,12 @@ func write(w io.Writer, rep report) {
 			}
 		}
 	}
-	q0, ok1 := rep.get("CreateProviderLatency/queue/0ms", "p99-ms")
-	q3, ok2 := rep.get("CreateProviderLatency/queue/3000ms", "p99-ms")
-	if ok1 && ok2 && q0 > 0 {
-		fmt.Fprintf(w, "| Create p99 (queue), provider at 3000 ms ÷ at 0 ms (goal ≤ 1.1) | **%.2f×** |\n", q3/q0)
+	for _, p := range []string{"p50", "p99"} {
+		q0, ok1 := rep.get("CreateProviderLatency/queue/0ms", p+"-ms")
+		q3, ok2 := rep.get("CreateProviderLatency/queue/3000ms", p+"-ms")
+		if ok1 && ok2 && q0 > 0 {
+			fmt.Fprintf(w, "| Create %s (queue), provider at 3000 ms ÷ at 0 ms (goal for p99: ≤ 1.1) | **%.2f×** |\n", p, q3/q0)
+		}
 	}
 }
 
