@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,6 +101,10 @@ func (w *world) initFailure(b *testing.B, f function) {
 		inst.Stop()
 	}
 	outcome := describe(err)
+	name, _, _ := strings.Cut(f.badEnv, "=")
+	if !strings.Contains(outcome, name) && strings.HasPrefix(outcome, "init/error") {
+		outcome += " (does not name " + name + ")"
+	}
 	// Once per function: the benchmark body runs for N=1 and again for N.
 	w.mu.Lock()
 	first := !w.logged[f.name]
