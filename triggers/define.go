@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
 // Define is the DefineAuthChallenge trigger: it decides, from the session so
@@ -25,7 +27,7 @@ func NewDefine(maxAttempts int, env Env) (*Define, error) {
 // Handle returns an error only for an event meant for another trigger:
 // every odd session fails the sign-in.
 func (h *Define) Handle(ctx context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
-	if err := defineSources.check(h.env.Log, ev.TriggerSource); err != nil {
+	if err := checkSource(source.Define, h.env.Log, ev.TriggerSource); err != nil {
 		return ev, err
 	}
 	ev.Response = h.decide(ev.Request)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
 // proofWindow is how long after a code's expiry its use still proves the
@@ -45,7 +46,7 @@ func NewPostAuthentication(pool PhoneVerifier, proof ChallengeReader, deadline t
 // password flow, someone who signed up with another person's number could
 // otherwise get it verified without ever receiving a code.
 func (h *PostAuthentication) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
-	if err := postAuthSources.check(h.env.Log, ev.TriggerSource); err != nil {
+	if err := checkSource(source.PostAuthentication, h.env.Log, ev.TriggerSource); err != nil {
 		return ev, err
 	}
 	attrs := ev.Request.UserAttributes
