@@ -147,6 +147,9 @@ func format(m metric) string {
 			return fmt.Sprintf("%.1f µs/op", m.value/1e3)
 		}
 	}
+	if m.value >= 1000 {
+		return fmt.Sprintf("%.0f %s", m.value, m.unit)
+	}
 	return strconv.FormatFloat(m.value, 'g', 4, 64) + " " + m.unit
 }
 

@@ -22,7 +22,7 @@ func TestTable(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"| benchmark | figures |\n|---|---|\n",
-		"| Create/mem | 89.0 µs/op, 275 allocs/op |\n",
+		"| Create/mem | 89.0 µs/op, 20736 B/op, 275 allocs/op |\n",
 		"| Create/dynamodb+sqs | 14.8 ms/op, 2 ddb-req/op, 1 sqs-req/op, 1857 allocs/op |\n",
 		"| ColdStart/start/define-auth-challenge | 69.2 ms/op, 18.21 bin-MB, 59.34 init-ms, 1.26 invoke-ms, 22.27 rss-MB |\n",
 		"| ColdStart init failure: define-auth-challenge with `OTP_MAX_ATTEMPTS=0` | exit (exit status 1, no /init/error) |\n",
