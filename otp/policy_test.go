@@ -92,8 +92,8 @@ func TestPolicyValidate(t *testing.T) {
 	}
 }
 
-// TestBruteForceBoundDefaults pins 3e-5, the figure the README's security
-// section repeats: the tightest per-number cap of the default policy allows
+// TestBruteForceBoundDefaults pins 3e-5, the figure docs/security.md
+// repeats: the tightest per-number cap of the default policy allows
 // 10 codes a day (the 15-minute cap would allow 5 x 96 = 480), each code
 // takes 3 answers, and there are 10^6 six-digit codes:
 // 10 x 3 / 1e6 = 3e-5.

@@ -15,6 +15,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
 // metadataPrefix marks our challengeMetadata; Cognito shows Create only the
@@ -67,6 +68,9 @@ type request struct {
 // cooldown) without sending; else check send caps; else store a new code's
 // MAC, enqueue its sealed SMS, and point reuse at it.
 func (h *Create) Handle(ctx context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge) (events.CognitoEventUserPoolsCreateAuthChallenge, error) {
+	if err := checkSource(source.Create, h.env.Log, ev.TriggerSource); err != nil {
+		return ev, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
 	defer cancel()
 	req, err := h.parse(ev)

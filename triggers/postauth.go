@@ -9,6 +9,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
 // canonicalPolicy only spells numbers in E.164: whether a number may get a
@@ -49,6 +50,9 @@ func NewPostAuthentication(pool PhoneVerifier, proof ChallengeReader, deadline t
 // password flow, someone who signed up with another person's number could
 // otherwise get it verified without ever receiving a code.
 func (h *PostAuthentication) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
+	if err := checkSource(source.PostAuthentication, h.env.Log, ev.TriggerSource); err != nil {
+		return ev, err
+	}
 	attrs := ev.Request.UserAttributes
 	number := attrs["phone_number"]
 	if number == "" || attrs["phone_number_verified"] == "true" {

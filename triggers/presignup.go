@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
 // PreSignUp confirms phone sign-ups at once, so no account is left
@@ -23,6 +24,9 @@ func NewPreSignUp(p phone.Policy, env Env) *PreSignUp {
 
 // Handle refuses numbers that could never get a code, and auto-confirms.
 func (h *PreSignUp) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+	if err := checkSource(source.PreSignUp, h.env.Log, ev.TriggerSource); err != nil {
+		return ev, err
+	}
 	raw := ev.Request.UserAttributes["phone_number"]
 	log := h.env.Log.With("trigger", "PreSignUp", "source", truncate(ev.TriggerSource, 40), "phone", phone.Mask(raw))
 	ev.Response.AutoVerifyPhone = false

@@ -12,7 +12,7 @@ import (
 // Refusal codes. Cognito returns a trigger's error to the client as
 // UserLambdaValidationException with the message
 // "CreateAuthChallenge failed with error <code>[ retryAfter=<s>]." so apps
-// can parse them; README.md documents what each means to a user.
+// can parse them; docs/triggers.md documents what each means to a user.
 const (
 	// The number asked for too many codes; retryAfter says when it may ask again.
 	CodeRateLimited = "OTP_RATE_LIMITED"

@@ -11,6 +11,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
 // maxAnswerLen bounds the answer we look at; anything longer is wrong
@@ -42,6 +43,9 @@ func NewVerify(cfg Config, store Store, keys Keys, env Env) (*Verify, error) {
 // write that only one answer can win. A wrong answer costs one request, a
 // right one two.
 func (h *Verify) Handle(ctx context.Context, ev events.CognitoEventUserPoolsVerifyAuthChallenge) (events.CognitoEventUserPoolsVerifyAuthChallenge, error) {
+	if err := checkSource(source.Verify, h.env.Log, ev.TriggerSource); err != nil {
+		return ev, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
 	defer cancel()
 	ev.Response.AnswerCorrect = false

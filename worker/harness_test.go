@@ -154,6 +154,7 @@ func (h *harness) message() (body []byte, m schema.Message, code string) {
 	h.phoneSeq++
 	var ev events.CognitoEventUserPoolsCreateAuthChallenge
 	ev.UserName = "user"
+	ev.TriggerSource = "CreateAuthChallenge_Authentication"
 	ev.CallerContext.ClientID = "client"
 	ev.Request.ChallengeName = "CUSTOM_CHALLENGE"
 	ev.Request.UserAttributes = map[string]string{"phone_number": phoneFor(h.phoneSeq)}

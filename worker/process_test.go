@@ -325,6 +325,7 @@ func testDropsDecoy(t *testing.T, harnessOf func(testing.TB, worker.Config, *fak
 	var ev events.CognitoEventUserPoolsCreateAuthChallenge
 	ev.UserName = "+14155550199"
 	ev.CallerContext.ClientID = "client"
+	ev.TriggerSource = "CreateAuthChallenge_Authentication"
 	ev.Request.ChallengeName = "CUSTOM_CHALLENGE"
 	ev.Request.UserNotFound = true
 	if _, err := h.create.Handle(context.Background(), ev); err != nil {

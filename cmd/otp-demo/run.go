@@ -104,13 +104,20 @@ func newDemo(stdout, stderr io.Writer, phoneNumber string, verbose bool) (*demo,
 	return d, nil
 }
 
+// headerFor is the event header Cognito sends with triggerSource source.
+func (d *demo) headerFor(source string) events.CognitoEventUserPoolsHeader {
+	h := d.header
+	h.TriggerSource = source
+	return h
+}
+
 // signIn plays Cognito's part of a custom-auth sign-in, round by round.
 func (d *demo) signIn(ctx context.Context, in *bufio.Reader, auto bool) error {
 	fmt.Fprintln(d.out, "cognito-phone-otp demo: the real triggers and SMS worker, an in-memory store and queue, no AWS.")
 	var session []*events.CognitoEventUserPoolsChallengeResult
 	for round := 1; ; round++ {
 		def, err := d.define.Handle(ctx, events.CognitoEventUserPoolsDefineAuthChallenge{
-			CognitoEventUserPoolsHeader: d.header,
+			CognitoEventUserPoolsHeader: d.headerFor("DefineAuthChallenge_Authentication"),
 			Request:                     events.CognitoEventUserPoolsDefineAuthChallengeRequest{UserAttributes: d.attrs, Session: session},
 		})
 		if err != nil {
@@ -136,7 +143,7 @@ func (d *demo) signIn(ctx context.Context, in *bufio.Reader, auto bool) error {
 // round runs Create, shows the SMS, takes an answer and runs Verify.
 func (d *demo) round(ctx context.Context, session []*events.CognitoEventUserPoolsChallengeResult, in *bufio.Reader, auto bool) (*events.CognitoEventUserPoolsChallengeResult, error) {
 	cr, err := d.create.Handle(ctx, events.CognitoEventUserPoolsCreateAuthChallenge{
-		CognitoEventUserPoolsHeader: d.header,
+		CognitoEventUserPoolsHeader: d.headerFor("CreateAuthChallenge_Authentication"),
 		Request: events.CognitoEventUserPoolsCreateAuthChallengeRequest{
 			UserAttributes: d.attrs, ChallengeName: triggers.ChallengeName, Session: session,
 		},
@@ -162,7 +169,7 @@ func (d *demo) round(ctx context.Context, session []*events.CognitoEventUserPool
 		answer = strings.TrimSpace(line)
 	}
 	vr, err := d.verify.Handle(ctx, events.CognitoEventUserPoolsVerifyAuthChallenge{
-		CognitoEventUserPoolsHeader: d.header,
+		CognitoEventUserPoolsHeader: d.headerFor("VerifyAuthChallengeResponse_Authentication"),
 		Request: events.CognitoEventUserPoolsVerifyAuthChallengeRequest{
 			UserAttributes: d.attrs, PrivateChallengeParameters: cr.Response.PrivateChallengeParameters, ChallengeAnswer: answer,
 		},

@@ -112,6 +112,7 @@ func TestWorkerWiringDeliversACode(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ev events.CognitoEventUserPoolsCreateAuthChallenge
+	ev.TriggerSource = "CreateAuthChallenge_Authentication"
 	ev.CallerContext.ClientID = "client"
 	ev.Request.ChallengeName = "CUSTOM_CHALLENGE"
 	ev.Request.UserAttributes = map[string]string{"phone_number": "+14155550123"}
@@ -129,6 +130,7 @@ func TestWorkerWiringDeliversACode(t *testing.T) {
 	code := rec.Body[strings.LastIndex(rec.Body, "#")+1:]
 	verify, _ := triggers.NewVerify(cs.Triggers, store, keys, triggers.Env{})
 	var vev events.CognitoEventUserPoolsVerifyAuthChallenge
+	vev.TriggerSource = "VerifyAuthChallengeResponse_Authentication"
 	vev.Request.PrivateChallengeParameters = out.Response.PrivateChallengeParameters
 	vev.Request.ChallengeAnswer = code
 	vout, err := verify.Handle(ctx, vev)

@@ -5,10 +5,13 @@ package define
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
 // ChallengeName is the only challenge the triggers ask for.
@@ -33,8 +36,17 @@ func New(maxAttempts int, log *slog.Logger) (*Define, error) {
 	return &Define{maxAttempts: maxAttempts, log: log}, nil
 }
 
-// Handle never returns an error: every odd session fails the sign-in.
+// ErrBadRequest is the refusal of an event meant for another trigger; its
+// text is what Cognito shows the app (triggers.CodeBadRequest).
+var ErrBadRequest = errors.New("OTP_BAD_REQUEST")
+
+// Handle returns an error only for an event meant for another trigger:
+// every odd session fails the sign-in.
 func (h *Define) Handle(ctx context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
+	if !source.Define.Has(ev.TriggerSource) {
+		h.log.Warn("event meant for another trigger", "trigger", source.Define.Trigger, "triggerSource", ev.TriggerSource[:min(len(ev.TriggerSource), 60)])
+		return ev, ErrBadRequest
+	}
 	ev.Response = h.decide(ev.Request)
 	return ev, nil
 }
