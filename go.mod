@@ -25,6 +25,8 @@ require (
 )
 
 require (
+	github.com/aws/aws-cryptographic-material-providers-library/releases/go/mpl v0.4.0 // indirect
+	github.com/aws/aws-encryption-sdk/releases/go/encryption-sdk v0.4.0 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
