@@ -36,7 +36,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 const poolID = "us-east-1_EXAMPLE1"
 
 // newKey makes a symmetric key in local-kms and returns its ARN.
-func newKey(t *testing.T, client *kms.Client) string {
+func newKey(t testing.TB, client *kms.Client) string {
 	t.Helper()
 	out, err := client.CreateKey(context.Background(), &kms.CreateKeyInput{Description: aws.String("custom SMS sender test")})
 	if err != nil {
@@ -94,7 +94,7 @@ func (r *recorder) Send(_ context.Context, m providers.Message) (providers.Recei
 // harness is the trigger and the worker over local-kms, DynamoDB Local and
 // fauxqs, as Cognito, the trigger and the worker meet in AWS.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	codec   *esdk.Codec // Cognito's side: encrypts codes under the pool key
 	handler *customsms.Handler
 	worker  *worker.Worker
@@ -108,7 +108,7 @@ type harness struct {
 	kms     *kms.Client
 }
 
-func newHarness(t *testing.T, cfg customsms.Config) *harness {
+func newHarness(t testing.TB, cfg customsms.Config) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, kms: testenv.KMS(t), db: testenv.DynamoDB(t), sqs: testenv.SQS(t), sent: &recorder{}, metrics: &counts{}, logs: &testutil.SyncBuffer{}}
