@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
@@ -23,16 +22,8 @@ func (q *SQS) EnqueueCognito(ctx context.Context, m schema.CognitoSMS) error {
 	if err != nil {
 		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
 	}
-	_, err = q.client.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl:    aws.String(q.queueURL),
-		MessageBody: aws.String(string(body)),
-		MessageAttributes: map[string]types.MessageAttributeValue{
-			AttrVersion: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(m.Version))},
-			AttrKind:    {DataType: aws.String("String"), StringValue: aws.String(m.Kind)},
-		},
+	return q.send(ctx, m.MessageID, body, map[string]types.MessageAttributeValue{
+		AttrVersion: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(m.Version))},
+		AttrKind:    {DataType: aws.String("String"), StringValue: aws.String(m.Kind)},
 	})
-	if err != nil {
-		return fmt.Errorf("enqueue message %s on SQS: %w", m.MessageID, err)
-	}
-	return nil
 }
