@@ -230,11 +230,20 @@ func (h *Handler) enqueue(ctx context.Context, ev Event, j job) error {
 // answered (no attempts, and a MAC of nothing anyone holds).
 func (h *Handler) record(kr *otp.Keyring, id string, j job) otp.Challenge {
 	keyID, mac := kr.MAC(id, "\x00no answer")
+	window := h.cfg.DeliveryWindow
+	if j.kind == schema.KindAuthentication {
+		// Cognito's SMS MFA and SMS_OTP codes live 3 minutes: later, the
+		// SMS would only cost money.
+		window = min(window, authCodeLife)
+	}
 	return otp.Challenge{
 		ID: id, Phone: j.num.E164, ClientID: recordClient, KeyID: keyID, MAC: mac,
-		Locale: j.locale, CreatedAt: j.now, ExpiresAt: j.now.Add(h.cfg.DeliveryWindow),
+		Locale: j.locale, CreatedAt: j.now, ExpiresAt: j.now.Add(window),
 	}
 }
+
+// authCodeLife is how long Cognito accepts a sign-in (MFA or SMS_OTP) code.
+const authCodeLife = 3 * time.Minute
 
 // duplicate answers a retried event: success if the first attempt's record
 // stands (its job is queued or sent), a refusal if that attempt voided it.

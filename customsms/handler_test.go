@@ -5,9 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/customsms"
 	"github.com/cognito-phone-otp/cognito-phone-otp/customsms/esdk"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
@@ -51,6 +53,17 @@ func TestEachSourceDeliveredOnce(t *testing.T) {
 			body := string(bodies[0])
 			if tt.secret != "" && strings.Contains(body, tt.secret) || strings.Contains(body, "alice") {
 				t.Fatalf("secret in the queue message: %s", body)
+			}
+			m, err := schema.DecodeCognitoSMS(bodies[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			window := customsms.DefaultDeliveryWindow
+			if tt.source == "Authentication" {
+				window = 3 * time.Minute // Cognito's MFA / SMS_OTP code life
+			}
+			if got := m.ExpiresAt.Sub(m.CreatedAt); got != window {
+				t.Fatalf("delivery window %s, want %s", got, window)
 			}
 			// An SQS redelivery is claimed as already sent.
 			for i, want := range []string{worker.ReasonSent, worker.ReasonDuplicate} {
