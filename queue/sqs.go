@@ -65,16 +65,21 @@ func (q *SQS) Enqueue(ctx context.Context, m schema.Message) error {
 	if err != nil {
 		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
 	}
-	_, err = q.client.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl:    aws.String(q.queueURL),
-		MessageBody: aws.String(string(body)),
-		MessageAttributes: map[string]types.MessageAttributeValue{
-			AttrVersion:     {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(m.Version))},
-			AttrChallengeID: {DataType: aws.String("String"), StringValue: aws.String(m.ChallengeID)},
-		},
+	return q.send(ctx, m.MessageID, body, map[string]types.MessageAttributeValue{
+		AttrVersion:     {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(m.Version))},
+		AttrChallengeID: {DataType: aws.String("String"), StringValue: aws.String(m.ChallengeID)},
+	})
+}
+
+// send puts one encoded body on the queue; id names it in errors.
+func (q *SQS) send(ctx context.Context, id string, body []byte, attrs map[string]types.MessageAttributeValue) error {
+	_, err := q.client.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:          aws.String(q.queueURL),
+		MessageBody:       aws.String(string(body)),
+		MessageAttributes: attrs,
 	})
 	if err != nil {
-		return fmt.Errorf("enqueue message %s on SQS: %w", m.MessageID, err)
+		return fmt.Errorf("enqueue message %s on SQS: %w", id, err)
 	}
 	return nil
 }

@@ -7,3 +7,9 @@ import _ "embed"
 //
 //go:embed message.v1.schema.json
 var MessageV1JSONSchema []byte
+
+// CognitoSMSV2JSONSchema is the JSON Schema of a version 2 queue message
+// (an SMS the user pool asked for through its Custom SMS Sender trigger).
+//
+//go:embed cognito-sms.v2.schema.json
+var CognitoSMSV2JSONSchema []byte

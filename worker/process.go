@@ -39,6 +39,9 @@ func (w *Worker) Process(ctx context.Context, body []byte) (o Outcome) {
 }
 
 func (w *Worker) process(ctx context.Context, body []byte, country *string) Outcome {
+	if schema.IsCognitoSMS(body) {
+		return w.processCognito(ctx, body, country)
+	}
 	m, err := schema.DecodeMessage(body)
 	if err != nil {
 		reason := ReasonMalformed

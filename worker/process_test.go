@@ -91,7 +91,10 @@ func TestProcessDropsAndDeadLetters(t *testing.T) {
 			return b
 		}, worker.Delete, worker.ReasonNotDeliverable},
 		{"not JSON", func(*harness) []byte { return []byte("{") }, worker.DeadLetter, worker.ReasonMalformed},
-		{"version 2", func(*harness) []byte { return []byte(`{"version":2}`) }, worker.DeadLetter, worker.ReasonUnsupported},
+		// Version 2 is the custom SMS sender's job (cognitosms_test.go): an
+		// empty one is malformed; the next unknown version is unsupported.
+		{"version 2 without fields", func(*harness) []byte { return []byte(`{"version":2}`) }, worker.DeadLetter, worker.ReasonMalformed},
+		{"version 3", func(*harness) []byte { return []byte(`{"version":3}`) }, worker.DeadLetter, worker.ReasonUnsupported},
 		{"redirected to another number", func(h *harness) []byte {
 			_, m, _ := h.message()
 			m.To = "+14155550199"

@@ -1,0 +1,308 @@
+package customsms
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+// Decrypter opens request.code for a user pool (package esdk).
+type Decrypter interface {
+	Decrypt(ctx context.Context, ciphertext []byte, userPoolID string) ([]byte, error)
+}
+
+// Store holds the delivery record the worker claims and the send counters
+// (store/dynamo, store/mem): the record is a challenge no answer can pass.
+type Store interface {
+	PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) error
+	GetChallenge(ctx context.Context, id string) (otp.Challenge, error)
+	VoidChallenge(ctx context.Context, id string) error
+}
+
+// Queue takes version 2 SMS jobs (queue.SQS).
+type Queue interface {
+	EnqueueCognito(ctx context.Context, m schema.CognitoSMS) error
+}
+
+// Keys yields the keyring that seals codes for the worker.
+type Keys interface {
+	Keyring(ctx context.Context) (*otp.Keyring, error)
+}
+
+// recordClient is the app client name under which the store keeps the
+// records' reuse pointers, apart from every real app client's.
+const recordClient = "cognito-custom-sms-sender"
+
+// takeoverWindow: account-takeover notices carry no code, so their
+// duplicate key is the user and this window of time.
+const takeoverWindow = 10 * time.Minute
+
+// voidBudget bounds the write that voids a record after a failed enqueue.
+const voidBudget = 500 * time.Millisecond
+
+// Handler is the Custom SMS Sender trigger.
+type Handler struct {
+	cfg   Config
+	codes Decrypter
+	store Store
+	queue Queue
+	keys  Keys
+	env   Env
+}
+
+// New returns the handler; cfg must be valid.
+func New(cfg Config, codes Decrypter, store Store, queue Queue, keys Keys, env Env) (*Handler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if codes == nil || store == nil || queue == nil || keys == nil {
+		return nil, errors.New("custom SMS sender: decrypter, store, queue and keys are required")
+	}
+	return &Handler{cfg: cfg, codes: codes, store: store, queue: queue, keys: keys, env: env.withDefaults()}, nil
+}
+
+// job is one event, checked.
+type job struct {
+	kind   string
+	num    phone.Number
+	locale string
+	secret schema.CognitoSecret
+	now    time.Time
+	log    *slog.Logger
+}
+
+// Handle enqueues the SMS of one event, or refuses it with a *Refusal and
+// nothing written. Cognito ignores the response; the event comes back.
+func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
+	defer cancel()
+	log := h.env.Log.With("trigger", "CustomSMSSender", "source", truncate(ev.TriggerSource, 60))
+	j, err := h.parse(ctx, ev, log)
+	if err == nil {
+		err = h.enqueue(ctx, ev, j)
+	}
+	if err != nil {
+		var r *Refusal
+		if !errors.As(err, &r) {
+			r = refuse(ReasonUnavailable, err)
+		}
+		log.Warn("custom SMS refused", "reason", r.Reason, "err", err.Error())
+		h.env.Metrics.Count("CustomSMSRefused", metrics.Dim{Name: "Reason", Value: r.Reason})
+		return ev, r
+	}
+	return ev, nil
+}
+
+// parse checks the event and decrypts its code.
+func (h *Handler) parse(ctx context.Context, ev Event, log *slog.Logger) (job, error) {
+	kind, ok := Kind(ev.TriggerSource)
+	if !ok {
+		return job{}, refuse(ReasonUnknownSource, nil)
+	}
+	if ev.Request.Type != RequestTypeV1 {
+		return job{}, refuse(ReasonBadRequest, fmt.Errorf("request type %.40q", ev.Request.Type))
+	}
+	if h.cfg.UserPoolID != "" && ev.UserPoolID != h.cfg.UserPoolID {
+		return job{}, refuse(ReasonBadRequest, errors.New("event of another user pool"))
+	}
+	raw := ev.Request.UserAttributes["phone_number"]
+	if raw == "" {
+		return job{}, refuse(ReasonNoPhone, nil)
+	}
+	log = log.With("phone", phone.Mask(raw))
+	num, err := h.cfg.Phone.Parse(raw)
+	if err != nil {
+		return job{}, refuse(ReasonNumberRefused, err)
+	}
+	secret, err := h.secret(ctx, ev, kind)
+	if err != nil {
+		return job{}, err
+	}
+	locale := ev.Request.UserAttributes["locale"]
+	if !schema.ValidLocale(locale) {
+		locale = h.cfg.DefaultLocale
+	}
+	return job{
+		kind: kind, num: num, locale: locale, secret: secret,
+		now: h.env.Now().UTC().Truncate(time.Millisecond),
+		log: log.With("kind", kind, "country", num.Region),
+	}, nil
+}
+
+// secret decrypts request.code; an account-takeover notice has none.
+func (h *Handler) secret(ctx context.Context, ev Event, kind string) (schema.CognitoSecret, error) {
+	if kind == schema.KindAccountTakeOver {
+		return schema.CognitoSecret{}, nil
+	}
+	ct, err := base64.StdEncoding.DecodeString(ev.Request.Code)
+	if err != nil || len(ct) == 0 {
+		return schema.CognitoSecret{}, refuse(ReasonNotBase64, nil)
+	}
+	pt, err := h.codes.Decrypt(ctx, ct, ev.UserPoolID)
+	if err != nil {
+		return schema.CognitoSecret{}, refuse(ReasonUndecryptable, err)
+	}
+	code := string(pt)
+	if !plausible(kind, code) {
+		return schema.CognitoSecret{}, refuse(ReasonBadCode, nil)
+	}
+	s := schema.CognitoSecret{Code: code}
+	if kind == schema.KindAdminCreateUser {
+		s.Username = ev.UserName
+	}
+	return s, nil
+}
+
+// plausible: a code is 4 to 10 ASCII letters or digits; a temporary
+// password up to 256 printable characters on one line.
+func plausible(kind, s string) bool {
+	if kind == schema.KindAdminCreateUser {
+		return s != "" && len(s) <= 256 && !strings.ContainsAny(s, "\r\n\x00")
+	}
+	if len(s) < 4 || len(s) > 10 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// enqueue writes the delivery record with the send-cap increments in one
+// transaction, then enqueues the sealed job. A retried event derives the
+// same record id: its write finds the record and nothing more is done.
+func (h *Handler) enqueue(ctx context.Context, ev Event, j job) error {
+	kr, err := h.keys.Keyring(ctx)
+	if err != nil {
+		return err
+	}
+	id := jobID(kr, ev, j)
+	rec := h.record(kr, id, j)
+	var counters []otp.Counter
+	// An administrator creating users is not a pumping target; every other
+	// kind can be set off by whoever knows a username or a number.
+	if j.kind != schema.KindAdminCreateUser {
+		counters = otp.Counters(h.cfg.Caps, j.num.E164, j.num.Region, j.now, h.env.Shard)
+	}
+	// The record's pointer is never contested: any older one may go.
+	claim := otp.PointerClaim{StaleBefore: j.now.Add(time.Hour)}
+	err = h.store.PutChallenge(ctx, rec, counters, claim)
+	var le *otp.LimitError
+	switch {
+	case errors.Is(err, otp.ErrExists):
+		return h.duplicate(ctx, id, j)
+	case errors.As(err, &le):
+		return capRefusal(le, j.now)
+	case err != nil:
+		return err
+	}
+	msgID, err := otp.NewID(h.env.Rand)
+	if err != nil {
+		return errors.Join(fmt.Errorf("message id: %w", err), h.void(id, j.log))
+	}
+	m, err := schema.NewCognitoSMS(kr, j.kind, msgID, id, j.num.E164, j.locale, j.secret, j.now, rec.ExpiresAt)
+	if err == nil {
+		err = h.queue.EnqueueCognito(ctx, m)
+	}
+	if err != nil {
+		return errors.Join(fmt.Errorf("enqueue: %w", err), h.void(id, j.log))
+	}
+	j.log.Info("custom SMS enqueued", "job", id, "message", msgID)
+	h.env.Metrics.Count("CustomSMSEnqueued", metrics.Dim{Name: "Kind", Value: j.kind}, metrics.Dim{Name: "Country", Value: j.num.Region})
+	return nil
+}
+
+// record is the job's delivery record: a challenge that can never be
+// answered (no attempts, and a MAC of nothing anyone holds).
+func (h *Handler) record(kr *otp.Keyring, id string, j job) otp.Challenge {
+	keyID, mac := kr.MAC(id, "\x00no answer")
+	window := h.cfg.DeliveryWindow
+	if j.kind == schema.KindAuthentication {
+		// Cognito's SMS MFA and SMS_OTP codes live 3 minutes: later, the
+		// SMS would only cost money.
+		window = min(window, authCodeLife)
+	}
+	return otp.Challenge{
+		ID: id, Phone: j.num.E164, ClientID: recordClient, KeyID: keyID, MAC: mac,
+		Locale: j.locale, CreatedAt: j.now, ExpiresAt: j.now.Add(window),
+	}
+}
+
+// authCodeLife is how long Cognito accepts a sign-in (MFA or SMS_OTP) code.
+const authCodeLife = 3 * time.Minute
+
+// duplicate answers a retried event: success if the first attempt's record
+// stands (its job is queued or sent), a refusal if that attempt voided it.
+func (h *Handler) duplicate(ctx context.Context, id string, j job) error {
+	c, err := h.store.GetChallenge(ctx, id)
+	if err != nil {
+		return fmt.Errorf("read record %s: %w", id, err)
+	}
+	if c.Voided {
+		return refuse(ReasonEarlierFailed, nil)
+	}
+	j.log.Info("retried event: already enqueued", "job", id)
+	h.env.Metrics.Count("CustomSMSDuplicate", metrics.Dim{Name: "Kind", Value: j.kind})
+	return nil
+}
+
+// void abandons a record whose job could not be enqueued, so a retry is
+// refused rather than answered "already sent".
+func (h *Handler) void(id string, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), voidBudget)
+	defer cancel()
+	if err := h.store.VoidChallenge(ctx, id); err != nil {
+		log.Error("void record failed", "job", id, "err", err)
+		return fmt.Errorf("void record %s: %w", id, err)
+	}
+	return nil
+}
+
+// jobID is a keyed hash of what stays the same when Cognito retries an
+// event: pool, user, kind and code (a retry carries the same code, freshly
+// encrypted or not). A notice without a code uses a window of time instead.
+func jobID(kr *otp.Keyring, ev Event, j job) string {
+	fields := []string{ev.UserPoolID, ev.UserName, j.kind, j.secret.Code}
+	if j.kind == schema.KindAccountTakeOver {
+		fields = append(fields, strconv.FormatInt(j.now.UnixMilli()/takeoverWindow.Milliseconds(), 10))
+	}
+	_, mac := kr.MAC("cognito-custom-sms", string(otp.AssociatedData(fields...)))
+	return hex.EncodeToString(mac[:16])
+}
+
+// capRefusal: a full per-number counter says when to try again.
+func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
+	var until time.Time
+	for _, c := range le.Counters {
+		if c.Cap.Scope == otp.ScopePhone && c.WindowEnd().After(until) {
+			until = c.WindowEnd()
+		}
+	}
+	if until.IsZero() {
+		return refuse(ReasonCapReached, le)
+	}
+	r := refuse(ReasonRateLimited, le)
+	r.RetryAfter = max(1, int((until.Sub(now)+time.Second-1)/time.Second))
+	return r
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,29 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+// AttrKind is the message attribute naming a version 2 job's kind.
+const AttrKind = "kind"
+
+// EnqueueCognito sends a version 2 job (an SMS the user pool asked for) on
+// the same queue as sign-in codes. Errors name the message id, never the
+// phone number.
+func (q *SQS) EnqueueCognito(ctx context.Context, m schema.CognitoSMS) error {
+	body, err := m.Encode()
+	if err != nil {
+		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
+	}
+	return q.send(ctx, m.MessageID, body, map[string]types.MessageAttributeValue{
+		AttrVersion: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(m.Version))},
+		AttrKind:    {DataType: aws.String("String"), StringValue: aws.String(m.Kind)},
+	})
+}

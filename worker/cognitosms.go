@@ -1,0 +1,94 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
+)
+
+// CognitoRenderer makes the text of an SMS the user pool asked for
+// (*smstext.Renderer). A worker whose Renderer lacks it dead-letters such
+// jobs rather than send them with the sign-in text.
+type CognitoRenderer interface {
+	RenderCognito(kind, locale string, d smstext.CognitoData) (string, error)
+}
+
+// processCognito handles a version 2 job (from the custom-sms-sender
+// trigger) the way process handles a sign-in code: the job's delivery
+// record is claimed, sent through the same provider chain, rate limits and
+// metrics, and its outcome recorded, with the same duplicate window. The
+// text comes from the job's own kind and sealed locale, as it has no
+// challenge.
+func (w *Worker) processCognito(ctx context.Context, body []byte, country *string) Outcome {
+	m, err := schema.DecodeCognitoSMS(body)
+	if err != nil {
+		return w.done(nil, Outcome{Action: DeadLetter, Reason: ReasonMalformed, Detail: err.Error()})
+	}
+	*country = phone.Region(m.To)
+	log := w.env.Log.With("message", m.MessageID, "job", m.JobID, "kind", m.Kind, "phone", phone.Mask(m.To), "country", *country)
+	now := w.env.Now()
+	if !now.Before(m.ExpiresAt) {
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonExpired})
+	}
+	kr, err := w.keys.Keyring(ctx)
+	if err != nil {
+		log.Error("keys unavailable", "err", err)
+		return w.done(log, Outcome{Action: Retry, Delay: w.backoff(1), Reason: ReasonKeysUnavailable})
+	}
+	secret, err := m.Open(kr)
+	if err != nil {
+		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()})
+	}
+	// deliver, record and retryAt know a job by these fields only.
+	env := schema.Message{MessageID: m.MessageID, ChallengeID: m.JobID, To: m.To, CreatedAt: m.CreatedAt, ExpiresAt: m.ExpiresAt}
+	c, o, ok := w.claimCognito(ctx, log, env, now)
+	if !ok {
+		return o
+	}
+	if c.Delivery.Attempts > w.cfg.MaxAttempts {
+		w.record(ctx, log, env, c.Delivery.At, otp.PermanentFailure(""))
+		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "send attempts exhausted"})
+	}
+	text, err := w.renderCognito(m, secret)
+	if err != nil {
+		w.record(ctx, log, env, c.Delivery.At, otp.PermanentFailure(""))
+		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
+	}
+	return w.deliver(ctx, log, env, c, *country, text, now)
+}
+
+// claimCognito claims the job's delivery record; ok is false when the
+// outcome is already decided.
+func (w *Worker) claimCognito(ctx context.Context, log *slog.Logger, env schema.Message, now time.Time) (otp.Challenge, Outcome, bool) {
+	c, err := w.claims.Claim(ctx, env.ChallengeID, env.To, now, now.Add(-w.cfg.ClaimStale))
+	var o Outcome
+	switch {
+	case err == nil:
+		return c, Outcome{}, true
+	case errors.Is(err, otp.ErrDelivered):
+		o = Outcome{Action: Delete, Reason: ReasonDuplicate}
+	case errors.Is(err, otp.ErrNotDeliverable):
+		// Voided by a failed enqueue, or gone: nothing to send.
+		o = Outcome{Action: Delete, Reason: ReasonNotDeliverable}
+	case errors.Is(err, otp.ErrClaimTaken):
+		o = Outcome{Action: Retry, Delay: w.cfg.ClaimStale, Reason: ReasonClaimBusy}
+	default:
+		log.Error("claim failed", "err", err)
+		o = w.retryAt(env, w.backoff(1), ReasonStoreError, now)
+	}
+	return otp.Challenge{}, w.done(log, o), false
+}
+
+func (w *Worker) renderCognito(m schema.CognitoSMS, s schema.CognitoSecret) (string, error) {
+	r, ok := w.text.(CognitoRenderer)
+	if !ok {
+		return "", errors.New("the worker's renderer has no texts for Cognito SMS")
+	}
+	return r.RenderCognito(m.Kind, m.Locale, smstext.CognitoData{Code: s.Code, Username: s.Username})
+}
