@@ -1,11 +1,13 @@
 package delivery_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 )
 
@@ -109,5 +111,37 @@ func TestStatusNames(t *testing.T) {
 	}
 	if _, ok := delivery.ParseStatus("read"); ok {
 		t.Error("ParseStatus accepted an unknown name")
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		want    func(*delivery.Config)
+		wantErr []string
+	}{
+		{env: nil, want: func(*delivery.Config) {}},
+		{env: map[string]string{"SMS_DELIVERY_WINDOW": "15m", "SMS_DELIVERY_SHARDS": "8"}, want: func(c *delivery.Config) { c.Window, c.Shards = 15*time.Minute, 8 }},
+		{env: map[string]string{"SMS_DELIVERY_WINDOW": "7m"}, wantErr: []string{"SMS_DELIVERY_WINDOW"}},
+		{env: map[string]string{"SMS_DELIVERY_WINDOW": "2s"}, wantErr: []string{"SMS_DELIVERY_WINDOW"}},
+		{env: map[string]string{"SMS_DELIVERY_SHARDS": "0", "SMS_DELIVERY_WINDOW": "x"}, wantErr: []string{"SMS_DELIVERY_SHARDS", "SMS_DELIVERY_WINDOW"}},
+	}
+	for _, tc := range tests {
+		e := config.New(func(k string) string { return tc.env[k] })
+		got := delivery.ConfigFromEnv(e)
+		err := e.Err()
+		if tc.wantErr == nil {
+			want := delivery.DefaultConfig()
+			tc.want(&want)
+			if err != nil || got != want {
+				t.Errorf("%v: %+v, %v; want %+v", tc.env, got, err, want)
+			}
+			continue
+		}
+		for _, name := range tc.wantErr {
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%v: err %v does not name %s", tc.env, err, name)
+			}
+		}
 	}
 }

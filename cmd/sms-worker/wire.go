@@ -44,11 +44,16 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", worker.EnvPrices, err)
 	}
-	claims, err := dynamo.New(dynamodb.NewFromConfig(cfg), s.Table)
+	db := dynamodb.NewFromConfig(cfg)
+	claims, err := dynamo.New(db, s.Table)
 	if err != nil {
 		return nil, err
 	}
-	w, err := worker.New(s.Config, claims, keys, text, chain, prices, worker.Env{Log: log, Metrics: metrics.NewEMF(stdout, nil)})
+	sent, err := dynamo.NewLedger(db, s.Table, s.Delivery)
+	if err != nil {
+		return nil, err
+	}
+	w, err := worker.New(s.Config, claims, keys, text, chain, prices, worker.Env{Log: log, Metrics: metrics.NewEMF(stdout, nil), Sent: sent})
 	if err != nil {
 		return nil, err
 	}
