@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -33,6 +34,15 @@ var linkRules = map[string]struct {
 	"verify-auth-challenge": {services: []string{"dynamodb", "secretsmanager", "ssm"}, never: []string{twilioGo}},
 	"post-authentication":   {services: []string{"dynamodb", "cognitoidentityprovider"}, never: []string{twilioGo}},
 	"sms-worker":            {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm", "sns"}},
+	// sms-receipts: the delivery ledger, the Twilio auth token's secret, and
+	// of twilio-go only the signature validator (client), no REST API.
+	"sms-receipts": {services: []string{"dynamodb", "secretsmanager", "ssm"}, never: []string{twilioGo + "/rest", twilioGo + "/twiml"}},
+}
+
+// mustLink are packages a main must link: sms-receipts checks signatures
+// with twilio-go's own validator, not a copy.
+var mustLink = map[string][]string{
+	"sms-receipts": {twilioGo + "/client"},
 }
 
 // deps lists the packages pkgs link as built for Lambda.
@@ -65,19 +75,27 @@ func service(pkg string) string {
 
 func TestEachFunctionLinksOnlyWhatItUses(t *testing.T) {
 	for _, f := range functions {
-		rule, ok := linkRules[f.cmd]
-		if !ok {
+		if _, ok := linkRules[f.cmd]; !ok {
 			t.Errorf("%s: no link rule", f.cmd)
-			continue
 		}
-		t.Run(f.cmd, func(t *testing.T) {
+	}
+	// Every main with a rule, deployed by the template yet or not.
+	for _, cmd := range slices.Sorted(maps.Keys(linkRules)) {
+		rule := linkRules[cmd]
+		t.Run(cmd, func(t *testing.T) {
 			t.Parallel()
 			allowed := append(slices.Clone(credentialServices), rule.services...)
 			if slices.Contains(rule.services, "dynamodb") {
 				// attributevalue converts stream records too (types only).
 				allowed = append(allowed, "dynamodbstreams")
 			}
-			for _, p := range deps(t, "./cmd/"+f.cmd) {
+			linked := deps(t, "./cmd/"+cmd)
+			for _, want := range mustLink[cmd] {
+				if !slices.Contains(linked, want) {
+					t.Errorf("does not link %s", want)
+				}
+			}
+			for _, p := range linked {
 				for _, bad := range rule.never {
 					if p == bad || strings.HasPrefix(p, bad+"/") {
 						t.Errorf("links %s", p)
@@ -94,7 +112,7 @@ func TestEachFunctionLinksOnlyWhatItUses(t *testing.T) {
 // The domain and the delivery core link no DynamoDB: its item layout lives
 // with its adapter, store/dynamo.
 func TestCoreLinksNoDynamoDB(t *testing.T) {
-	for _, pkg := range []string{"./otp", "./phone", "./schema", "./triggers/...", "./worker", "./store/mem", "./queue", "./providers"} {
+	for _, pkg := range []string{"./otp", "./delivery", "./receipts", "./phone", "./schema", "./triggers/...", "./worker", "./store/mem", "./queue", "./providers"} {
 		for _, p := range deps(t, pkg) {
 			if s := service(p); s == "dynamodb" || strings.HasPrefix(p, sdk+"/feature/dynamodb") {
 				t.Errorf("%s links %s", pkg, p)
