@@ -453,7 +453,7 @@ func TestLeastPrivilege(t *testing.T) {
 				{"dynamodb:GetItem", table}, {"cognito-idp:AdminUpdateUserAttributes", pools},
 			},
 			"SmsWorkerFunction": {
-				{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table},
+				{"dynamodb:GetItem", table}, {"dynamodb:PutItem", table}, {"dynamodb:UpdateItem", table},
 				{"sqs:ReceiveMessage", queue}, {"sqs:DeleteMessage", queue},
 				{"sqs:ChangeMessageVisibility", queue}, {"sqs:GetQueueAttributes", queue},
 				{"sqs:SendMessage", dlq}, {"sns:Publish", "*"},
