@@ -5,6 +5,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio/callback"
 )
 
 // Settings are the sms-receipts function's. The auth token itself is read
@@ -30,7 +31,7 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	}
 	switch {
 	case s.CallbackURL != "":
-		if why := checkCallbackURL(s.CallbackURL); why != "" {
+		if why := callback.Check(s.CallbackURL); why != "" {
 			e.Fail(EnvCallbackURL, why)
 		}
 		if s.AuthTokenSecret == "" {

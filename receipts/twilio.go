@@ -15,6 +15,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio/callback"
 )
 
 // Variables of the Twilio side; the same names the sms-worker reads, since
@@ -43,32 +44,13 @@ func (c TwilioConfig) Validate() error {
 	if c.CallbackURL == "" {
 		return nil
 	}
-	if why := checkCallbackURL(c.CallbackURL); why != "" {
+	if why := callback.Check(c.CallbackURL); why != "" {
 		return errors.New(EnvCallbackURL + ": " + why)
 	}
 	if c.AuthToken == "" {
 		return errors.New(EnvAuthTokenSecret + ": required with " + EnvCallbackURL + " (the signature's key)")
 	}
 	return nil
-}
-
-// checkCallbackURL: Twilio wants an absolute https URL with a valid host
-// name. The URL may hold credentials, so it is never echoed.
-func checkCallbackURL(s string) string {
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return "not a URL"
-	case u.Scheme != "https":
-		return "must be an https URL"
-	case u.Hostname() == "":
-		return "must name a host"
-	case strings.Contains(u.Hostname(), "_"):
-		return "host must not contain underscores (Twilio refuses them)"
-	case u.Fragment != "":
-		return "must not have a fragment"
-	}
-	return ""
 }
 
 var (
