@@ -36,7 +36,7 @@ var linkRules = map[string]struct {
 	"sms-worker":            {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm", "sns"}},
 	// sms-receipts: the delivery ledger, the Twilio auth token's secret, and
 	// of twilio-go only the signature validator (client), no REST API.
-	"sms-receipts": {services: []string{"dynamodb", "secretsmanager", "ssm"}, never: []string{twilioGo + "/rest", twilioGo + "/twiml"}},
+	"sms-receipts": {services: []string{"dynamodb", "secretsmanager", "ssm"}, never: []string{twilioGo + "/rest", twilioGo + "/twiml", numbering}},
 }
 
 // mustLink are packages a main must link: sms-receipts checks signatures

@@ -5,5 +5,5 @@
 // the sent message the worker recorded, by provider and message id, only
 // forward, and is counted once per provider x country. It trusts nothing
 // in a receipt beyond its signature (and for SNS, the log group's IAM),
-// and never logs a full number; receipts carry no code.
+// and never logs the number a receipt quotes; receipts carry no code.
 package receipts

@@ -110,10 +110,11 @@ const (
 	failed          // the store failed; the receipt may be retried
 )
 
-// apply applies r and records its metrics and log line; to is the masked
-// destination the receipt named, for the log only.
-func (h *Handler) apply(ctx context.Context, r delivery.Receipt, maskedTo string) outcome {
-	log := h.env.Log.With("provider", r.Provider, "messageId", r.MessageID, "status", r.Status.String(), "phone", maskedTo)
+// apply applies r and records its metrics and log line. The log names the
+// message and its challenge, never the number a receipt quotes: the
+// challenge leads to it for whoever may see it.
+func (h *Handler) apply(ctx context.Context, r delivery.Receipt) outcome {
+	log := h.env.Log.With("provider", r.Provider, "messageId", r.MessageID, "status", r.Status.String())
 	a, err := h.ledger.ApplyReceipt(ctx, r)
 	switch {
 	case errors.Is(err, delivery.ErrUnknownMessage):

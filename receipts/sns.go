@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 )
 
 // snsLog is one Amazon SNS SMS delivery status log record, as SNS writes it
@@ -22,7 +21,7 @@ type snsLog struct {
 		Timestamp string `json:"timestamp"` // "2006-01-02 15:04:05.000", UTC: the publish
 	} `json:"notification"`
 	Delivery struct {
-		Destination      string `json:"destination"`
+		Destination      string `json:"destination"` // read, never logged
 		ProviderResponse string `json:"providerResponse"`
 		// From the publish to the handset's acknowledgement.
 		DwellTimeMsUntilDeviceAck int64 `json:"dwellTimeMsUntilDeviceAck"`
@@ -82,13 +81,13 @@ func (h *Handler) HandleLogs(ctx context.Context, ev events.CloudwatchLogsEvent)
 	}
 	var storeFailed bool
 	for _, le := range data.LogEvents {
-		r, to, err := parseSNS(le)
+		r, err := parseSNS(le)
 		if err != nil {
 			h.reject(source, "malformed")
 			h.env.Log.Warn("unreadable SNS delivery log record", "logEvent", le.ID, "err", err)
 			continue
 		}
-		if h.apply(ctx, r, to) == failed {
+		if h.apply(ctx, r) == failed {
 			storeFailed = true
 		}
 	}
@@ -101,10 +100,10 @@ func (h *Handler) HandleLogs(ctx context.Context, ev events.CloudwatchLogsEvent)
 // parseSNS reads one log record into a receipt. Its time is when the
 // handset acknowledged (publish + dwellTimeMsUntilDeviceAck) when the
 // record says so, else when the record was logged.
-func parseSNS(le events.CloudwatchLogsLogEvent) (r delivery.Receipt, maskedTo string, err error) {
+func parseSNS(le events.CloudwatchLogsLogEvent) (r delivery.Receipt, err error) {
 	var l snsLog
 	if err := json.Unmarshal([]byte(le.Message), &l); err != nil {
-		return r, "", fmt.Errorf("not JSON: %w", err)
+		return r, fmt.Errorf("not JSON: %w", err)
 	}
 	r = delivery.Receipt{Provider: ProviderSNS, MessageID: l.Notification.MessageID, At: time.UnixMilli(le.Timestamp).UTC()}
 	switch l.Status {
@@ -113,13 +112,13 @@ func parseSNS(le events.CloudwatchLogsLogEvent) (r delivery.Receipt, maskedTo st
 	case "FAILURE":
 		r.Status, r.ErrorCode = delivery.Undelivered, snsReason(l.Delivery.ProviderResponse)
 	default:
-		return r, "", fmt.Errorf("status %.20q is neither SUCCESS nor FAILURE", l.Status)
+		return r, fmt.Errorf("status %.20q is neither SUCCESS nor FAILURE", l.Status)
 	}
 	if published, err := time.Parse(snsTimeLayout, l.Notification.Timestamp); err == nil && l.Delivery.DwellTimeMsUntilDeviceAck > 0 {
 		r.At = published.Add(time.Duration(l.Delivery.DwellTimeMsUntilDeviceAck) * time.Millisecond)
 	}
 	if err := r.Check(); err != nil {
-		return r, "", err
+		return r, err
 	}
-	return r, phone.Mask(l.Delivery.Destination), nil
+	return r, nil
 }

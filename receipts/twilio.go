@@ -14,7 +14,6 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio/callback"
 )
 
@@ -100,7 +99,7 @@ func (h *Handler) HandleTwilio(ctx context.Context, req events.LambdaFunctionURL
 		h.reject(source, "bad-signature")
 		return reply(http.StatusForbidden)
 	}
-	r, to, reason := parseTwilio(body)
+	r, reason := parseTwilio(body)
 	switch {
 	case reason == "ignored":
 		h.env.Metrics.Count("ReceiptIgnored", metrics.Dim{Name: "Source", Value: source})
@@ -110,43 +109,43 @@ func (h *Handler) HandleTwilio(ctx context.Context, req events.LambdaFunctionURL
 		return reply(http.StatusBadRequest)
 	}
 	r.At = h.env.Now()
-	if h.apply(ctx, r, to) == failed {
+	if h.apply(ctx, r) == failed {
 		return reply(http.StatusInternalServerError)
 	}
 	return reply(http.StatusNoContent)
 }
 
 // parseTwilio reads a signed callback body into a receipt, or names why not.
-func parseTwilio(body []byte) (r delivery.Receipt, maskedTo, reason string) {
+func parseTwilio(body []byte) (r delivery.Receipt, reason string) {
 	if !utf8.Valid(body) {
-		return r, "", "not-utf8"
+		return r, "not-utf8"
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return r, "", "malformed"
+		return r, "malformed"
 	}
 	for k, v := range form {
 		if !utf8.ValidString(k) || !utf8.ValidString(strings.Join(v, "")) {
-			return r, "", "not-utf8"
+			return r, "not-utf8"
 		}
 		// The validator checks the first value of a repeated key only, so
 		// a second one is not covered by the signature.
 		if len(v) != 1 {
-			return r, "", "malformed"
+			return r, "malformed"
 		}
 	}
 	sid, status, code := form.Get("MessageSid"), form.Get("MessageStatus"), form.Get("ErrorCode")
 	if !reMessageSID.MatchString(sid) || status == "" {
-		return r, "", "missing-fields"
+		return r, "missing-fields"
 	}
 	st, ok := twilioStatuses[status]
 	if !ok {
-		return r, "", "ignored"
+		return r, "ignored"
 	}
 	if code != "" && !reErrorCode.MatchString(code) {
-		return r, "", "malformed"
+		return r, "malformed"
 	}
-	return delivery.Receipt{Provider: ProviderTwilio, MessageID: sid, Status: st, ErrorCode: code}, phone.Mask(form.Get("To")), ""
+	return delivery.Receipt{Provider: ProviderTwilio, MessageID: sid, Status: st, ErrorCode: code}, ""
 }
 
 // requestBody is the raw body, or false when it is over MaxBody.

@@ -216,7 +216,7 @@ func TestTwilioUnknownAndIgnored(t *testing.T) {
 	r := newRig(t, twilioConfig)
 	for _, body := range []string{
 		"MessageSid=SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb&MessageStatus=delivered&To=%2B14155550123", // never sent by us
-		"MessageSid=" + twilioSID + "&MessageStatus=received",                                   // inbound: not a receipt
+		"MessageSid=" + twilioSID + "&MessageStatus=received",                                     // inbound: not a receipt
 	} {
 		if got := r.h.HandleTwilio(context.Background(), signed(t, []byte(body))); got.StatusCode != 204 {
 			t.Errorf("%s: status %d, want 204", body, got.StatusCode)
