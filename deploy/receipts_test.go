@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 )
 
 // The receipts function: a function URL Twilio can reach (its signature is
@@ -41,4 +43,28 @@ func TestDeliveryReceipts(t *testing.T) {
 			t.Error("no ReceiptsUrl output")
 		}
 	})
+}
+
+func TestDeliveryRateAlarm(t *testing.T) {
+	tmpl := load(t, nil)
+	a, err := tmpl.GetCloudWatchAlarmWithName("DeliveryRateAlarm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, m := range a.Metrics {
+		if m.MetricStat != nil && m.MetricStat.Metric != nil {
+			got[m.Id] = deref(m.MetricStat.Metric.Namespace) + "/" + deref(m.MetricStat.Metric.MetricName)
+		}
+	}
+	// The metrics the receipts function writes, by their totals.
+	want := map[string]string{"delivered": metrics.Namespace + "/Delivered", "undelivered": metrics.Namespace + "/Undelivered"}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("metric %s = %q, want %q", id, got[id], w)
+		}
+	}
+	if a.ComparisonOperator != "LessThanThreshold" || a.Threshold == nil {
+		t.Errorf("comparison %s, want LessThanThreshold with a threshold", a.ComparisonOperator)
+	}
 }
