@@ -51,12 +51,7 @@ func TestDeliveryRateAlarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
-	for _, m := range a.Metrics {
-		if m.MetricStat != nil && m.MetricStat.Metric != nil {
-			got[m.Id] = deref(m.MetricStat.Metric.Namespace) + "/" + deref(m.MetricStat.Metric.MetricName)
-		}
-	}
+	got := alarmMetrics(a)
 	// The metrics the receipts function writes, by their totals.
 	want := map[string]string{"delivered": metrics.Namespace + "/Delivered", "undelivered": metrics.Namespace + "/Undelivered"}
 	for id, w := range want {

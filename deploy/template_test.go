@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/cloudwatch"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
@@ -802,15 +803,7 @@ func TestSentVersusVerifiedAlarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
-	for _, m := range a.Metrics {
-		if m.MetricStat != nil && m.MetricStat.Metric != nil {
-			got[m.Id] = deref(m.MetricStat.Metric.Namespace) + "/" + deref(m.MetricStat.Metric.MetricName)
-		}
-		if m.Expression != nil {
-			got[m.Id] = *m.Expression
-		}
-	}
+	got := alarmMetrics(a)
 	want := map[string]string{
 		"sent":     metrics.Namespace + "/CodeEnqueued",
 		"verified": metrics.Namespace + "/CodeVerified",
@@ -824,6 +817,21 @@ func TestSentVersusVerifiedAlarm(t *testing.T) {
 	if a.ComparisonOperator != "LessThanThreshold" || a.Threshold == nil {
 		t.Errorf("comparison %s, want LessThanThreshold with a threshold", a.ComparisonOperator)
 	}
+}
+
+// alarmMetrics maps each metric query of a to namespace/name, or to its
+// expression.
+func alarmMetrics(a *cloudwatch.Alarm) map[string]string {
+	got := map[string]string{}
+	for _, m := range a.Metrics {
+		if m.MetricStat != nil && m.MetricStat.Metric != nil {
+			got[m.Id] = deref(m.MetricStat.Metric.Namespace) + "/" + deref(m.MetricStat.Metric.MetricName)
+		}
+		if m.Expression != nil {
+			got[m.Id] = *m.Expression
+		}
+	}
+	return got
 }
 
 // Values the code would refuse at start-up are refused by the template's
