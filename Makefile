@@ -9,7 +9,7 @@
 # The flags are scripts/build's: CGO off, -tags lambda.norpc, stripped.
 
 FUNCTIONS := define-auth-challenge create-auth-challenge verify-auth-challenge \
-	pre-sign-up post-authentication sms-worker
+	pre-sign-up post-authentication sms-worker sms-receipts
 GOBUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 .PHONY: build test clean FORCE
@@ -39,7 +39,7 @@ sam-build = $(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is unset: run these thr
 
 .PHONY: build-PreSignUpFunction build-DefineAuthChallengeFunction \
 	build-CreateAuthChallengeFunction build-VerifyAuthChallengeFunction \
-	build-PostAuthenticationFunction build-SmsWorkerFunction
+	build-PostAuthenticationFunction build-SmsWorkerFunction build-SmsReceiptsFunction
 
 build-PreSignUpFunction: ; $(call sam-build,pre-sign-up)
 build-DefineAuthChallengeFunction: ; $(call sam-build,define-auth-challenge)
@@ -47,3 +47,4 @@ build-CreateAuthChallengeFunction: ; $(call sam-build,create-auth-challenge)
 build-VerifyAuthChallengeFunction: ; $(call sam-build,verify-auth-challenge)
 build-PostAuthenticationFunction: ; $(call sam-build,post-authentication)
 build-SmsWorkerFunction: ; $(call sam-build,sms-worker)
+build-SmsReceiptsFunction: ; $(call sam-build,sms-receipts)

@@ -59,6 +59,7 @@ func TestBadConfigurationFailsTheInit(t *testing.T) {
 		"verify-auth-challenge": {[]string{"OTP_TABLE_NAME=otp", "OTP_SECRET=ssm:/otp", "OTP_DEADLINE=1h"}, []string{"OTP_DEADLINE"}},
 		"post-authentication":   {[]string{"OTP_LOG_LEVEL=LOUD"}, []string{"OTP_LOG_LEVEL", "OTP_TABLE_NAME"}},
 		"sms-worker":            {[]string{"SMS_PROVIDERS=pigeon", "WORKER_CLAIM_STALE=1s"}, []string{"SMS_PROVIDERS", "WORKER_CLAIM_STALE", "OTP_DLQ_URL"}},
+		"sms-receipts":          {[]string{"TWILIO_STATUS_CALLBACK=http://x.example/", "SMS_DELIVERY_SHARDS=0"}, []string{"OTP_TABLE_NAME", "TWILIO_STATUS_CALLBACK", "TWILIO_AUTH_TOKEN_SECRET", "SMS_DELIVERY_SHARDS"}},
 	}
 	dir := t.TempDir()
 	args := []string{"build", "-tags", "lambda.norpc", "-o", dir + string(filepath.Separator)}

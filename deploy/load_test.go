@@ -79,6 +79,8 @@ var paramSets = []struct {
 		"TwilioAccountSid":             "AC0123456789abcdef0123456789abcdef",
 		"TwilioAuthTokenSecretArn":     twilioSecretARN,
 		"TwilioMessagingServiceSid":    "MG0123456789abcdef0123456789abcdef",
+		"TwilioStatusCallbackUrl":      "https://receipts.example.com/twilio",
+		"SnsDeliveryStatusLogs":        "On",
 		"CodeLength":                   8,
 		"CodeTtlMinutes":               15,
 		"MaxAttempts":                  5,

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/cloudwatch"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
@@ -18,6 +19,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
+	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
@@ -58,6 +60,7 @@ var functions = []function{
 			_, err := worker.SettingsFromEnv(getenv, environ)
 			return err
 		}},
+	{"SmsReceiptsFunction", "sms-receipts", "", []string{config.EnvTable}, parser(receipts.SettingsFromEnv)},
 }
 
 func fn(t *testing.T, tmpl *cloudformation.Template, id string) *serverless.Function {
@@ -172,8 +175,23 @@ func TestInvokePermissions(t *testing.T) {
 			t.Errorf("%s: %d invoke permissions, want 1", f.id, n)
 		}
 	}
-	if len(perms) != 5 {
-		t.Errorf("%d Lambda permissions, want 5 (one per trigger)", len(perms))
+	cognito := 0
+	for id, p := range perms {
+		switch p.Principal {
+		case "cognito-idp.amazonaws.com":
+			cognito++
+		case "logs.amazonaws.com":
+			// SNS's delivery status logs, and only them, may invoke the receipts function.
+			if id != "SnsDeliveryLogsInvokePermission" || p.FunctionName != "getatt:SmsReceiptsFunction.Arn" ||
+				!strings.HasSuffix(deref(p.SourceArn), ":log-group:sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber*") {
+				t.Errorf("%s: logs may invoke %s from %s", id, p.FunctionName, deref(p.SourceArn))
+			}
+		default:
+			t.Errorf("%s: invoke permission for %s", id, p.Principal)
+		}
+	}
+	if cognito != 5 {
+		t.Errorf("%d Lambda permissions for Cognito, want 5 (one per trigger)", cognito)
 	}
 }
 
@@ -209,6 +227,9 @@ func TestAppClient(t *testing.T) {
 				t.Errorf("%s: AuthSessionValidity %d, Cognito takes 3 to 15 minutes", id, mins)
 			}
 			for _, f := range functions {
+				if f.cmd == "sms-receipts" {
+					continue // handles receipts, never a code or a session
+				}
 				env := envOf(t, fn(t, tmpl, f.id))
 				if want := fmt.Sprintf("%dm", mins); env[triggers.EnvSessionValidity] != want {
 					t.Errorf("%s: %s=%q, want %q (the app client's AuthSessionValidity)", f.id, triggers.EnvSessionValidity, env[triggers.EnvSessionValidity], want)
@@ -453,15 +474,19 @@ func TestLeastPrivilege(t *testing.T) {
 				{"dynamodb:GetItem", table}, {"cognito-idp:AdminUpdateUserAttributes", pools},
 			},
 			"SmsWorkerFunction": {
-				{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table},
+				{"dynamodb:GetItem", table}, {"dynamodb:PutItem", table}, {"dynamodb:UpdateItem", table},
 				{"sqs:ReceiveMessage", queue}, {"sqs:DeleteMessage", queue},
 				{"sqs:ChangeMessageVisibility", queue}, {"sqs:GetQueueAttributes", queue},
 				{"sqs:SendMessage", dlq}, {"sns:Publish", "*"},
 				{"secretsmanager:GetSecretValue", secret},
 			},
+			"SmsReceiptsFunction": {{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table}},
 		}
 		if arn, _ := params["TwilioAuthTokenSecretArn"].(string); arn != "" {
 			want["SmsWorkerFunction"] = append(want["SmsWorkerFunction"], permission{"secretsmanager:GetSecretValue", arn})
+			if url, _ := params["TwilioStatusCallbackUrl"].(string); url != "" {
+				want["SmsReceiptsFunction"] = append(want["SmsReceiptsFunction"], permission{"secretsmanager:GetSecretValue", arn})
+			}
 		}
 		reWildAction := regexp.MustCompile(`\*`)
 		for _, f := range functions {
@@ -778,15 +803,7 @@ func TestSentVersusVerifiedAlarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
-	for _, m := range a.Metrics {
-		if m.MetricStat != nil && m.MetricStat.Metric != nil {
-			got[m.Id] = deref(m.MetricStat.Metric.Namespace) + "/" + deref(m.MetricStat.Metric.MetricName)
-		}
-		if m.Expression != nil {
-			got[m.Id] = *m.Expression
-		}
-	}
+	got := alarmMetrics(a)
 	want := map[string]string{
 		"sent":     metrics.Namespace + "/CodeEnqueued",
 		"verified": metrics.Namespace + "/CodeVerified",
@@ -800,6 +817,21 @@ func TestSentVersusVerifiedAlarm(t *testing.T) {
 	if a.ComparisonOperator != "LessThanThreshold" || a.Threshold == nil {
 		t.Errorf("comparison %s, want LessThanThreshold with a threshold", a.ComparisonOperator)
 	}
+}
+
+// alarmMetrics maps each metric query of a to namespace/name, or to its
+// expression.
+func alarmMetrics(a *cloudwatch.Alarm) map[string]string {
+	got := map[string]string{}
+	for _, m := range a.Metrics {
+		if m.MetricStat != nil && m.MetricStat.Metric != nil {
+			got[m.Id] = deref(m.MetricStat.Metric.Namespace) + "/" + deref(m.MetricStat.Metric.MetricName)
+		}
+		if m.Expression != nil {
+			got[m.Id] = *m.Expression
+		}
+	}
+	return got
 }
 
 // Values the code would refuse at start-up are refused by the template's

@@ -106,6 +106,7 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 	claimedAt, attempts := c.Delivery.At, c.Delivery.Attempts
 	if err == nil {
 		w.record(ctx, log, m, claimedAt, otp.Sent(receipt.Provider, receipt.MessageID))
+		w.logSent(ctx, log, m, receipt, country, w.env.Now())
 		w.sent(receipt.Provider, msg, latency)
 		return w.done(log.With("provider", receipt.Provider), Outcome{Action: Delete, Reason: ReasonSent})
 	}

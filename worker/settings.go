@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 )
 
 // The sms-worker function's variables. The configuration reference in docs/
@@ -66,6 +67,7 @@ type Settings struct {
 	Templates       map[string]string // locale -> template text
 	Prices          string            // raw; parsed by ParsePrices
 	ConsoleOutbox   string
+	Delivery        delivery.Config // windows of the sent-message tallies
 }
 
 var reCountry = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -93,6 +95,7 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		Templates:       map[string]string{},
 		Prices:          e.Raw(EnvPrices),
 		ConsoleOutbox:   e.Raw(EnvConsoleOutbox),
+		Delivery:        delivery.ConfigFromEnv(e),
 	}
 	if len(s.Providers) == 0 && !e.Failed(EnvProviders) {
 		e.Fail(EnvProviders, "required: the providers in failover order, e.g. twilio,sns")

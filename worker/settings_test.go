@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 )
 
 // required holds the variables every case below needs besides its own.
@@ -58,6 +59,7 @@ func TestSettingsFromEnv(t *testing.T) {
 		RateMaxWait: 2 * time.Second, BreakerFailures: 5, BreakerCooldown: 30 * time.Second,
 		Config: Config{MaxAttempts: 5, ClaimStale: 30 * time.Second, BackoffBase: time.Second, BackoffMax: 10 * time.Second,
 			SendTimeout: 5 * time.Second, Concurrency: 4},
+		Delivery: delivery.DefaultConfig(),
 	}
 	if d := cmp.Diff(want, w); d != "" {
 		t.Errorf("(-want +got):\n%s", d)

@@ -113,6 +113,7 @@ type Env struct {
 	Rand    func() float64 // jitter in [0,1)
 	Log     *slog.Logger
 	Metrics metrics.Recorder
+	Sent    SentLog // optional: records accepted sends for their receipts
 }
 
 // Worker processes SMS jobs.

@@ -11,10 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
@@ -44,11 +42,16 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", worker.EnvPrices, err)
 	}
-	claims, err := dynamo.New(dynamodb.NewFromConfig(cfg), s.Table)
+	db := dynamodb.NewFromConfig(cfg)
+	claims, err := dynamo.New(db, s.Table)
 	if err != nil {
 		return nil, err
 	}
-	w, err := worker.New(s.Config, claims, keys, text, chain, prices, worker.Env{Log: log, Metrics: metrics.NewEMF(stdout, nil)})
+	sent, err := dynamo.NewLedger(db, s.Table, s.Delivery)
+	if err != nil {
+		return nil, err
+	}
+	w, err := worker.New(s.Config, claims, keys, text, chain, prices, worker.Env{Log: log, Metrics: metrics.NewEMF(stdout, nil), Sent: sent})
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +122,7 @@ func (d deps) provider(ctx context.Context, name string, wc worker.Settings, get
 		return p, firstOf(cfg.OriginationNumber, cfg.SenderID, "default"), err
 	case "twilio":
 		cfg := twiliop.ConfigFromEnv(getenv)
-		token, err := d.secretValue(ctx, getenv(twiliop.EnvAuthTokenSecret))
+		token, err := secret.LoadValueAWS(ctx, getenv(twiliop.EnvAuthTokenSecret), d.aws)
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", twiliop.EnvAuthTokenSecret, err)
 		}
@@ -131,23 +134,6 @@ func (d deps) provider(ctx context.Context, name string, wc worker.Settings, get
 		return p, "console", err
 	}
 	return nil, "", fmt.Errorf("%s: unknown provider %q", worker.EnvProviders, name)
-}
-
-// secretValue reads a credential once at start-up; a rotated Twilio token
-// takes effect when the function's instances are replaced.
-func (d deps) secretValue(ctx context.Context, spec string) (string, error) {
-	if strings.TrimSpace(spec) == "" {
-		return "", errors.New("required: secretsmanager:<name>, ssm:<name> or plain:<token> (local use only)")
-	}
-	src, err := secret.FromSpec(spec, secretsmanager.NewFromConfig(d.aws), ssm.NewFromConfig(d.aws))
-	if err != nil {
-		return "", err
-	}
-	v, err := src.Fetch(ctx)
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(v)), nil
 }
 
 func firstOf(vals ...string) string {

@@ -17,6 +17,9 @@ import (
 // name is what Name returns and what every Receipt and Error carries.
 const name = "sns"
 
+// Name is the provider's name in SMS_PROVIDERS and in delivery receipts.
+const Name = name
+
 // Message attribute names and data types, from the SNS Developer Guide
 // ("Publishing to a mobile phone"). MaxPrice is a Number; the rest are Strings.
 const (

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio/callback"
 )
 
 // Variable names ConfigFromEnv reads; Validate's errors name them.
@@ -134,7 +136,7 @@ func (c Config) Validate() error {
 	}
 
 	if c.StatusCallback != "" {
-		if why := checkCallback(c.StatusCallback); why != "" {
+		if why := callback.Check(c.StatusCallback); why != "" {
 			fail(EnvStatusCallback, why)
 		}
 	}
@@ -165,23 +167,6 @@ func (c Config) Validate() error {
 func validSender(s string) bool {
 	return reE164.MatchString(s) || reShortCode.MatchString(s) ||
 		(reAlphaSender.MatchString(s) && reLetter.MatchString(s))
-}
-
-// checkCallback: Twilio wants an absolute URL with a valid host name, no
-// underscores. The URL may hold credentials, so it is never echoed.
-func checkCallback(s string) string {
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return "not a URL"
-	case u.Scheme != "https":
-		return "must be an https URL"
-	case u.Hostname() == "":
-		return "must name a host"
-	case strings.Contains(u.Hostname(), "_"):
-		return "host must not contain underscores (Twilio refuses them)"
-	}
-	return ""
 }
 
 func checkBaseURL(s string) string {

@@ -89,3 +89,14 @@ func TestClaimRequests(t *testing.T) {
 		}
 	}
 }
+
+func TestLedgerConformance(t *testing.T) {
+	db := testenv.DynamoDB(t)
+	storetest.RunLedger(t, func(t *testing.T) storetest.Ledger {
+		l, err := dynamo.NewLedger(db, dynamotest.NewTable(t, db), storetest.LedgerConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	})
+}

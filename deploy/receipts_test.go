@@ -1,0 +1,65 @@
+package deploy_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+)
+
+// The receipts function: a function URL Twilio can reach (its signature is
+// the authentication), the same callback URL as the worker sends, and a
+// subscription to both SNS delivery status log groups.
+func TestDeliveryReceipts(t *testing.T) {
+	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, params map[string]any) {
+		r := fn(t, tmpl, "SmsReceiptsFunction")
+		if r.FunctionUrlConfig == nil || r.FunctionUrlConfig.AuthType != "NONE" {
+			t.Errorf("FunctionUrlConfig %+v, want AuthType NONE (Twilio cannot sign AWS requests)", r.FunctionUrlConfig)
+		}
+		url, _ := params["TwilioStatusCallbackUrl"].(string)
+		worker := envOf(t, fn(t, tmpl, "SmsWorkerFunction"))["TWILIO_STATUS_CALLBACK"]
+		receipts := envOf(t, r)["TWILIO_STATUS_CALLBACK"]
+		if worker != url || receipts != url {
+			t.Errorf("TWILIO_STATUS_CALLBACK worker %q, receipts %q, want both %q", worker, receipts, url)
+		}
+		var groups []string
+		for id, f := range tmpl.GetAllLogsSubscriptionFilterResources() {
+			if f.DestinationArn != "getatt:SmsReceiptsFunction.Arn" {
+				t.Errorf("%s: destination %s", id, f.DestinationArn)
+			}
+			groups = append(groups, f.LogGroupName)
+		}
+		slices.Sort(groups)
+		want := []string{
+			"sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber",
+			"sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber/Failure",
+		}
+		if !slices.Equal(groups, want) {
+			t.Errorf("subscriptions to %v, want %v", groups, want)
+		}
+		if _, ok := tmpl.Outputs["ReceiptsUrl"]; !ok {
+			t.Error("no ReceiptsUrl output")
+		}
+	})
+}
+
+func TestDeliveryRateAlarm(t *testing.T) {
+	tmpl := load(t, nil)
+	a, err := tmpl.GetCloudWatchAlarmWithName("DeliveryRateAlarm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := alarmMetrics(a)
+	// The metrics the receipts function writes, by their totals.
+	want := map[string]string{"delivered": metrics.Namespace + "/Delivered", "undelivered": metrics.Namespace + "/Undelivered"}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("metric %s = %q, want %q", id, got[id], w)
+		}
+	}
+	if a.ComparisonOperator != "LessThanThreshold" || a.Threshold == nil {
+		t.Errorf("comparison %s, want LessThanThreshold with a threshold", a.ComparisonOperator)
+	}
+}
