@@ -286,13 +286,8 @@ func jobID(kr *otp.Keyring, ev Event, j job) string {
 
 // capRefusal: a full per-number counter says when to try again.
 func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
-	var until time.Time
-	for _, c := range le.Counters {
-		if c.Cap.Scope == otp.ScopePhone && c.WindowEnd().After(until) {
-			until = c.WindowEnd()
-		}
-	}
-	if until.IsZero() {
+	until, ok := le.PhoneRoomAt()
+	if !ok {
 		return refuse(ReasonCapReached, le)
 	}
 	r := refuse(ReasonRateLimited, le)

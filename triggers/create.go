@@ -359,13 +359,8 @@ const voidBudget = 500 * time.Millisecond
 // capRefusal: a full per-number counter tells the user when every full one
 // has room again; a full country or global counter is nobody's own doing.
 func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
-	var until time.Time
-	for _, c := range le.Counters {
-		if c.Cap.Scope == otp.ScopePhone && c.WindowEnd().After(until) {
-			until = c.WindowEnd()
-		}
-	}
-	if until.IsZero() {
+	until, ok := le.PhoneRoomAt()
+	if !ok {
 		return refuse(CodeCapReached)
 	}
 	return refuseAfter(CodeRateLimited, until.Sub(now))
