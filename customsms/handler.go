@@ -69,7 +69,7 @@ func New(cfg Config, codes Decrypter, store Store, queue Queue, keys Keys, env E
 	if codes == nil || store == nil || queue == nil || keys == nil {
 		return nil, errors.New("custom SMS sender: decrypter, store, queue and keys are required")
 	}
-	return &Handler{cfg: cfg, codes: codes, store: store, queue: queue, keys: keys, env: env.withDefaults()}, nil
+	return &Handler{cfg: cfg, codes: codes, store: store, queue: queue, keys: keys, env: env.WithDefaults()}, nil
 }
 
 // job is one event, checked.

@@ -49,7 +49,7 @@ func NewCreate(cfg Config, store Store, queue Queue, keys Keys, env Env) (*Creat
 	if store == nil || queue == nil || keys == nil {
 		return nil, errors.New("create trigger: store, queue and keys are required")
 	}
-	return &Create{cfg: cfg, store: store, queue: queue, keys: keys, env: env.withDefaults()}, nil
+	return &Create{cfg: cfg, store: store, queue: queue, keys: keys, env: env.WithDefaults()}, nil
 }
 
 // request is what one Create invocation works with.
