@@ -18,7 +18,7 @@ const DefaultDeliveryWindow = 10 * time.Minute
 
 // MaxDeadline leaves, within Cognito's 5 s, room to void a record whose
 // enqueue failed.
-const MaxDeadline = 5*time.Second - voidBudget
+const MaxDeadline = handlerenv.MaxDeadline
 
 // Config is what the handler needs, parsed once at start-up.
 type Config struct {
@@ -40,8 +40,8 @@ func (c Config) Validate() error {
 	if !schema.ValidLocale(c.DefaultLocale) {
 		errs = append(errs, fmt.Errorf("default locale %.20q is not a language tag", c.DefaultLocale))
 	}
-	if c.Deadline <= 0 || c.Deadline > MaxDeadline {
-		errs = append(errs, fmt.Errorf("deadline %s: must be above 0 and at most %s", c.Deadline, MaxDeadline))
+	if err := handlerenv.CheckDeadline(c.Deadline); err != nil {
+		errs = append(errs, err)
 	}
 	if c.DeliveryWindow < 30*time.Second || c.DeliveryWindow > schema.MaxCognitoDeliveryWindow {
 		errs = append(errs, fmt.Errorf("delivery window %s: must be 30s to %s", c.DeliveryWindow, schema.MaxCognitoDeliveryWindow))

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -49,7 +50,7 @@ const recordClient = "cognito-custom-sms-sender"
 const takeoverWindow = 10 * time.Minute
 
 // voidBudget bounds the write that voids a record after a failed enqueue.
-const voidBudget = 500 * time.Millisecond
+const voidBudget = handlerenv.VoidBudget
 
 // Handler is the Custom SMS Sender trigger.
 type Handler struct {

@@ -16,7 +16,7 @@ const DefaultDeadline = 4 * time.Second
 
 // MaxDeadline leaves, within Cognito's 5 s, the budget a failed Create
 // spends voiding its challenge (voidBudget).
-const MaxDeadline = 5*time.Second - voidBudget
+const MaxDeadline = handlerenv.MaxDeadline
 
 // Config is what the triggers need to know, parsed once at start-up.
 type Config struct {
@@ -43,8 +43,8 @@ func (c Config) Validate() error {
 	if !schema.ValidLocale(c.DefaultLocale) {
 		return fmt.Errorf("default locale %.20q is not a language tag", c.DefaultLocale)
 	}
-	if c.Deadline <= 0 || c.Deadline > MaxDeadline {
-		return fmt.Errorf("deadline %s: must be above 0 and at most %s", c.Deadline, MaxDeadline)
+	if err := handlerenv.CheckDeadline(c.Deadline); err != nil {
+		return err
 	}
 	return c.validateTestNumbers()
 }

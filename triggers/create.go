@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -354,7 +355,7 @@ func (h *Create) void(c otp.Challenge, log *slog.Logger) error {
 }
 
 // voidBudget bounds the write that voids a challenge after a failure.
-const voidBudget = 500 * time.Millisecond
+const voidBudget = handlerenv.VoidBudget
 
 // capRefusal: a full per-number counter tells the user when every full one
 // has room again; a full country or global counter is nobody's own doing.

@@ -1,6 +1,7 @@
 // Package handlerenv is what the Cognito trigger handlers (package triggers
-// and the custom SMS sender) take from the outside world besides their
-// dependencies, with the defaults production uses. It links nothing
+// and the custom SMS sender) share: what they take from the outside world
+// besides their dependencies, with the defaults production uses, and their
+// time budget within Cognito's 5 s. It links nothing
 // beyond the standard library and metrics, so PreSignUp stays lean.
 package handlerenv
 
