@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -49,7 +50,7 @@ const recordClient = "cognito-custom-sms-sender"
 const takeoverWindow = 10 * time.Minute
 
 // voidBudget bounds the write that voids a record after a failed enqueue.
-const voidBudget = 500 * time.Millisecond
+const voidBudget = handlerenv.VoidBudget
 
 // Handler is the Custom SMS Sender trigger.
 type Handler struct {
@@ -69,7 +70,7 @@ func New(cfg Config, codes Decrypter, store Store, queue Queue, keys Keys, env E
 	if codes == nil || store == nil || queue == nil || keys == nil {
 		return nil, errors.New("custom SMS sender: decrypter, store, queue and keys are required")
 	}
-	return &Handler{cfg: cfg, codes: codes, store: store, queue: queue, keys: keys, env: env.withDefaults()}, nil
+	return &Handler{cfg: cfg, codes: codes, store: store, queue: queue, keys: keys, env: env.WithDefaults()}, nil
 }
 
 // job is one event, checked.
@@ -286,13 +287,8 @@ func jobID(kr *otp.Keyring, ev Event, j job) string {
 
 // capRefusal: a full per-number counter says when to try again.
 func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
-	var until time.Time
-	for _, c := range le.Counters {
-		if c.Cap.Scope == otp.ScopePhone && c.WindowEnd().After(until) {
-			until = c.WindowEnd()
-		}
-	}
-	if until.IsZero() {
+	until, ok := le.PhoneRoomAt()
+	if !ok {
 		return refuse(ReasonCapReached, le)
 	}
 	r := refuse(ReasonRateLimited, le)

@@ -96,3 +96,16 @@ func (e *LimitError) Error() string {
 	}
 	return "send cap reached: " + strings.Join(parts, ", ")
 }
+
+// PhoneRoomAt is when every full per-number counter has room again, for
+// telling the user when to try again; false when none of the full counters
+// is per number: a full country or global counter is nobody's own doing.
+func (e *LimitError) PhoneRoomAt() (time.Time, bool) {
+	var until time.Time
+	for _, c := range e.Counters {
+		if c.Cap.Scope == ScopePhone && c.WindowEnd().After(until) {
+			until = c.WindowEnd()
+		}
+	}
+	return until, !until.IsZero()
+}

@@ -164,3 +164,29 @@ func TestLimitError(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
+
+func TestLimitErrorPhoneRoomAt(t *testing.T) {
+	start := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+	ctr := func(s otp.Scope, w time.Duration) otp.Counter {
+		return otp.Counter{Cap: otp.Cap{Scope: s, Window: w, Max: 1}, WindowStart: start}
+	}
+	tests := []struct {
+		name     string
+		counters []otp.Counter
+		want     time.Time
+		wantOK   bool
+	}{
+		{"one per number", []otp.Counter{ctr(otp.ScopePhone, 15*time.Minute)}, start.Add(15 * time.Minute), true},
+		{"the latest per-number window", []otp.Counter{ctr(otp.ScopePhone, time.Hour), ctr(otp.ScopePhone, 15*time.Minute)}, start.Add(time.Hour), true},
+		{"country and global do not count", []otp.Counter{ctr(otp.ScopeCountry, 24*time.Hour), ctr(otp.ScopePhone, time.Minute), ctr(otp.ScopeGlobal, time.Hour)}, start.Add(time.Minute), true},
+		{"none per number", []otp.Counter{ctr(otp.ScopeCountry, time.Hour), ctr(otp.ScopeGlobal, time.Hour)}, time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := (&otp.LimitError{Counters: tt.counters}).PhoneRoomAt()
+			if !got.Equal(tt.want) || ok != tt.wantOK {
+				t.Errorf("PhoneRoomAt() = %v, %v; want %v, %v", got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}

@@ -1,14 +1,10 @@
 package triggers
 
 import (
-	"crypto/rand"
 	"fmt"
-	"io"
-	"log/slog"
-	mrand "math/rand/v2"
 	"time"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
@@ -20,7 +16,7 @@ const DefaultDeadline = 4 * time.Second
 
 // MaxDeadline leaves, within Cognito's 5 s, the budget a failed Create
 // spends voiding its challenge (voidBudget).
-const MaxDeadline = 5*time.Second - voidBudget
+const MaxDeadline = handlerenv.MaxDeadline
 
 // Config is what the triggers need to know, parsed once at start-up.
 type Config struct {
@@ -47,37 +43,12 @@ func (c Config) Validate() error {
 	if !schema.ValidLocale(c.DefaultLocale) {
 		return fmt.Errorf("default locale %.20q is not a language tag", c.DefaultLocale)
 	}
-	if c.Deadline <= 0 || c.Deadline > MaxDeadline {
-		return fmt.Errorf("deadline %s: must be above 0 and at most %s", c.Deadline, MaxDeadline)
+	if err := handlerenv.CheckDeadline(c.Deadline); err != nil {
+		return err
 	}
 	return c.validateTestNumbers()
 }
 
-// Env is what handlers take from the outside world besides their
+// Env is what the handlers take from the outside world besides their
 // dependencies; tests replace each part to be exact.
-type Env struct {
-	Now     func() time.Time
-	Rand    io.Reader       // randomness for codes and ids
-	Shard   func(n int) int // picks a counter shard
-	Log     *slog.Logger
-	Metrics metrics.Counter
-}
-
-func (e Env) withDefaults() Env {
-	if e.Now == nil {
-		e.Now = time.Now
-	}
-	if e.Rand == nil {
-		e.Rand = rand.Reader
-	}
-	if e.Shard == nil {
-		e.Shard = func(n int) int { return mrand.IntN(n) }
-	}
-	if e.Log == nil {
-		e.Log = slog.New(slog.DiscardHandler)
-	}
-	if e.Metrics == nil {
-		e.Metrics = metrics.Discard{}
-	}
-	return e
-}
+type Env = handlerenv.Env

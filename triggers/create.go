@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -49,7 +50,7 @@ func NewCreate(cfg Config, store Store, queue Queue, keys Keys, env Env) (*Creat
 	if store == nil || queue == nil || keys == nil {
 		return nil, errors.New("create trigger: store, queue and keys are required")
 	}
-	return &Create{cfg: cfg, store: store, queue: queue, keys: keys, env: env.withDefaults()}, nil
+	return &Create{cfg: cfg, store: store, queue: queue, keys: keys, env: env.WithDefaults()}, nil
 }
 
 // request is what one Create invocation works with.
@@ -354,18 +355,13 @@ func (h *Create) void(c otp.Challenge, log *slog.Logger) error {
 }
 
 // voidBudget bounds the write that voids a challenge after a failure.
-const voidBudget = 500 * time.Millisecond
+const voidBudget = handlerenv.VoidBudget
 
 // capRefusal: a full per-number counter tells the user when every full one
 // has room again; a full country or global counter is nobody's own doing.
 func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
-	var until time.Time
-	for _, c := range le.Counters {
-		if c.Cap.Scope == otp.ScopePhone && c.WindowEnd().After(until) {
-			until = c.WindowEnd()
-		}
-	}
-	if until.IsZero() {
+	until, ok := le.PhoneRoomAt()
+	if !ok {
 		return refuse(CodeCapReached)
 	}
 	return refuseAfter(CodeRateLimited, until.Sub(now))

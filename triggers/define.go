@@ -11,5 +11,5 @@ type Define = define.Define
 
 // NewDefine returns the trigger; maxAttempts is answers allowed per code.
 func NewDefine(maxAttempts int, env Env) (*Define, error) {
-	return define.New(maxAttempts, env.withDefaults().Log)
+	return define.New(maxAttempts, env.WithDefaults().Log)
 }

@@ -38,7 +38,7 @@ func NewPostAuthentication(pool PhoneVerifier, proof ChallengeReader, deadline t
 	if deadline <= 0 {
 		deadline = DefaultDeadline
 	}
-	return &PostAuthentication{pool: pool, proof: proof, deadline: deadline, env: env.withDefaults()}, nil
+	return &PostAuthentication{pool: pool, proof: proof, deadline: deadline, env: env.WithDefaults()}, nil
 }
 
 // Handle never fails the sign-in: the user is already authenticated, and a

@@ -19,7 +19,7 @@ type PreSignUp struct {
 
 // NewPreSignUp returns the trigger.
 func NewPreSignUp(p phone.Policy, env Env) *PreSignUp {
-	return &PreSignUp{phone: p, env: env.withDefaults()}
+	return &PreSignUp{phone: p, env: env.WithDefaults()}
 }
 
 // Handle refuses numbers that could never get a code, and auto-confirms.

@@ -34,7 +34,7 @@ func NewVerify(cfg Config, store Store, keys Keys, env Env) (*Verify, error) {
 	if store == nil || keys == nil {
 		return nil, errors.New("verify trigger: store and keys are required")
 	}
-	return &Verify{cfg: cfg, store: store, keys: keys, env: env.withDefaults()}, nil
+	return &Verify{cfg: cfg, store: store, keys: keys, env: env.WithDefaults()}, nil
 }
 
 // Handle counts the answer as an attempt first (one conditional write that

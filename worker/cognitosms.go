@@ -3,8 +3,6 @@ package worker
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -33,13 +31,9 @@ func (w *Worker) processCognito(ctx context.Context, body []byte, country *strin
 	*country = phone.Region(m.To)
 	log := w.env.Log.With("message", m.MessageID, "job", m.JobID, "kind", m.Kind, "phone", phone.Mask(m.To), "country", *country)
 	now := w.env.Now()
-	if !now.Before(m.ExpiresAt) {
-		return w.done(log, Outcome{Action: Delete, Reason: ReasonExpired})
-	}
-	kr, err := w.keys.Keyring(ctx)
-	if err != nil {
-		log.Error("keys unavailable", "err", err)
-		return w.done(log, Outcome{Action: Retry, Delay: w.backoff(1), Reason: ReasonKeysUnavailable})
+	kr, o, ok := w.keyring(ctx, log, m.ExpiresAt, now)
+	if !ok {
+		return o
 	}
 	secret, err := m.Open(kr)
 	if err != nil {
@@ -47,7 +41,7 @@ func (w *Worker) processCognito(ctx context.Context, body []byte, country *strin
 	}
 	// deliver, record and retryAt know a job by these fields only.
 	env := schema.Message{MessageID: m.MessageID, ChallengeID: m.JobID, To: m.To, CreatedAt: m.CreatedAt, ExpiresAt: m.ExpiresAt}
-	c, o, ok := w.claimCognito(ctx, log, env, now)
+	c, o, ok := w.claim(ctx, log, env, now)
 	if !ok {
 		return o
 	}
@@ -61,28 +55,6 @@ func (w *Worker) processCognito(ctx context.Context, body []byte, country *strin
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
 	return w.deliver(ctx, log, env, c, *country, text, now)
-}
-
-// claimCognito claims the job's delivery record; ok is false when the
-// outcome is already decided.
-func (w *Worker) claimCognito(ctx context.Context, log *slog.Logger, env schema.Message, now time.Time) (otp.Challenge, Outcome, bool) {
-	c, err := w.claims.Claim(ctx, env.ChallengeID, env.To, now, now.Add(-w.cfg.ClaimStale))
-	var o Outcome
-	switch {
-	case err == nil:
-		return c, Outcome{}, true
-	case errors.Is(err, otp.ErrDelivered):
-		o = Outcome{Action: Delete, Reason: ReasonDuplicate}
-	case errors.Is(err, otp.ErrNotDeliverable):
-		// Voided by a failed enqueue, or gone: nothing to send.
-		o = Outcome{Action: Delete, Reason: ReasonNotDeliverable}
-	case errors.Is(err, otp.ErrClaimTaken):
-		o = Outcome{Action: Retry, Delay: w.cfg.ClaimStale, Reason: ReasonClaimBusy}
-	default:
-		log.Error("claim failed", "err", err)
-		o = w.retryAt(env, w.backoff(1), ReasonStoreError, now)
-	}
-	return otp.Challenge{}, w.done(log, o), false
 }
 
 func (w *Worker) renderCognito(m schema.CognitoSMS, s schema.CognitoSecret) (string, error) {

@@ -53,31 +53,17 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	*country = phone.Region(m.To)
 	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To), "country", *country)
 	now := w.env.Now()
-	if !now.Before(m.ExpiresAt) {
-		return w.done(log, Outcome{Action: Delete, Reason: ReasonExpired})
-	}
-	kr, err := w.keys.Keyring(ctx)
-	if err != nil {
-		log.Error("keys unavailable", "err", err)
-		return w.done(log, Outcome{Action: Retry, Delay: w.backoff(1), Reason: ReasonKeysUnavailable})
+	kr, o, ok := w.keyring(ctx, log, m.ExpiresAt, now)
+	if !ok {
+		return o
 	}
 	code, err := m.OpenCode(kr)
 	if err != nil {
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()})
 	}
-	c, err := w.claims.Claim(ctx, m.ChallengeID, m.To, now, now.Add(-w.cfg.ClaimStale))
-	switch {
-	case errors.Is(err, otp.ErrDelivered):
-		return w.done(log, Outcome{Action: Delete, Reason: ReasonDuplicate})
-	case errors.Is(err, otp.ErrNotDeliverable):
-		// Voided by a failed Create, consumed, a decoy, or gone: nothing to send.
-		return w.done(log, Outcome{Action: Delete, Reason: ReasonNotDeliverable})
-	case errors.Is(err, otp.ErrClaimTaken):
-		// Another worker is sending it; look again once its claim could be stale.
-		return w.done(log, Outcome{Action: Retry, Delay: w.cfg.ClaimStale, Reason: ReasonClaimBusy})
-	case err != nil:
-		log.Error("claim failed", "err", err)
-		return w.done(log, w.retryAt(m, w.backoff(1), ReasonStoreError, now))
+	c, o, ok := w.claim(ctx, log, m, now)
+	if !ok {
+		return o
 	}
 	claimedAt := c.Delivery.At
 	if c.Delivery.Attempts > w.cfg.MaxAttempts {
@@ -93,6 +79,44 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
 	return w.deliver(ctx, log, m, c, *country, text, now)
+}
+
+// keyring returns the keys to open a job that has not expired; ok is false
+// when the outcome is already decided.
+func (w *Worker) keyring(ctx context.Context, log *slog.Logger, expiresAt, now time.Time) (*otp.Keyring, Outcome, bool) {
+	if !now.Before(expiresAt) {
+		return nil, w.done(log, Outcome{Action: Delete, Reason: ReasonExpired}), false
+	}
+	kr, err := w.keys.Keyring(ctx)
+	if err != nil {
+		log.Error("keys unavailable", "err", err)
+		return nil, w.done(log, Outcome{Action: Retry, Delay: w.backoff(1), Reason: ReasonKeysUnavailable}), false
+	}
+	return kr, Outcome{}, true
+}
+
+// claim claims m's delivery record (a challenge's, or a Cognito job's); ok
+// is false when the outcome is already decided.
+func (w *Worker) claim(ctx context.Context, log *slog.Logger, m schema.Message, now time.Time) (otp.Challenge, Outcome, bool) {
+	c, err := w.claims.Claim(ctx, m.ChallengeID, m.To, now, now.Add(-w.cfg.ClaimStale))
+	var o Outcome
+	switch {
+	case err == nil:
+		return c, Outcome{}, true
+	case errors.Is(err, otp.ErrDelivered):
+		o = Outcome{Action: Delete, Reason: ReasonDuplicate}
+	case errors.Is(err, otp.ErrNotDeliverable):
+		// Voided by a failed Create or enqueue, consumed, a decoy, or gone:
+		// nothing to send.
+		o = Outcome{Action: Delete, Reason: ReasonNotDeliverable}
+	case errors.Is(err, otp.ErrClaimTaken):
+		// Another worker is sending it; look again once its claim could be stale.
+		o = Outcome{Action: Retry, Delay: w.cfg.ClaimStale, Reason: ReasonClaimBusy}
+	default:
+		log.Error("claim failed", "err", err)
+		o = w.retryAt(m, w.backoff(1), ReasonStoreError, now)
+	}
+	return otp.Challenge{}, w.done(log, o), false
 }
 
 // deliver sends through the provider chain and records the outcome.

@@ -21,13 +21,11 @@ import (
 func main() {
 	ctx := context.Background()
 	s, err := triggers.CreateFromEnv(os.Getenv)
-	log := lambdainit.Start(s.LogLevel, err)
+	log, aws := awsinit.Start(ctx, s.LogLevel, err)
 	// Every cold start, so test numbers left on are seen in the logs.
 	if w := s.Triggers.TestNumbersWarning(); w != "" {
 		log.Warn(w, "var", triggers.EnvTestNumbers)
 	}
-	aws, err := awsinit.Load(ctx)
-	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
 	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)

@@ -26,10 +26,7 @@ import (
 func main() {
 	ctx := context.Background()
 	s, err := customsms.FromEnv(os.Getenv)
-	log := lambdainit.Logger(s.LogLevel)
-	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
-	aws, err := awsinit.Load(ctx)
-	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	log, aws := awsinit.Start(ctx, s.LogLevel, err)
 	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
 	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	codes, err := esdk.New(ctx, kms.NewFromConfig(aws), s.KeyARN)

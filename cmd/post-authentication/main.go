@@ -19,9 +19,7 @@ import (
 
 func main() {
 	s, err := triggers.PostAuthenticationFromEnv(os.Getenv)
-	log := lambdainit.Start(s.LogLevel, err)
-	aws, err := awsinit.Load(context.Background())
-	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	log, aws := awsinit.Start(context.Background(), s.LogLevel, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
 	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	pool := userpool.New(cognitoidentityprovider.NewFromConfig(aws))

@@ -22,10 +22,7 @@ import (
 func main() {
 	ctx := context.Background()
 	s, err := receipts.SettingsFromEnv(os.Getenv)
-	log := lambdainit.Logger(s.LogLevel)
-	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
-	aws, err := awsinit.Load(ctx)
-	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	log, aws := awsinit.Start(ctx, s.LogLevel, err)
 	tw := receipts.TwilioConfig{CallbackURL: s.CallbackURL}
 	if s.CallbackURL != "" {
 		tw.AuthToken, err = secret.LoadValueAWS(ctx, s.AuthTokenSecret, aws)

@@ -19,9 +19,7 @@ import (
 func main() {
 	ctx := context.Background()
 	s, err := triggers.VerifyFromEnv(os.Getenv)
-	log := lambdainit.Start(s.LogLevel, err)
-	aws, err := awsinit.Load(ctx)
-	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	log, aws := awsinit.Start(ctx, s.LogLevel, err)
 	keys, err := secret.LoadKeysAWS(ctx, s.Secret, aws, log)
 	lambdainit.Check(log, lambdainit.DependencyFailed, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)

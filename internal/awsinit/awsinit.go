@@ -1,17 +1,31 @@
 // Package awsinit loads the AWS configuration for the functions that call
-// AWS (Create, Verify, PostAuthentication, the worker). Define and
-// PreSignUp never import it. It builds no service client: each main builds
+// AWS (Create, Verify, PostAuthentication, the worker, the custom SMS
+// sender, sms-receipts). Define and PreSignUp never import it. It builds no service client: each main builds
 // the ones its function calls.
 package awsinit
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
 )
+
+// Start is the first step of every main that calls AWS, after reading its
+// settings: lambdainit.Start (the logger, or a ConfigInvalid init error
+// when err is not nil), then Load, ending the start-up as a
+// DependencyFailed init error when the configuration or credentials fail.
+func Start(ctx context.Context, level slog.Level, err error) (*slog.Logger, aws.Config) {
+	log := lambdainit.Start(level, err)
+	cfg, err := Load(ctx)
+	lambdainit.Check(log, lambdainit.DependencyFailed, err)
+	return log, cfg
+}
 
 // sdkAttempts bounds each AWS call: Cognito gives a trigger 5 s in all, so
 // one retry fits and a third attempt would not.

@@ -16,11 +16,17 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 )
 
+// itemAPI is the part of the DynamoDB client both the store and the ledger
+// use: consistent reads and transactions.
+type itemAPI interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
 // API is the part of the DynamoDB client the store uses.
 type API interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	itemAPI
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
 // Store is the DynamoDB challenge store.
@@ -58,12 +64,7 @@ func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []ot
 		return err
 	}
 	for try := 1; ; try++ {
-		token, err := otp.NewID(nil)
-		if err != nil {
-			return fmt.Errorf("put challenge %s: request token: %w", c.ID, err)
-		}
-		in.ClientRequestToken = aws.String(token)
-		_, err = s.db.TransactWriteItems(ctx, in)
+		err := transactOnce(ctx, s.db, in)
 		if err == nil {
 			return nil
 		}
@@ -77,11 +78,8 @@ func (s *Store) PutChallenge(ctx context.Context, c otp.Challenge, counters []ot
 		if try == conflictTries {
 			return fmt.Errorf("put challenge %s: transaction conflict after %d tries: %w", c.ID, try, err)
 		}
-		// A short jittered pause lets the other transaction finish.
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("put challenge %s: %w", c.ID, ctx.Err())
-		case <-time.After(time.Duration(5+rand.IntN(20)) * time.Millisecond):
+		if err := conflictPause(ctx); err != nil {
+			return fmt.Errorf("put challenge %s: %w", c.ID, err)
 		}
 	}
 }
@@ -135,21 +133,7 @@ func pointerCondition(id string, claim otp.PointerClaim) expression.ConditionBui
 }
 
 func (s *Store) put(item any, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("marshal: %w", err)
-	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("build condition: %w", err)
-	}
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName:                 aws.String(s.table),
-		Item:                      av,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}}, nil
+	return putItem(s.table, item, cond)
 }
 
 // cancelReason maps a cancelled transaction to the caller's error, or nil
@@ -435,4 +419,47 @@ func (s *Store) GetPointer(ctx context.Context, phone, clientID string) (otp.Poi
 func isConditionFailed(err error) bool {
 	var ccf *types.ConditionalCheckFailedException
 	return errors.As(err, &ccf)
+}
+
+// transactOnce writes in as one try with its own random ClientRequestToken:
+// the SDK's retry of a try whose response was lost repeats the token and so
+// is applied once, while a new try after a cancel is a new request.
+func transactOnce(ctx context.Context, db itemAPI, in *dynamodb.TransactWriteItemsInput) error {
+	token, err := otp.NewID(nil)
+	if err != nil {
+		return fmt.Errorf("request token: %w", err)
+	}
+	in.ClientRequestToken = aws.String(token)
+	_, err = db.TransactWriteItems(ctx, in)
+	return err
+}
+
+// conflictPause is a short jittered pause after a transaction conflict that
+// lets the other transaction finish; it returns ctx's error if ctx ends first.
+func conflictPause(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(5+rand.IntN(20)) * time.Millisecond):
+		return nil
+	}
+}
+
+// putItem is a transaction's put of item into table under cond.
+func putItem(table string, item any, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("marshal: %w", err)
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("build condition: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                 aws.String(table),
+		Item:                      av,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}}, nil
 }

@@ -14,13 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
-	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 )
 
 // LedgerAPI is the part of the DynamoDB client the ledger uses.
 type LedgerAPI interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	itemAPI
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 }
 
@@ -195,28 +193,16 @@ func (l *Ledger) tallyUpdate(m delivery.Message, change delivery.Tally) (types.T
 	}}, nil
 }
 
+// put is a transaction's put of a new item.
 func (l *Ledger) put(item any) (types.TransactWriteItem, error) {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		return types.TransactWriteItem{}, fmt.Errorf("marshal: %w", err)
-	}
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName:                aws.String(l.table),
-		Item:                     av,
-		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
-	}}, nil
+	return putItem(l.table, item, expression.AttributeNotExists(expression.Name(AttrPK)))
 }
 
 // transact writes items in one transaction. A cancelled one is not an
 // error: failed is the index of the item whose condition failed, or -1 for
 // a conflict with another transaction; nil means it was written.
 func (l *Ledger) transact(ctx context.Context, items ...types.TransactWriteItem) (failed *int, err error) {
-	token, err := otp.NewID(nil)
-	if err != nil {
-		return nil, fmt.Errorf("request token: %w", err)
-	}
-	_, err = l.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(token)})
+	err = transactOnce(ctx, l.db, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	var tce *types.TransactionCanceledException
 	if !errors.As(err, &tce) {
 		return nil, err
@@ -232,11 +218,8 @@ func (l *Ledger) transact(ctx context.Context, items ...types.TransactWriteItem)
 			return nil, fmt.Errorf("cancelled (%s): %w", code, err)
 		}
 	}
-	// A short jittered pause lets the other transaction finish.
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(time.Duration(5+rand.IntN(20)) * time.Millisecond):
+	if err := conflictPause(ctx); err != nil {
+		return nil, err
 	}
 	return &conflict, nil
 }

@@ -3,8 +3,6 @@ package storetest
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -480,24 +478,12 @@ func testConcurrentClaims(t *testing.T, s Claims) {
 	c := challenge(t)
 	put(t, s, c)
 	now := base.Add(time.Second)
-	var won, taken atomic.Int64
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() {
-			_, err := s.Claim(ctx, c.ID, c.Phone, now, now.Add(-staleAfter))
-			switch {
-			case err == nil:
-				won.Add(1)
-			case errors.Is(err, otp.ErrClaimTaken):
-				taken.Add(1)
-			default:
-				t.Errorf("Claim: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	if won.Load() != 1 || taken.Load() != 19 {
-		t.Errorf("%d claims won, %d were told it is taken; want 1 and 19", won.Load(), taken.Load())
+	won, taken := race(t, "Claim", 20, func() error {
+		_, err := s.Claim(ctx, c.ID, c.Phone, now, now.Add(-staleAfter))
+		return err
+	}, otp.ErrClaimTaken)
+	if won != 1 || taken != 19 {
+		t.Errorf("%d claims won, %d were told it is taken; want 1 and 19", won, taken)
 	}
 	if got := get(t, s, c.ID).Delivery; got.Attempts != 1 || got.State != otp.DeliverySending {
 		t.Errorf("delivery after concurrent claims = %+v, want sending after 1 attempt", got)

@@ -340,24 +340,12 @@ func testPointer(t *testing.T, s Store) {
 func testConcurrentAttempts(t *testing.T, s Store) {
 	c := challenge(t)
 	put(t, s, c)
-	var ok, refused atomic.Int64
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Go(func() {
-			_, err := s.CountAttempt(ctx, c.ID, base)
-			switch {
-			case err == nil:
-				ok.Add(1)
-			case errors.Is(err, otp.ErrNotAnswerable):
-				refused.Add(1)
-			default:
-				t.Errorf("CountAttempt: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	if ok.Load() != int64(c.MaxAttempts) || refused.Load() != 50-int64(c.MaxAttempts) {
-		t.Errorf("counted %d, refused %d; want %d and %d", ok.Load(), refused.Load(), c.MaxAttempts, 50-c.MaxAttempts)
+	ok, refused := race(t, "CountAttempt", 50, func() error {
+		_, err := s.CountAttempt(ctx, c.ID, base)
+		return err
+	}, otp.ErrNotAnswerable)
+	if ok != int64(c.MaxAttempts) || refused != 50-int64(c.MaxAttempts) {
+		t.Errorf("counted %d, refused %d; want %d and %d", ok, refused, c.MaxAttempts, 50-c.MaxAttempts)
 	}
 	if got, _ := s.GetChallenge(ctx, c.ID); got.Attempts != c.MaxAttempts {
 		t.Errorf("stored attempts = %d, want %d", got.Attempts, c.MaxAttempts)
@@ -367,44 +355,50 @@ func testConcurrentAttempts(t *testing.T, s Store) {
 func testConcurrentConsume(t *testing.T, s Store) {
 	c := challenge(t)
 	put(t, s, c)
-	var won atomic.Int64
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() {
-			err := s.Consume(ctx, c.ID, fmt.Sprintf("verify-%d", seq.Add(1)))
-			switch {
-			case err == nil:
-				won.Add(1)
-			case !errors.Is(err, otp.ErrAlreadyConsumed):
-				t.Errorf("Consume: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	if won.Load() != 1 {
-		t.Errorf("%d concurrent consumes won, want exactly 1", won.Load())
+	won, _ := race(t, "Consume", 20, func() error {
+		return s.Consume(ctx, c.ID, fmt.Sprintf("verify-%d", seq.Add(1)))
+	}, otp.ErrAlreadyConsumed)
+	if won != 1 {
+		t.Errorf("%d concurrent consumes won, want exactly 1", won)
 	}
 }
 
 func testConcurrentCap(t *testing.T, s Store) {
 	phone := challenge(t).Phone
 	ctrs := otp.Counters([]otp.Cap{{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: 5}}, phone, "US", base, nil)
-	var ok atomic.Int64
+	ok, _ := race(t, "PutChallenge", 20, func() error {
+		err := s.PutChallenge(ctx, challenge(t), ctrs, anyPointer)
+		var le *otp.LimitError
+		if errors.As(err, &le) {
+			return errCapped
+		}
+		return err
+	}, errCapped)
+	if ok != 5 {
+		t.Errorf("%d codes passed a cap of 5", ok)
+	}
+}
+
+// errCapped stands for any *otp.LimitError in a race.
+var errCapped = errors.New("capped")
+
+// race makes n calls at once and counts those that succeed and those
+// refused with an error that is refusal; any other error fails the test.
+func race(t *testing.T, name string, n int, call func() error, refusal error) (won, refused int64) {
+	var w, r atomic.Int64
 	var wg sync.WaitGroup
-	for range 20 {
+	for range n {
 		wg.Go(func() {
-			err := s.PutChallenge(ctx, challenge(t), ctrs, anyPointer)
-			var le *otp.LimitError
-			switch {
+			switch err := call(); {
 			case err == nil:
-				ok.Add(1)
-			case !errors.As(err, &le):
-				t.Errorf("PutChallenge: %v", err)
+				w.Add(1)
+			case errors.Is(err, refusal):
+				r.Add(1)
+			default:
+				t.Errorf("%s: %v", name, err)
 			}
 		})
 	}
 	wg.Wait()
-	if ok.Load() != 5 {
-		t.Errorf("%d codes passed a cap of 5", ok.Load())
-	}
+	return w.Load(), r.Load()
 }
