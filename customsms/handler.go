@@ -16,6 +16,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 )
 
 // Decrypter opens request.code for a user pool (package esdk).
@@ -89,6 +90,13 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
 	defer cancel()
 	log := h.env.Log.With("trigger", "CustomSMSSender", "source", truncate(ev.TriggerSource, 60))
+	// Before parsing, so a refusal's log line says whose SMS it was.
+	if kind, ok := Kind(ev.TriggerSource); ok {
+		log = log.With("kind", kind)
+	}
+	if raw := ev.Request.UserAttributes["phone_number"]; raw != "" {
+		log = log.With("phone", phone.Mask(raw))
+	}
 	j, err := h.parse(ctx, ev, log)
 	if err == nil {
 		err = h.enqueue(ctx, ev, j)
@@ -98,7 +106,13 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
 		if !errors.As(err, &r) {
 			r = refuse(ReasonUnavailable, err)
 		}
-		log.Warn("custom SMS refused", "reason", r.Reason, "err", err.Error())
+		// The cause (a KMS or Encryption SDK error, the number's refusal)
+		// never holds the code, and numbers in it are masked.
+		args := []any{"reason", r.Reason}
+		if cause := errors.Unwrap(r); cause != nil {
+			args = append(args, "cause", cause.Error())
+		}
+		log.Warn("custom SMS refused", args...)
 		h.env.Metrics.Count("CustomSMSRefused", metrics.Dim{Name: "Reason", Value: r.Reason})
 		return ev, r
 	}
@@ -121,7 +135,6 @@ func (h *Handler) parse(ctx context.Context, ev Event, log *slog.Logger) (job, e
 	if raw == "" {
 		return job{}, refuse(ReasonNoPhone, nil)
 	}
-	log = log.With("phone", phone.Mask(raw))
 	num, err := h.cfg.Phone.Parse(raw)
 	if err != nil {
 		return job{}, refuse(ReasonNumberRefused, err)
@@ -137,7 +150,7 @@ func (h *Handler) parse(ctx context.Context, ev Event, log *slog.Logger) (job, e
 	return job{
 		kind: kind, num: num, locale: locale, secret: secret,
 		now: h.env.Now().UTC().Truncate(time.Millisecond),
-		log: log.With("kind", kind, "country", num.Region),
+		log: log.With("country", num.Region),
 	}, nil
 }
 
@@ -161,6 +174,11 @@ func (h *Handler) secret(ctx context.Context, ev Event, kind string) (schema.Cog
 	s := schema.CognitoSecret{Code: code}
 	if kind == schema.KindAdminCreateUser {
 		s.Username = ev.UserName
+	}
+	// The worker renders with the same check; refusing here keeps a job it
+	// would dead-letter from using the caps and answering Cognito "sent".
+	if err := smstext.ValidCognito(kind, smstext.CognitoData{Code: s.Code, Username: s.Username}); err != nil {
+		return schema.CognitoSecret{}, refuse(ReasonBadCode, err)
 	}
 	return s, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/customsms"
 	"github.com/cognito-phone-otp/cognito-phone-otp/customsms/esdk"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
@@ -106,6 +107,14 @@ func TestBadInputRefused(t *testing.T) {
 		{"wrong key", func(ev *customsms.Event) { ev.Request.Code = h.encrypt(other, code, poolID) }, customsms.ReasonUndecryptable},
 		{"wrong context", func(ev *customsms.Event) { ev.Request.Code = h.encrypt(h.codec, code, "us-east-1_OTHERPOOL") }, customsms.ReasonUndecryptable},
 		{"not a code", func(ev *customsms.Event) { ev.Request.Code = h.encrypt(h.codec, "12 34<script>", poolID) }, customsms.ReasonBadCode},
+		// The worker would refuse to render these: no digit for a code typed
+		// into an app, and a username longer than Cognito's.
+		{"code without a digit", func(ev *customsms.Event) { ev.Request.Code = h.encrypt(h.codec, "abcdef", poolID) }, customsms.ReasonBadCode},
+		{"username too long", func(ev *customsms.Event) {
+			ev.TriggerSource = "CustomSMSSender_AdminCreateUser"
+			ev.UserName = strings.Repeat("u", 129)
+			ev.Request.Code = h.encrypt(h.codec, "Temp-Pass-1", poolID)
+		}, customsms.ReasonBadCode},
 		{"unknown source", func(ev *customsms.Event) { ev.TriggerSource = "CustomSMSSender_Welcome" }, customsms.ReasonUnknownSource},
 		{"custom email source", func(ev *customsms.Event) { ev.TriggerSource = "CustomEmailSender_SignUp" }, customsms.ReasonUnknownSource},
 		{"request type", func(ev *customsms.Event) { ev.Request.Type = "customEmailSenderRequestV1" }, customsms.ReasonBadRequest},
@@ -139,6 +148,13 @@ func TestBadInputRefused(t *testing.T) {
 	}
 	if len(h.sent.sent) != 0 {
 		t.Errorf("%d SMS sent", len(h.sent.sent))
+	}
+	// A refusal's log line names whose SMS it was (masked) and its cause.
+	logs := h.logs.String()
+	for _, want := range []string{`"phone":"` + phone.Mask(number) + `"`, `"kind":"signUp"`, `"cause":`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("refusal logs lack %s:\n%s", want, logs)
+		}
 	}
 	noSecrets(t, h)
 }

@@ -112,6 +112,17 @@ func cognitoLocale(txt cognitoText, locale string) string {
 	return DefaultLocale
 }
 
+// ValidCognito checks d for a Cognito SMS of kind as RenderCognito will:
+// the trigger calls it before it writes or enqueues anything, so a job the
+// worker would refuse to render is never accepted.
+func ValidCognito(kind string, d CognitoData) error {
+	txt, ok := cognitoTexts[kind]
+	if !ok {
+		return fmt.Errorf("%w: no text for Cognito SMS kind %.30q", ErrTemplate, kind)
+	}
+	return d.validate(kind, txt.autofill)
+}
+
 // maxSecretLen is Cognito's bound on a temporary password (and far above
 // a code); longer input is not Cognito's.
 const maxSecretLen = 256
