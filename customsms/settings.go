@@ -2,10 +2,10 @@ package customsms
 
 import (
 	"log/slog"
-	"regexp"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/customsms/esdk"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
@@ -27,22 +27,21 @@ type Settings struct {
 	LogLevel slog.Level
 }
 
-var rePoolID = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
-
 // FromEnv reads the table, queue and secret (as Create does), the KMS key
-// ARN, the delivery window, the optional pool id, and from the triggers'
-// variables the send caps, phone policy, default locale and deadline, so
-// both functions apply one policy. Errors name each bad variable.
+// ARN, the delivery window, the optional pool id, and the variables it
+// shares with Create (triggers.SendSettingsFromEnv: send caps, phone
+// policy, default locale, deadline), so both apply one policy; none of
+// Create's code policy or test numbers. Errors name each bad variable.
 func FromEnv(getenv func(string) string) (Settings, error) {
 	e := config.New(getenv)
-	tc := triggers.ConfigFromEnv(e)
+	tc := triggers.SendSettingsFromEnv(e)
 	s := Settings{
 		Table:    e.Required(config.EnvTable),
 		QueueURL: e.Required(config.EnvQueueURL),
 		Secret:   e.Secret(),
 		KeyARN:   e.Required(EnvKMSKeyARN),
 		Handler: Config{
-			Caps:           tc.Policy.Caps,
+			Caps:           tc.Caps,
 			Phone:          tc.Phone,
 			DefaultLocale:  tc.DefaultLocale,
 			Deadline:       tc.Deadline,
@@ -54,7 +53,7 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 	if s.KeyARN != "" && !esdk.ValidKeyARN(s.KeyARN) {
 		e.Fail(EnvKMSKeyARN, "must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id> (not an alias)")
 	}
-	if p := s.Handler.UserPoolID; p != "" && !rePoolID.MatchString(p) {
+	if p := s.Handler.UserPoolID; p != "" && !cognitowire.ValidPoolID(p) {
 		e.Fail(EnvUserPoolID, "must be a user pool id such as us-east-1_AbCdEf123")
 	}
 	return s, e.Err()

@@ -68,3 +68,21 @@ func TestFromEnv(t *testing.T) {
 		t.Fatalf("window 2m: %v %v", s.Handler.DeliveryWindow, err)
 	}
 }
+
+// Create's own variables (code policy, test numbers) are not this
+// function's business: values Create would refuse do not stop its start.
+func TestFromEnvIgnoresCreatesVariables(t *testing.T) {
+	m := map[string]string{
+		"OTP_TABLE_NAME":       "otp",
+		"OTP_QUEUE_URL":        "https://sqs.us-east-1.amazonaws.com/111122223333/sms",
+		"OTP_SECRET":           "ssm:/otp/secret",
+		"OTP_KMS_KEY_ARN":      "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		"OTP_TEST_NUMBERS":     "not a list",
+		"OTP_CODE_TTL":         "15m",
+		"OTP_SESSION_VALIDITY": "3m",
+		"OTP_CODE_LENGTH":      "x",
+	}
+	if _, err := customsms.FromEnv(env(m)); err != nil {
+		t.Fatalf("refused another function's variables: %v", err)
+	}
+}

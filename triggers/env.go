@@ -138,13 +138,7 @@ func policy(e *config.Env, pol otp.Policy) otp.Policy {
 	pol.TTL = e.Duration(EnvCodeTTL, pol.TTL, 30*time.Second, otp.MaxTTL)
 	pol.MaxAttempts = define.MaxAttemptsFromEnv(e, pol.MaxAttempts)
 	pol.ResendCooldown = e.Duration(EnvResendCooldown, pol.ResendCooldown, 0, otp.MaxTTL)
-	shards := e.Int(EnvCounterShards, 10, 1, 100)
-	pol.Caps = []otp.Cap{
-		{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: e.Int(EnvCapPhone15m, 5, 0, 1000)},
-		{Scope: otp.ScopePhone, Window: 24 * time.Hour, Max: e.Int(EnvCapPhoneDay, 10, 0, 10000)},
-		{Scope: otp.ScopeCountry, Window: time.Hour, Max: e.Int(EnvCapCountryHour, 1000, 0, 10_000_000), Shards: shards},
-		{Scope: otp.ScopeGlobal, Window: time.Hour, Max: e.Int(EnvCapGlobalHour, 10000, 0, 100_000_000), Shards: shards},
-	}
+	pol.Caps = caps(e)
 	// Compare only values that were both parsed: a default standing in for a
 	// bad value would make the second message wrong.
 	if pol.TTL > pol.SessionValidity && !e.Failed(EnvCodeTTL, EnvSessionValidity) {
@@ -154,6 +148,38 @@ func policy(e *config.Env, pol otp.Policy) otp.Policy {
 		e.Fail(EnvResendCooldown, fmt.Sprintf("%s is longer than %s (%s)", pol.ResendCooldown, EnvCodeTTL, pol.TTL))
 	}
 	return pol
+}
+
+// caps reads the send caps: per number, per country, for the service.
+func caps(e *config.Env) []otp.Cap {
+	shards := e.Int(EnvCounterShards, 10, 1, 100)
+	return []otp.Cap{
+		{Scope: otp.ScopePhone, Window: 15 * time.Minute, Max: e.Int(EnvCapPhone15m, 5, 0, 1000)},
+		{Scope: otp.ScopePhone, Window: 24 * time.Hour, Max: e.Int(EnvCapPhoneDay, 10, 0, 10000)},
+		{Scope: otp.ScopeCountry, Window: time.Hour, Max: e.Int(EnvCapCountryHour, 1000, 0, 10_000_000), Shards: shards},
+		{Scope: otp.ScopeGlobal, Window: time.Hour, Max: e.Int(EnvCapGlobalHour, 10000, 0, 100_000_000), Shards: shards},
+	}
+}
+
+// SendSettings are the variables every function that sends an SMS shares
+// with Create, so sign-in codes and the pool's own SMS apply one policy.
+type SendSettings struct {
+	Caps          []otp.Cap
+	Phone         phone.Policy
+	DefaultLocale string
+	Deadline      time.Duration
+}
+
+// SendSettingsFromEnv reads the send caps, OTP_ALLOWED_COUNTRIES,
+// OTP_ALLOW_VOIP, OTP_DEFAULT_LOCALE and OTP_DEADLINE, and nothing of
+// Create's own code policy or test numbers; problems go to e.
+func SendSettingsFromEnv(e *config.Env) SendSettings {
+	return SendSettings{
+		Caps:          caps(e),
+		Phone:         phonePolicy(e),
+		DefaultLocale: defaultLocale(e, DefaultConfig().DefaultLocale),
+		Deadline:      deadline(e),
+	}
 }
 
 func phonePolicy(e *config.Env) phone.Policy {
