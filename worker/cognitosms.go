@@ -41,20 +41,9 @@ func (w *Worker) processCognito(ctx context.Context, body []byte, country *strin
 	}
 	// deliver, record and retryAt know a job by these fields only.
 	env := schema.Message{MessageID: m.MessageID, ChallengeID: m.JobID, To: m.To, CreatedAt: m.CreatedAt, ExpiresAt: m.ExpiresAt}
-	c, o, ok := w.claim(ctx, log, env, now)
-	if !ok {
-		return o
-	}
-	if c.Delivery.Attempts > w.cfg.MaxAttempts {
-		w.record(ctx, log, env, c.Delivery.At, otp.PermanentFailure(""))
-		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "send attempts exhausted"})
-	}
-	text, err := w.renderCognito(m, secret)
-	if err != nil {
-		w.record(ctx, log, env, c.Delivery.At, otp.PermanentFailure(""))
-		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
-	}
-	return w.deliver(ctx, log, env, c, *country, text, now)
+	return w.claimAndSend(ctx, log, env, *country, now, func(otp.Challenge) (string, error) {
+		return w.renderCognito(m, secret)
+	})
 }
 
 func (w *Worker) renderCognito(m schema.CognitoSMS, s schema.CognitoSecret) (string, error) {

@@ -61,24 +61,33 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	if err != nil {
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()})
 	}
+	return w.claimAndSend(ctx, log, m, *country, now, func(c otp.Challenge) (string, error) {
+		// The language and "expires in N minutes" come from the challenge
+		// Create stored: the message's locale and createdAt are outside the
+		// seal, so a queue writer could otherwise make a 3-minute code say 15.
+		return w.text.Render(c.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(c.ExpiresAt.Sub(c.CreatedAt).Minutes()))})
+	})
+}
+
+// claimAndSend claims m's delivery record, renders its text and delivers
+// it: the steps a sign-in code and a Cognito job share. A claim past the
+// attempt budget, or a text that cannot be rendered, is recorded as a
+// permanent failure and dead-lettered.
+func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country string, now time.Time, render func(otp.Challenge) (string, error)) Outcome {
 	c, o, ok := w.claim(ctx, log, m, now)
 	if !ok {
 		return o
 	}
-	claimedAt := c.Delivery.At
 	if c.Delivery.Attempts > w.cfg.MaxAttempts {
-		w.record(ctx, log, m, claimedAt, otp.PermanentFailure(""))
+		w.record(ctx, log, m, c.Delivery.At, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "send attempts exhausted"})
 	}
-	// The language and "expires in N minutes" come from the challenge Create
-	// stored: the message's locale and createdAt are outside the seal, so a
-	// queue writer could otherwise make a 3-minute code say 15.
-	text, err := w.text.Render(c.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(c.ExpiresAt.Sub(c.CreatedAt).Minutes()))})
+	text, err := render(c)
 	if err != nil {
-		w.record(ctx, log, m, claimedAt, otp.PermanentFailure(""))
+		w.record(ctx, log, m, c.Delivery.At, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
-	return w.deliver(ctx, log, m, c, *country, text, now)
+	return w.deliver(ctx, log, m, c, country, text, now)
 }
 
 // keyring returns the keys to open a job that has not expired; ok is false
