@@ -1,7 +1,7 @@
 # Builds the Lambda functions for the provided.al2023 runtime on arm64.
 #
 #   make build      dist/<function>/bootstrap and dist/<function>.zip for the
-#                   six functions, without SAM (upload the zips anywhere)
+#                   eight functions, without SAM (upload the zips anywhere)
 #   make test       the module's tests (scripts/test)
 #   sam build       calls the build-<LogicalId> targets below: template.yaml
 #                   gives each function Metadata BuildMethod: makefile
@@ -9,7 +9,7 @@
 # The flags are scripts/build's: CGO off, -tags lambda.norpc, stripped.
 
 FUNCTIONS := define-auth-challenge create-auth-challenge verify-auth-challenge \
-	pre-sign-up post-authentication sms-worker sms-receipts
+	pre-sign-up post-authentication sms-worker sms-receipts custom-sms-sender
 GOBUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 .PHONY: build test clean FORCE
@@ -39,7 +39,8 @@ sam-build = $(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is unset: run these thr
 
 .PHONY: build-PreSignUpFunction build-DefineAuthChallengeFunction \
 	build-CreateAuthChallengeFunction build-VerifyAuthChallengeFunction \
-	build-PostAuthenticationFunction build-SmsWorkerFunction build-SmsReceiptsFunction
+	build-PostAuthenticationFunction build-SmsWorkerFunction build-SmsReceiptsFunction \
+	build-CustomSmsSenderFunction
 
 build-PreSignUpFunction: ; $(call sam-build,pre-sign-up)
 build-DefineAuthChallengeFunction: ; $(call sam-build,define-auth-challenge)
@@ -48,3 +49,5 @@ build-VerifyAuthChallengeFunction: ; $(call sam-build,verify-auth-challenge)
 build-PostAuthenticationFunction: ; $(call sam-build,post-authentication)
 build-SmsWorkerFunction: ; $(call sam-build,sms-worker)
 build-SmsReceiptsFunction: ; $(call sam-build,sms-receipts)
+# Only deployed with the template's CustomSmsSender parameter On.
+build-CustomSmsSenderFunction: ; $(call sam-build,custom-sms-sender)

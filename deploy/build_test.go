@@ -14,7 +14,7 @@ var reSAMTarget = regexp.MustCompile(`(?m)^build-([A-Za-z0-9]+):\s*;\s*\$\(call 
 // TestMakefileBuildsEachFunction checks that sam build finds a target for
 // each function (BuildMethod: makefile runs build-<LogicalId>), that the
 // target builds that function's cmd/<function>, and that make build covers
-// the same six.
+// the same functions.
 func TestMakefileBuildsEachFunction(t *testing.T) {
 	mk, err := os.ReadFile("../Makefile")
 	if err != nil {
@@ -55,7 +55,7 @@ func TestMakefileBuildsEachFunction(t *testing.T) {
 // does, so a main that does not build for Lambda fails here.
 func TestFunctionsCrossCompile(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds six binaries")
+		t.Skip("builds every function")
 	}
 	out := t.TempDir()
 	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out + string(filepath.Separator)}

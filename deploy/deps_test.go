@@ -81,8 +81,7 @@ func TestEachFunctionLinksOnlyWhatItUses(t *testing.T) {
 			t.Errorf("%s: no link rule", f.cmd)
 		}
 	}
-	// Every main with a rule, deployed by the template yet or not
-	// (custom-sms-sender is not in template.yaml yet).
+	// Every main with a rule.
 	for _, cmd := range slices.Sorted(maps.Keys(linkRules)) {
 		rule := linkRules[cmd]
 		t.Run(cmd, func(t *testing.T) {

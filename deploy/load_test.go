@@ -57,7 +57,8 @@ func load(t *testing.T, params map[string]any) *cloudformation.Template {
 
 // paramSets are the parameter values every wiring test runs with: the
 // defaults, and every optional parameter set (Twilio first, an existing
-// secret, an alarm topic, no reserved concurrency, the longest code life).
+// secret, an alarm topic, no reserved concurrency, the longest code life,
+// the Custom SMS Sender on).
 var paramSets = []struct {
 	name   string
 	params map[string]any
@@ -99,6 +100,7 @@ var paramSets = []struct {
 		"SnsMonthlySpendAlarmUsd":      100,
 		"EstimatedHourlySpendAlarmUsd": 20,
 		"QueueAgeAlarmSeconds":         30,
+		"CustomSmsSender":              "On",
 	}},
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/customsms"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
@@ -31,6 +32,9 @@ type function struct {
 	id      string // logical id
 	cmd     string // cmd/<cmd>
 	trigger string // the user pool's LambdaConfig key; "" for the worker
+	// condition is the template condition the function exists under; ""
+	// for always.
+	condition string
 	// required are the variables its main refuses to start without.
 	required []string
 	// parse runs an environment through the parser its main calls.
@@ -46,22 +50,42 @@ func parser[S any](fromEnv func(func(string) string) (S, error)) func(func(strin
 }
 
 var functions = []function{
-	{"PreSignUpFunction", "pre-sign-up", "PreSignUp", nil, parser(triggers.PreSignUpFromEnv)},
-	{"DefineAuthChallengeFunction", "define-auth-challenge", "DefineAuthChallenge", nil, parser(define.FromEnv)},
-	{"CreateAuthChallengeFunction", "create-auth-challenge", "CreateAuthChallenge",
+	{"PreSignUpFunction", "pre-sign-up", "PreSignUp", "", nil, parser(triggers.PreSignUpFromEnv)},
+	{"DefineAuthChallengeFunction", "define-auth-challenge", "DefineAuthChallenge", "", nil, parser(define.FromEnv)},
+	{"CreateAuthChallengeFunction", "create-auth-challenge", "CreateAuthChallenge", "",
 		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret}, parser(triggers.CreateFromEnv)},
-	{"VerifyAuthChallengeFunction", "verify-auth-challenge", "VerifyAuthChallengeResponse",
+	{"VerifyAuthChallengeFunction", "verify-auth-challenge", "VerifyAuthChallengeResponse", "",
 		[]string{config.EnvTable, config.EnvSecret}, parser(triggers.VerifyFromEnv)},
-	{"PostAuthenticationFunction", "post-authentication", "PostAuthentication",
+	{"PostAuthenticationFunction", "post-authentication", "PostAuthentication", "",
 		[]string{config.EnvTable}, parser(triggers.PostAuthenticationFromEnv)},
-	{"SmsWorkerFunction", "sms-worker", "",
+	{"SmsWorkerFunction", "sms-worker", "", "",
 		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret, worker.EnvDLQURL, worker.EnvProviders},
 		func(getenv func(string) string, environ []string) error {
 			_, err := worker.SettingsFromEnv(getenv, environ)
 			return err
 		}},
-	{"SmsReceiptsFunction", "sms-receipts", "", []string{config.EnvTable}, parser(receipts.SettingsFromEnv)},
+	{"SmsReceiptsFunction", "sms-receipts", "", "", []string{config.EnvTable}, parser(receipts.SettingsFromEnv)},
+	{"CustomSmsSenderFunction", "custom-sms-sender", "CustomSMSSender", customSmsCondition,
+		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret, customsms.EnvKMSKeyARN},
+		func(getenv func(string) string, environ []string) error {
+			// CloudFormation puts the key's ARN where the test sees its GetAtt.
+			_, err := customsms.FromEnv(func(k string) string {
+				if v := getenv(k); v != customSmsKeyArn {
+					return v
+				}
+				return exampleKeyARN
+			})
+			return err
+		}},
 }
+
+const (
+	// customSmsCondition is the condition of everything the CustomSmsSender
+	// parameter adds.
+	customSmsCondition = "UseCustomSmsSender"
+	customSmsKeyArn    = "getatt:CustomSmsSenderKey.Arn"
+	exampleKeyARN      = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+)
 
 func fn(t *testing.T, tmpl *cloudformation.Template, id string) *serverless.Function {
 	t.Helper()
@@ -132,8 +156,8 @@ func TestUserPool(t *testing.T) {
 		"PostAuthentication":          lc.PostAuthentication,
 	}
 	for _, f := range functions {
-		if f.trigger == "" {
-			continue
+		if f.trigger == "" || f.condition != "" {
+			continue // conditional triggers: TestCustomSmsSenderWiring
 		}
 		want := "getatt:" + f.id + ".Arn"
 		if v := got[f.trigger]; v == nil || *v != want {
@@ -141,12 +165,12 @@ func TestUserPool(t *testing.T) {
 		}
 	}
 	for name, v := range map[string]any{
-		"CustomMessage": lc.CustomMessage, "CustomSMSSender": lc.CustomSMSSender,
+		"CustomMessage": lc.CustomMessage, "CustomEmailSender": lc.CustomEmailSender,
 		"PreAuthentication": lc.PreAuthentication, "PostConfirmation": lc.PostConfirmation,
 		"PreTokenGeneration": lc.PreTokenGeneration, "UserMigration": lc.UserMigration,
 	} {
 		if !isNil(v) {
-			t.Errorf("LambdaConfig.%s is set; the template wires only the five triggers", name)
+			t.Errorf("LambdaConfig.%s is set; the template wires only the five triggers and the Custom SMS Sender", name)
 		}
 	}
 }
@@ -170,6 +194,9 @@ func TestInvokePermissions(t *testing.T) {
 			if deref(p.SourceArn) != "getatt:UserPool.Arn" {
 				t.Errorf("%s: SourceArn %s, want the user pool's ARN", id, deref(p.SourceArn))
 			}
+			if p.AWSCloudFormationCondition != f.condition {
+				t.Errorf("%s: condition %q, want its function's %q", id, p.AWSCloudFormationCondition, f.condition)
+			}
 		}
 		if n != 1 {
 			t.Errorf("%s: %d invoke permissions, want 1", f.id, n)
@@ -190,8 +217,8 @@ func TestInvokePermissions(t *testing.T) {
 			t.Errorf("%s: invoke permission for %s", id, p.Principal)
 		}
 	}
-	if cognito != 5 {
-		t.Errorf("%d Lambda permissions for Cognito, want 5 (one per trigger)", cognito)
+	if cognito != 6 {
+		t.Errorf("%d Lambda permissions for Cognito, want 6 (one per trigger)", cognito)
 	}
 }
 
@@ -481,6 +508,14 @@ func TestLeastPrivilege(t *testing.T) {
 				{"secretsmanager:GetSecretValue", secret},
 			},
 			"SmsReceiptsFunction": {{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table}},
+			// PutItem and UpdateItem: the record and the caps in one
+			// TransactWriteItems; GetItem: a retry's record; UpdateItem:
+			// voiding a record whose enqueue failed.
+			"CustomSmsSenderFunction": {
+				{"dynamodb:GetItem", table}, {"dynamodb:PutItem", table}, {"dynamodb:UpdateItem", table},
+				{"sqs:SendMessage", queue}, {"secretsmanager:GetSecretValue", secret},
+				{"kms:Decrypt", customSmsKeyArn},
+			},
 		}
 		if arn, _ := params["TwilioAuthTokenSecretArn"].(string); arn != "" {
 			want["SmsWorkerFunction"] = append(want["SmsWorkerFunction"], permission{"secretsmanager:GetSecretValue", arn})
@@ -531,6 +566,7 @@ func allowedEnv() map[string]bool {
 		twiliop.EnvAccountSID, twiliop.EnvFrom, twiliop.EnvMessagingServiceSID, twiliop.EnvStatusCallback,
 		twiliop.EnvRegion, twiliop.EnvEdge,
 		twiliop.EnvAuthTokenSecret,
+		customsms.EnvKMSKeyARN, customsms.EnvDeliveryWindow, customsms.EnvUserPoolID,
 		// Deliberately absent: twilio.EnvAuthToken (the token goes by
 		// reference, TWILIO_AUTH_TOKEN_SECRET), CONSOLE_OUTBOX and
 		// TWILIO_API_BASE_URL (local use).
