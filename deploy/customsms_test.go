@@ -52,9 +52,10 @@ func TestCustomSmsSenderWiring(t *testing.T) {
 			}
 			return
 		}
-		c := lc.CustomSMSSender
-		if c == nil || deref(c.LambdaArn) != "getatt:CustomSmsSenderFunction.Arn" || deref(c.LambdaVersion) != "V1_0" {
-			t.Errorf("LambdaConfig.CustomSMSSender %+v, want CustomSmsSenderFunction with LambdaVersion V1_0", c)
+		if c := lc.CustomSMSSender; c == nil {
+			t.Error("no LambdaConfig.CustomSMSSender")
+		} else if deref(c.LambdaArn) != "getatt:CustomSmsSenderFunction.Arn" || deref(c.LambdaVersion) != "V1_0" {
+			t.Errorf("LambdaConfig.CustomSMSSender %s %s, want getatt:CustomSmsSenderFunction.Arn V1_0", deref(c.LambdaArn), deref(c.LambdaVersion))
 		}
 		if deref(lc.KMSKeyID) != customSmsKeyArn {
 			t.Errorf("LambdaConfig.KMSKeyID %q, want %s", deref(lc.KMSKeyID), customSmsKeyArn)
