@@ -116,7 +116,7 @@ func refusalCode(err error) string {
 func (h *Create) parse(ev events.CognitoEventUserPoolsCreateAuthChallenge) (request, error) {
 	log := h.env.Log.With("trigger", "CreateAuthChallenge")
 	if ev.Request.ChallengeName != ChallengeName {
-		log.Warn("unexpected challenge name", "challengeName", truncate(ev.Request.ChallengeName, 40))
+		log.Warn("unexpected challenge name", "challengeName", source.Loggable(ev.Request.ChallengeName))
 		return request{}, refuse(CodeBadRequest)
 	}
 	raw := ev.Request.UserAttributes["phone_number"]
@@ -377,11 +377,4 @@ func isID(s string) bool {
 		}
 	}
 	return true
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

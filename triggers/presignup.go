@@ -28,7 +28,7 @@ func (h *PreSignUp) Handle(ctx context.Context, ev events.CognitoEventUserPoolsP
 		return ev, err
 	}
 	raw := ev.Request.UserAttributes["phone_number"]
-	log := h.env.Log.With("trigger", "PreSignUp", "source", truncate(ev.TriggerSource, 40), "phone", phone.Mask(raw))
+	log := h.env.Log.With("trigger", "PreSignUp", "source", source.Loggable(ev.TriggerSource), "phone", phone.Mask(raw))
 	ev.Response.AutoVerifyPhone = false
 	ev.Response.AutoVerifyEmail = false
 	// Federated sign-ups are the identity provider's business: they need no

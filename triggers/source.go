@@ -12,6 +12,6 @@ func checkSource(s source.Set, log *slog.Logger, triggerSource string) error {
 	if s.Has(triggerSource) {
 		return nil
 	}
-	log.Warn("event meant for another trigger", "trigger", s.Trigger, "triggerSource", truncate(triggerSource, 60))
+	log.Warn("event meant for another trigger", "trigger", s.Trigger, "triggerSource", source.Loggable(triggerSource))
 	return refuse(CodeBadRequest)
 }

@@ -44,7 +44,7 @@ var ErrBadRequest = errors.New("OTP_BAD_REQUEST")
 // every odd session fails the sign-in.
 func (h *Define) Handle(ctx context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
 	if !source.Define.Has(ev.TriggerSource) {
-		h.log.Warn("event meant for another trigger", "trigger", source.Define.Trigger, "triggerSource", ev.TriggerSource[:min(len(ev.TriggerSource), 60)])
+		h.log.Warn("event meant for another trigger", "trigger", source.Define.Trigger, "triggerSource", source.Loggable(ev.TriggerSource))
 		return ev, ErrBadRequest
 	}
 	ev.Response = h.decide(ev.Request)

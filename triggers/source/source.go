@@ -26,3 +26,20 @@ var (
 // Has reports whether triggerSource is one of s's; an empty one never is
 // (Cognito always sends it).
 func (s Set) Has(triggerSource string) bool { return slices.Contains(s.Values, triggerSource) }
+
+// Loggable is what a log line may say of a triggerSource that is not the
+// trigger's own: the value when it is shaped like a source name, else a
+// placeholder, so a forged event cannot write a phone number, a code or
+// anything else into the logs through this field.
+func Loggable(triggerSource string) string {
+	const maxLen = 60
+	if len(triggerSource) > maxLen {
+		return "(too long)"
+	}
+	for _, r := range triggerSource {
+		if r != '_' && (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') {
+			return "(malformed)"
+		}
+	}
+	return triggerSource
+}
