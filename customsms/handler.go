@@ -17,6 +17,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
 // Decrypter opens request.code for a user pool (package esdk).
@@ -89,7 +90,7 @@ type job struct {
 func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Deadline)
 	defer cancel()
-	log := h.env.Log.With("trigger", "CustomSMSSender", "source", truncate(ev.TriggerSource, 60))
+	log := h.env.Log.With("trigger", "CustomSMSSender", "source", source.Loggable(ev.TriggerSource))
 	// Before parsing, so a refusal's log line says whose SMS it was.
 	if kind, ok := Kind(ev.TriggerSource); ok {
 		log = log.With("kind", kind)
@@ -312,11 +313,4 @@ func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
 	r := refuse(ReasonRateLimited, le)
 	r.RetryAfter = max(1, int((until.Sub(now)+time.Second-1)/time.Second))
 	return r
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
