@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -41,7 +42,7 @@ func noLeak(t *testing.T, what, s, code string) {
 	if m := fullNumber.FindString(s); m != "" {
 		t.Errorf("%s holds a full number %s: %s", what, m, s)
 	}
-	if code != "" && strings.Contains(s, code) {
+	if holdsCode(s, code) {
 		t.Errorf("%s holds the code %s: %s", what, code, s)
 	}
 }
@@ -70,7 +71,7 @@ func FuzzCreate(f *testing.F) {
 		resp, _ := json.Marshal(ev.Response)
 		noLeak(t, "response", string(resp), code)
 		if code != "" {
-			h.noCodeInLogs(code)
+			noLeak(t, "logs", h.logs.String(), code)
 		}
 	})
 }
@@ -90,10 +91,10 @@ func FuzzVerify(f *testing.F) {
 		ev, err := invoke(t, h.verify.Handle, payload)
 		if err != nil {
 			noLeak(t, "error", err.Error(), code)
-			h.noCodeInLogs(code)
+			noLeak(t, "logs", h.logs.String(), code)
 			return
 		}
-		h.noCodeInLogs(code)
+		noLeak(t, "logs", h.logs.String(), code)
 		if !ev.Response.AnswerCorrect {
 			return
 		}
@@ -200,4 +201,10 @@ func FuzzPostAuthentication(f *testing.F) {
 			t.Fatalf("a number was marked verified without an answered code (%d calls)", n-before)
 		}
 	})
+}
+
+// holdsCode reports the code in s as a token of its own: a random 6-digit
+// code is also found, by chance, inside a log line's nanoseconds or a hex id.
+func holdsCode(s, code string) bool {
+	return code != "" && regexp.MustCompile(`(^|[^0-9A-Za-z])`+regexp.QuoteMeta(code)+`([^0-9A-Za-z]|$)`).MatchString(s)
 }
