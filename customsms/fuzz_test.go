@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -48,7 +47,7 @@ func (q *memQueue) EnqueueCognito(_ context.Context, m schema.CognitoSMS) error 
 	return nil
 }
 
-var fuzzNumber = regexp.MustCompile(`\+[0-9]{7,}`)
+var fuzzNumber = testutil.FullNumber
 
 // FuzzHandle: a refused event enqueues nothing; an accepted one enqueues
 // one job, to the event's number, whose sealed secret is the decrypted
@@ -107,7 +106,7 @@ func FuzzHandle(f *testing.F) {
 		if m := fuzzNumber.FindString(leaks); m != "" {
 			t.Errorf("logs or error hold a full number %s:\n%s", m, leaks)
 		}
-		if len(code) >= 4 && holdsCode(leaks, code) && !bytes.Contains(payload, []byte(code)) {
+		if len(code) >= 4 && testutil.HoldsCode(leaks, code) && !bytes.Contains(payload, []byte(code)) {
 			t.Errorf("logs or error hold the code %q:\n%s", code, leaks)
 		}
 		if herr != nil {
@@ -128,22 +127,4 @@ func FuzzHandle(f *testing.F) {
 			t.Errorf("an account-takeover notice carries a secret %+v", s)
 		}
 	})
-}
-
-// holdsCode reports the code in s as a token of its own: a random 6-digit
-// code is also found, by chance, inside a log line's nanoseconds or a hex id.
-func holdsCode(s, code string) bool {
-	alnum := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-	for i := 0; code != "" && i <= len(s)-len(code); i++ {
-		j := strings.Index(s[i:], code)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(code)
-		if (start == 0 || !alnum(s[start-1])) && (end == len(s) || !alnum(s[end])) {
-			return true
-		}
-		i = start
-	}
-	return false
 }

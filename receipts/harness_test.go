@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -62,7 +61,7 @@ func newRig(t *testing.T, tw receipts.TwilioConfig) *rig {
 	return r
 }
 
-var fullNumber = regexp.MustCompile(`\+[0-9]{7,}`)
+var fullNumber = testutil.FullNumber
 
 func (r *rig) checkLogs() {
 	if m := fullNumber.FindString(r.logs.String()); m != "" {

@@ -3,13 +3,13 @@ package schema_test
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
@@ -19,7 +19,7 @@ import (
 // exactly what was sealed (every unsealed field is bound); no error names
 // the number or the code.
 
-var fuzzNumber = regexp.MustCompile(`\+[0-9]{7,}`)
+var fuzzNumber = testutil.FullNumber
 
 func addMessageSeeds(f *testing.F) {
 	paths, err := filepath.Glob("testdata/messages/*.json")

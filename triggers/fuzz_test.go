@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakecognito"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
@@ -41,7 +42,7 @@ func noLeak(t *testing.T, what, s, code string) {
 	if m := fullNumber.FindString(s); m != "" {
 		t.Errorf("%s holds a full number %s: %s", what, m, s)
 	}
-	if holdsCode(s, code) {
+	if testutil.HoldsCode(s, code) {
 		t.Errorf("%s holds the code %s: %s", what, code, s)
 	}
 }
@@ -200,22 +201,4 @@ func FuzzPostAuthentication(f *testing.F) {
 			t.Fatalf("a number was marked verified without an answered code (%d calls)", n-before)
 		}
 	})
-}
-
-// holdsCode reports the code in s as a token of its own: a random 6-digit
-// code is also found, by chance, inside a log line's nanoseconds or a hex id.
-func holdsCode(s, code string) bool {
-	alnum := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-	for i := 0; code != "" && i <= len(s)-len(code); i++ {
-		j := strings.Index(s[i:], code)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(code)
-		if (start == 0 || !alnum(s[start-1])) && (end == len(s) || !alnum(s[end])) {
-			return true
-		}
-		i = start
-	}
-	return false
 }

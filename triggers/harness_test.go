@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -158,7 +157,7 @@ func (h *harness) code(m schema.Message) string {
 
 // checkLogs fails the test if a log line holds a full phone number or the
 // secret. Codes are checked where a test knows them (noCodeInLogs).
-var fullNumber = regexp.MustCompile(`\+[0-9]{7,}`)
+var fullNumber = testutil.FullNumber
 
 func (h *harness) checkLogs() {
 	logs := h.logs.String()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
@@ -49,7 +50,7 @@ func FuzzProcess(f *testing.F) {
 		}
 		o := h.process(in)
 		again := h.process(in)
-		if holdsCode(h.logs.String(), code) {
+		if testutil.HoldsCode(h.logs.String(), code) {
 			t.Errorf("logs contain the code %s", code)
 		}
 		sent := p.Sent()
@@ -71,22 +72,4 @@ func FuzzProcess(f *testing.F) {
 			t.Errorf("sent, but outcome %+v", o)
 		}
 	})
-}
-
-// holdsCode reports the code in s as a token of its own: a random 6-digit
-// code is also found, by chance, inside a log line's nanoseconds or a hex id.
-func holdsCode(s, code string) bool {
-	alnum := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-	for i := 0; code != "" && i <= len(s)-len(code); i++ {
-		j := strings.Index(s[i:], code)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(code)
-		if (start == 0 || !alnum(s[start-1])) && (end == len(s) || !alnum(s[end])) {
-			return true
-		}
-		i = start
-	}
-	return false
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -139,7 +138,7 @@ func newHarnessWith(t testing.TB, clk *clock, store Store, cfg worker.Config, p 
 	return h
 }
 
-var fullNumber = regexp.MustCompile(`\+[0-9]{7,}`)
+var fullNumber = testutil.FullNumber
 
 func (h *harness) checkLogs() {
 	if m := fullNumber.FindString(h.logs.String()); m != "" {

@@ -1,6 +1,7 @@
 // Package testutil holds the small concurrency-safe helpers several test
-// suites share: a settable clock and a buffer that collects log lines
-// written from many goroutines. Tests only.
+// suites share: a settable clock, a buffer that collects log lines
+// written from many goroutines, and the checks for a full number or a code
+// leaking into output. Tests only.
 package testutil
 
 import (

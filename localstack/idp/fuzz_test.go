@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 )
 
-var fuzzNumber = regexp.MustCompile(`\+[0-9]{7,}`)
+var fuzzNumber = testutil.FullNumber
 
 // FuzzAPI decodes and runs any operation with any body against a pool with
 // one user mid sign-in; @@SESSION@@ in a body becomes that sign-in's live
