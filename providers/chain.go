@@ -43,6 +43,8 @@ type Chain struct {
 	order    []Provider
 	routes   map[string][]Provider
 	breakers map[string]*Breaker // by provider name
+	named    map[string]Provider // by name: what a Router's names mean
+	router   Router              // optional: orders each message's providers
 	breaker  BreakerConfig
 	now      func() time.Time
 	// attemptTimeout bounds each provider's Send, so a hanging provider
@@ -86,7 +88,7 @@ func NewChain(order []Provider, routes map[string][]Provider, breaker BreakerCon
 	if now == nil {
 		now = time.Now
 	}
-	c := &Chain{order: slices.Clone(order), routes: make(map[string][]Provider, len(routes)), breakers: make(map[string]*Breaker), breaker: breaker, now: now}
+	c := &Chain{order: slices.Clone(order), routes: make(map[string][]Provider, len(routes)), breakers: make(map[string]*Breaker), named: make(map[string]Provider), breaker: breaker, now: now}
 	if err := c.addList("order", order); err != nil {
 		return nil, err
 	}
@@ -128,6 +130,59 @@ func WithSendBudget(d time.Duration) ChainOption {
 	}
 }
 
+// Router orders one message's providers by name, best first
+// (routing.Router.Pick).
+type Router interface {
+	Pick(ctx context.Context, country string) []string
+}
+
+// WithRouter lets r order each message's providers instead of the
+// configured order and routes; breakers and failover work as before on
+// the list r gives. A name r gives that the chain was not built with is
+// skipped; when r gives none the chain has, the configured list is used.
+func WithRouter(r Router) ChainOption { return func(c *Chain) { c.router = r } }
+
+// Order is the provider order for country, best first: the Router's when
+// it has an Order method, else the configured one.
+func (c *Chain) Order(country string) []string {
+	if o, ok := c.router.(interface{ Order(string) []string }); ok {
+		return o.Order(country)
+	}
+	list := c.configured(country)
+	names := make([]string, len(list))
+	for i, p := range list {
+		names[i] = p.Name()
+	}
+	return names
+}
+
+// configured is the configured list for country: its route, or the order.
+func (c *Chain) configured(country string) []Provider {
+	if r, ok := c.routes[strings.ToUpper(country)]; ok {
+		return r
+	}
+	return c.order
+}
+
+// list is the providers for one message to country.
+func (c *Chain) list(ctx context.Context, country string) []Provider {
+	if c.router == nil {
+		return c.configured(country)
+	}
+	var out []Provider
+	seen := map[string]bool{}
+	for _, name := range c.router.Pick(ctx, country) {
+		if p := c.named[name]; p != nil && !seen[name] {
+			out = append(out, p)
+			seen[name] = true
+		}
+	}
+	if len(out) == 0 {
+		return c.configured(country)
+	}
+	return out
+}
+
 // addList checks one list and gives its providers breakers.
 func (c *Chain) addList(where string, list []Provider) error {
 	seen := make(map[string]bool, len(list))
@@ -143,6 +198,9 @@ func (c *Chain) addList(where string, list []Provider) error {
 			return fmt.Errorf("provider chain: %s: provider %q is listed twice", where, name)
 		}
 		seen[name] = true
+		if c.named[name] == nil {
+			c.named[name] = p
+		}
 		if c.breakers[name] == nil {
 			c.breakers[name] = NewBreaker(c.breaker, c.now)
 		}
@@ -165,10 +223,7 @@ func (c *Chain) Send(ctx context.Context, m Message) (Receipt, error) {
 // and failures per provider. The Attempt for the provider whose result is
 // returned is the last one.
 func (c *Chain) SendTrace(ctx context.Context, m Message) (Receipt, []Attempt, error) {
-	list := c.order
-	if r, ok := c.routes[strings.ToUpper(m.Country)]; ok {
-		list = r
-	}
+	list := c.list(ctx, m.Country)
 	s := &pass{c: c, ctx: ctx, m: m, providerSide: true}
 	for _, p := range list {
 		if r, stop, err := s.next(p); stop {

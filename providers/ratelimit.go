@@ -85,6 +85,23 @@ func (ls *Limiters) RateLimited(p Provider, sender string, perSecond float64, ma
 	return &rateLimited{p: p, sender: sender, lim: lim, maxWait: maxWait, now: now, wait: wait}, nil
 }
 
+// SetRate changes the rate of sender's bucket at run time (a routing
+// override): every provider wrapped for that sender follows. It is an error
+// for a sender without a bucket or a rate that is not positive and finite.
+func (ls *Limiters) SetRate(sender string, perSecond float64) error {
+	if !(perSecond > 0) || math.IsInf(perSecond, 0) {
+		return fmt.Errorf("rate limit for sender %q: %v per second is not a positive finite rate", sender, perSecond)
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	lim := ls.m[sender]
+	if lim == nil {
+		return fmt.Errorf("rate limit for sender %q: no such sender", sender)
+	}
+	lim.SetLimit(rate.Limit(perSecond))
+	return nil
+}
+
 type rateLimited struct {
 	p       Provider
 	sender  string

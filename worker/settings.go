@@ -1,15 +1,13 @@
 package worker
 
 import (
-	"fmt"
 	"log/slog"
-	"regexp"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
+	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 )
 
 // The sms-worker function's variables. The configuration reference in docs/
@@ -40,7 +38,7 @@ const (
 )
 
 // KnownProviders are the names SMS_PROVIDERS and SMS_ROUTES accept.
-var KnownProviders = []string{"sns", "twilio", "console"}
+var KnownProviders = routing.KnownProviders
 
 // DefaultRate is the per-sender send rate without SMS_RATE_<PROVIDER>:
 // what a US toll-free number allows; a US long code allows about 1.
@@ -68,9 +66,14 @@ type Settings struct {
 	Prices          string            // raw; parsed by ParsePrices
 	ConsoleOutbox   string
 	Delivery        delivery.Config // windows of the sent-message tallies
+	Routing         routing.Settings
 }
 
-var reCountry = regexp.MustCompile(`^[A-Z]{2}$`)
+// Plan is the environment's routing plan (SMS_PROVIDERS, SMS_ROUTES,
+// SMS_RATE_*), which the SSM parameter may override.
+func (s Settings) Plan() routing.Plan {
+	return routing.Plan{Providers: s.Providers, Routes: s.Routes, Rates: s.Rates}
+}
 
 // SettingsFromEnv parses the worker function's settings, reporting every bad
 // variable at once. environ lists "KEY=value" pairs (os.Environ()), for the
@@ -84,7 +87,7 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		Secret:          e.Secret(),
 		LogLevel:        e.LogLevel(),
 		Config:          configFromEnv(e),
-		Providers:       providerList(e, EnvProviders, getenv(EnvProviders)),
+		Providers:       routing.ParseList(getenv(EnvProviders)),
 		Routes:          routes(e, getenv(EnvRoutes)),
 		Rates:           map[string]float64{},
 		RateMaxWait:     e.Duration(EnvRateMaxWait, 2*time.Second, 0, 10*time.Second),
@@ -96,6 +99,7 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		Prices:          e.Raw(EnvPrices),
 		ConsoleOutbox:   e.Raw(EnvConsoleOutbox),
 		Delivery:        delivery.ConfigFromEnv(e),
+		Routing:         routing.SettingsFromEnv(e),
 	}
 	if len(s.Providers) == 0 && !e.Failed(EnvProviders) {
 		e.Fail(EnvProviders, "required: the providers in failover order, e.g. twilio,sns")
@@ -104,12 +108,9 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		k, v, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(k, EnvRatePrefix) && k != EnvRateMaxWait:
+			// The plan's Check below judges the name.
 			name := strings.ToLower(strings.TrimPrefix(k, EnvRatePrefix))
-			if !slices.Contains(KnownProviders, name) {
-				e.Fail(k, "names no provider (sns, twilio, console)")
-				continue
-			}
-			s.Rates[name] = e.Float(k, v, DefaultRate, 0.01, 10000)
+			s.Rates[name] = e.Float(k, v, DefaultRate, routing.MinRate, routing.MaxRate)
 		case strings.HasPrefix(k, EnvTemplatePrefix):
 			locale := strings.ReplaceAll(strings.TrimPrefix(k, EnvTemplatePrefix), "_", "-")
 			s.Templates[normLocale(locale)] = v
@@ -119,6 +120,10 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		if _, ok := s.Rates[name]; !ok {
 			s.Rates[name] = DefaultRate
 		}
+	}
+	// The same rules as the SSM parameter's (routing.Plan.Check).
+	for _, p := range s.Plan().Check(KnownProviders) {
+		e.Fail(routing.EnvField(p.Field), p.Why)
 	}
 	return s, e.Err()
 }
@@ -144,26 +149,12 @@ func configFromEnv(e *config.Env) Config {
 	return c
 }
 
-// routes parses SMS_ROUTES: COUNTRY=provider,provider;...
+// routes parses SMS_ROUTES: COUNTRY=provider,provider;... (the plan's
+// Check judges countries and names).
 func routes(e *config.Env, v string) map[string][]string {
-	out := map[string][]string{}
-	for _, route := range strings.Split(v, ";") {
-		route = strings.TrimSpace(route)
-		if route == "" {
-			continue
-		}
-		country, list, ok := strings.Cut(route, "=")
-		country = strings.ToUpper(strings.TrimSpace(country))
-		if !ok || !reCountry.MatchString(country) {
-			e.Fail(EnvRoutes, fmt.Sprintf("%.30q: want COUNTRY=provider,provider;...", route))
-			continue
-		}
-		names := providerList(e, EnvRoutes, list)
-		if len(names) == 0 {
-			e.Fail(EnvRoutes, fmt.Sprintf("%s= names no provider", country))
-			continue
-		}
-		out[country] = names
+	out, probs := routing.ParseRoutes(v)
+	for _, p := range probs {
+		e.Fail(EnvRoutes, p.Why)
 	}
 	return out
 }
@@ -175,21 +166,4 @@ func normLocale(s string) string {
 		return strings.ToLower(s)
 	}
 	return strings.ToLower(lang) + "-" + strings.ToUpper(region)
-}
-
-func providerList(e *config.Env, name, v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		s = strings.ToLower(strings.TrimSpace(s))
-		switch {
-		case s == "":
-		case !slices.Contains(KnownProviders, s):
-			e.Fail(name, fmt.Sprintf("%.20q is not a provider (sns, twilio, console)", s))
-		case slices.Contains(out, s):
-			e.Fail(name, fmt.Sprintf("%s listed twice", s))
-		default:
-			out = append(out, s)
-		}
-	}
-	return out
 }

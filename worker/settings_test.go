@@ -10,6 +10,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
+	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 )
 
 // required holds the variables every case below needs besides its own.
@@ -60,6 +61,7 @@ func TestSettingsFromEnv(t *testing.T) {
 		Config: Config{MaxAttempts: 5, ClaimStale: 30 * time.Second, BackoffBase: time.Second, BackoffMax: 10 * time.Second,
 			SendTimeout: 5 * time.Second, Concurrency: 4},
 		Delivery: delivery.DefaultConfig(),
+		Routing:  routing.Settings{Config: routing.DefaultConfig(), ParameterTTL: routing.DefaultParameterTTL},
 	}
 	if d := cmp.Diff(want, w); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
@@ -84,6 +86,12 @@ func TestSettingsFromEnvErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{EnvProviders: "sns", EnvConcurrency: "1000"}, nil, EnvConcurrency},
 		{map[string]string{EnvProviders: "sns", EnvDLQURL: " "}, nil, EnvDLQURL},
 		{map[string]string{EnvProviders: "sns", config.EnvTable: ""}, nil, config.EnvTable},
+		{map[string]string{EnvProviders: "sns", routing.EnvExplore: "0.9"}, nil, routing.EnvExplore},
+		{map[string]string{EnvProviders: "sns", routing.EnvWindow: "1m"}, nil, routing.EnvWindow},
+		{map[string]string{EnvProviders: "sns", routing.EnvMinSamples: "1"}, nil, routing.EnvMinSamples},
+		{map[string]string{EnvProviders: "sns", routing.EnvRefresh: "1h"}, nil, routing.EnvRefresh},
+		{map[string]string{EnvProviders: "sns", routing.EnvParameter: "no spaces allowed"}, nil, routing.EnvParameter},
+		{map[string]string{EnvProviders: "sns", routing.EnvParameterTTL: "0s"}, nil, routing.EnvParameterTTL},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
