@@ -1,8 +1,11 @@
 package providers
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // The send budget is shared by the longest list, so on every route each
@@ -31,5 +34,57 @@ func TestWithSendBudget(t *testing.T) {
 				t.Errorf("attempt timeout %s, want %s", ch.attemptTimeout, tt.want)
 			}
 		})
+	}
+}
+
+// routerFunc orders by a function of the country.
+type routerFunc func(country string) []string
+
+func (f routerFunc) Pick(_ context.Context, country string) []string { return f(country) }
+func (f routerFunc) Order(country string) []string                   { return f(country) }
+
+// A router's order replaces the configured one; names the chain was not
+// built with are skipped, an order without any known name falls back to the
+// configured list, and failover and breakers work on the router's list.
+func TestWithRouter(t *testing.T) {
+	a, b := &fakeProvider{name: "a"}, &fakeProvider{name: "b", results: []error{perr("b", Transient, "503")}}
+	c := &fakeProvider{name: "c"}
+	r := routerFunc(func(country string) []string {
+		switch country {
+		case "BR":
+			return []string{"b", "pigeon", "c"}
+		case "XX":
+			return []string{"pigeon"}
+		}
+		return []string{"c", "a"}
+	})
+	ch, err := NewChain([]Provider{a, b}, map[string][]Provider{"IN": {c}}, BreakerConfig{Failures: 1, CoolDown: time.Minute}, nil, WithRouter(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		country string
+		want    []Attempt
+	}{
+		{"US", []Attempt{{Provider: "c"}}},
+		{"BR", []Attempt{{Provider: "b", Kind: Transient, Code: "503"}, {Provider: "c"}}},
+		{"BR", []Attempt{{Provider: "b", Skipped: true}, {Provider: "c"}}}, // b's breaker opened
+		{"XX", []Attempt{{Provider: "a"}}},                                 // configured order
+	}
+	for i, tc := range tests {
+		_, got, err := ch.SendTrace(context.Background(), msg(tc.country))
+		for j := range got {
+			got[j].Duration = 0
+		}
+		if err != nil || !cmp.Equal(got, tc.want) {
+			t.Errorf("%d %s: trace %+v, %v; want %+v", i, tc.country, got, err, tc.want)
+		}
+	}
+	if got := ch.Order("BR"); !cmp.Equal(got, []string{"b", "pigeon", "c"}) {
+		t.Errorf("Order is the router's: %v", got)
+	}
+	plain, _ := NewChain([]Provider{a, b}, map[string][]Provider{"IN": {c}}, BreakerConfig{Failures: 1, CoolDown: time.Minute}, nil)
+	if got := plain.Order("in"); !cmp.Equal(got, []string{"c"}) {
+		t.Errorf("configured Order for IN: %v", got)
 	}
 }

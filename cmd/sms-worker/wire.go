@@ -30,7 +30,13 @@ import (
 // the DynamoDB claims, the templates.
 func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Keys, getenv func(string) string, stdout io.Writer, log *slog.Logger) (*worker.Driver, error) {
 	d := deps{aws: cfg}
-	chain, err := d.chain(ctx, s, getenv, stdout)
+	db := dynamodb.NewFromConfig(cfg)
+	sent, err := dynamo.NewLedger(db, s.Table, s.Delivery)
+	if err != nil {
+		return nil, err
+	}
+	emf := metrics.NewEMF(stdout, nil)
+	chain, err := d.chain(ctx, s, getenv, stdout, routed{tallies: sent, log: log, metrics: emf})
 	if err != nil {
 		return nil, err
 	}
@@ -42,16 +48,11 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", worker.EnvPrices, err)
 	}
-	db := dynamodb.NewFromConfig(cfg)
 	claims, err := dynamo.New(db, s.Table)
 	if err != nil {
 		return nil, err
 	}
-	sent, err := dynamo.NewLedger(db, s.Table, s.Delivery)
-	if err != nil {
-		return nil, err
-	}
-	w, err := worker.New(s.Config, claims, keys, text, chain, prices, worker.Env{Log: log, Metrics: metrics.NewEMF(stdout, nil), Sent: sent})
+	w, err := worker.New(s.Config, claims, keys, text, chain, prices, worker.Env{Log: log, Metrics: emf, Sent: sent})
 	if err != nil {
 		return nil, err
 	}
@@ -62,9 +63,11 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 type deps struct{ aws aws.Config }
 
 // chain builds each named provider once, rate-limited per sender, and the
-// failover chain with its per-country routes.
-func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string) string, stdout io.Writer) (*providers.Chain, error) {
+// failover chain with its per-country routes, ordered per message by the
+// router (measured delivery, the SSM overrides).
+func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string) string, stdout io.Writer, rt routed) (*providers.Chain, error) {
 	built := map[string]providers.Provider{}
+	senders := map[string]string{} // provider -> rate-limit key
 	limiters := &providers.Limiters{}
 	var errs []error
 	get := func(name string) providers.Provider {
@@ -81,7 +84,7 @@ func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string)
 			errs = append(errs, fmt.Errorf("%s%s: %w", worker.EnvRatePrefix, strings.ToUpper(name), err))
 			return nil
 		}
-		built[name] = limited
+		built[name], senders[name] = limited, name+":"+sender
 		return limited
 	}
 	list := func(names []string) []providers.Provider {
@@ -101,9 +104,13 @@ func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	router, err := d.router(ctx, wc, rt, limiters, senders)
+	if err != nil {
+		return nil, err
+	}
 	chain, err := providers.NewChain(order, routes, providers.BreakerConfig{
 		Failures: wc.BreakerFailures, CoolDown: wc.BreakerCooldown,
-	}, time.Now, providers.WithSendBudget(wc.Config.SendTimeout))
+	}, time.Now, providers.WithSendBudget(wc.Config.SendTimeout), providers.WithRouter(router))
 	if err != nil {
 		return nil, fmt.Errorf("%s / %s: %w", worker.EnvProviders, worker.EnvRoutes, err)
 	}
