@@ -21,6 +21,7 @@ import (
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
 	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
+	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
@@ -61,7 +62,7 @@ var functions = []function{
 	{"SmsWorkerFunction", "sms-worker", "", "",
 		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret, worker.EnvDLQURL, worker.EnvProviders},
 		func(getenv func(string) string, environ []string) error {
-			_, err := worker.SettingsFromEnv(getenv, environ)
+			_, err := worker.SettingsFromEnv(stackNamed(getenv), environ)
 			return err
 		}},
 	{"SmsReceiptsFunction", "sms-receipts", "", "", []string{config.EnvTable}, parser(receipts.SettingsFromEnv)},
@@ -77,6 +78,16 @@ var functions = []function{
 			})
 			return err
 		}},
+}
+
+// routingParameterARN is the SSM parameter of routing overrides, as the
+// worker's policy names it.
+const routingParameterARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/sms-routing"
+
+// stackNamed is getenv with the stack's name where CloudFormation puts it
+// (the loader leaves pseudo parameters as ${AWS::StackName}).
+func stackNamed(getenv func(string) string) func(string) string {
+	return func(k string) string { return strings.ReplaceAll(getenv(k), "${AWS::StackName}", "otp-prod") }
 }
 
 const (
@@ -506,6 +517,8 @@ func TestLeastPrivilege(t *testing.T) {
 				{"sqs:ChangeMessageVisibility", queue}, {"sqs:GetQueueAttributes", queue},
 				{"sqs:SendMessage", dlq}, {"sns:Publish", "*"},
 				{"secretsmanager:GetSecretValue", secret},
+				// The delivery tallies the router ranks providers by.
+				{"dynamodb:BatchGetItem", table},
 			},
 			"SmsReceiptsFunction": {{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table}},
 			// PutItem and UpdateItem: the record and the caps in one
@@ -522,6 +535,9 @@ func TestLeastPrivilege(t *testing.T) {
 			if url, _ := params["TwilioStatusCallbackUrl"].(string); url != "" {
 				want["SmsReceiptsFunction"] = append(want["SmsReceiptsFunction"], permission{"secretsmanager:GetSecretValue", arn})
 			}
+		}
+		if params["SmsRoutingOverrides"] != "Off" {
+			want["SmsWorkerFunction"] = append(want["SmsWorkerFunction"], permission{"ssm:GetParameter", routingParameterARN})
 		}
 		reWildAction := regexp.MustCompile(`\*`)
 		for _, f := range functions {
@@ -567,6 +583,7 @@ func allowedEnv() map[string]bool {
 		twiliop.EnvRegion, twiliop.EnvEdge,
 		twiliop.EnvAuthTokenSecret,
 		customsms.EnvKMSKeyARN, customsms.EnvDeliveryWindow, customsms.EnvUserPoolID,
+		routing.EnvParameter,
 		// Deliberately absent: twilio.EnvAuthToken (the token goes by
 		// reference, TWILIO_AUTH_TOKEN_SECRET), CONSOLE_OUTBOX and
 		// TWILIO_API_BASE_URL (local use).
@@ -629,7 +646,7 @@ func TestEnvironment(t *testing.T) {
 			if f.id != "SmsWorkerFunction" {
 				continue
 			}
-			wc, err := worker.SettingsFromEnv(getenv, environ)
+			wc, err := worker.SettingsFromEnv(stackNamed(getenv), environ)
 			if err != nil {
 				t.Fatal(err) // parsed above
 			}
