@@ -56,16 +56,30 @@ func TestRoutingLearnsAndRelearns(t *testing.T) {
 	}
 	step(30, 39, 35)
 	want("b best", "b", "c", "a")
-	// b degrades: within one window its bad receipts outweigh the good.
-	for range 6 {
-		w.now = w.now.Add(5 * time.Minute)
-		step(30, 10, 35)
+	// until steps 6 minutes at a time (40 sends each) until b holds place
+	// in BR's order, and says how long that took.
+	until := func(phase string, place int, a, b, c int) time.Duration {
+		t.Helper()
+		start := w.now
+		for range 24 {
+			w.now = w.now.Add(5 * time.Minute)
+			step(a, b, c)
+			if slices.Index(r.Order("BR"), "b") == place {
+				t.Logf("%s: b at place %d after %s", phase, place+1, w.now.Sub(start))
+				return w.now.Sub(start)
+			}
+		}
+		t.Fatalf("%s: b never at place %d: %v", phase, place+1, r.Order("BR"))
+		return 0
+	}
+	// b degrades to 25%: within one window its bad receipts outweigh the good.
+	if d := until("degraded", 2, 30, 10, 35); d > cfg.Window {
+		t.Errorf("b lost first place after %s, more than a window", d)
 	}
 	want("b degraded", "c", "a", "b")
 	// b recovers: once the window holds mostly its good receipts, it leads again.
-	for range 14 {
-		w.now = w.now.Add(5 * time.Minute)
-		step(30, 40, 35)
+	if d := until("recovered", 0, 30, 40, 35); d > cfg.Window+10*time.Minute {
+		t.Errorf("b regained first place after %s", d)
 	}
 	want("b recovered", "b", "c", "a")
 	// Another country has its own data: none, so the configured order.
