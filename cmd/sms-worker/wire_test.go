@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakessm"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
@@ -95,6 +98,27 @@ func TestWorkerWiringDeliversACode(t *testing.T) {
 		t.Fatalf("wire the worker: %v", err)
 	}
 	driver.WaitTime = time.Second
+	cs, store, out := createCode(t, ctx, driver, cfg, keys)
+	rec := readOutbox(t, outbox)
+	if rec.To != "+14155550123" || !strings.HasPrefix(rec.Body, "Your sign-in code is ") {
+		t.Fatalf("outbox: %+v", rec)
+	}
+	code := rec.Body[strings.LastIndex(rec.Body, "#")+1:]
+	verify, _ := triggers.NewVerify(cs.Triggers, store, keys, triggers.Env{})
+	var vev events.CognitoEventUserPoolsVerifyAuthChallenge
+	vev.TriggerSource = "VerifyAuthChallengeResponse_Authentication"
+	vev.Request.PrivateChallengeParameters = out.Response.PrivateChallengeParameters
+	vev.Request.ChallengeAnswer = code
+	vout, err := verify.Handle(ctx, vev)
+	if err != nil || !vout.Response.AnswerCorrect {
+		t.Errorf("the delivered code does not verify: %v", err)
+	}
+}
+
+// createCode runs Create for +14155550123 and has the worker deliver the
+// code it queued.
+func createCode(t *testing.T, ctx context.Context, driver *worker.Driver, cfg aws.Config, keys worker.Keys) (triggers.CreateSettings, *dynamo.Store, events.CognitoEventUserPoolsCreateAuthChallenge) {
+	t.Helper()
 	cs, err := triggers.CreateFromEnv(os.Getenv)
 	if err != nil {
 		t.Fatal(err)
@@ -123,20 +147,7 @@ func TestWorkerWiringDeliversACode(t *testing.T) {
 	if n, err := driver.PollOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("PollOnce = %d, %v", n, err)
 	}
-	rec := readOutbox(t, outbox)
-	if rec.To != "+14155550123" || !strings.HasPrefix(rec.Body, "Your sign-in code is ") {
-		t.Fatalf("outbox: %+v", rec)
-	}
-	code := rec.Body[strings.LastIndex(rec.Body, "#")+1:]
-	verify, _ := triggers.NewVerify(cs.Triggers, store, keys, triggers.Env{})
-	var vev events.CognitoEventUserPoolsVerifyAuthChallenge
-	vev.TriggerSource = "VerifyAuthChallengeResponse_Authentication"
-	vev.Request.PrivateChallengeParameters = out.Response.PrivateChallengeParameters
-	vev.Request.ChallengeAnswer = code
-	vout, err := verify.Handle(ctx, vev)
-	if err != nil || !vout.Response.AnswerCorrect {
-		t.Errorf("the delivered code does not verify: %v", err)
-	}
+	return cs, store, out
 }
 
 func readOutbox(t *testing.T, path string) console.Record {
@@ -157,6 +168,42 @@ func readOutbox(t *testing.T, path string) console.Record {
 	return rec
 }
 
+// With SMS_ROUTING_PARAMETER, the worker reads the override at start
+// through the SDK's SSM client (here a fake speaking the SSM JSON 1.1
+// protocol): sns is first in SMS_PROVIDERS but disabled, so the code goes
+// through console and SNS is never called.
+func TestWorkerWiringAppliesTheRoutingParameter(t *testing.T) {
+	localAWS(t)
+	params := fakessm.New(t)
+	params.Set("/otp-test/sms-routing", `{"disabled":["sns"]}`)
+	sns := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("SNS called though disabled: %s", r.URL)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(sns.Close)
+	outbox := filepath.Join(t.TempDir(), "outbox.jsonl")
+	for k, v := range map[string]string{
+		"SMS_PROVIDERS": "sns,console", "CONSOLE_OUTBOX": outbox,
+		"SMS_ROUTING_PARAMETER": "/otp-test/sms-routing",
+		"AWS_ENDPOINT_URL_SSM":  params.URL, "AWS_ENDPOINT_URL_SNS": sns.URL,
+	} {
+		t.Setenv(k, v)
+	}
+	ctx := context.Background()
+	driver, cfg, keys, err := wireFromEnv(t, ctx)
+	if err != nil {
+		t.Fatalf("wire the worker: %v", err)
+	}
+	if params.Calls("GetParameter") != 1 {
+		t.Errorf("GetParameter calls at start: %d, want 1", params.Calls("GetParameter"))
+	}
+	driver.WaitTime = time.Second
+	createCode(t, ctx, driver, cfg, keys)
+	if rec := readOutbox(t, outbox); rec.To != "+14155550123" {
+		t.Errorf("outbox: %+v", rec)
+	}
+}
+
 func TestWorkerWiringRefusesBadSettings(t *testing.T) {
 	tests := []struct {
 		env  map[string]string
@@ -170,6 +217,8 @@ func TestWorkerWiringRefusesBadSettings(t *testing.T) {
 		{map[string]string{"SMS_PROVIDERS": "sns", "SNS_SENDER_ID": "not a sender id!"}, "SNS_SENDER_ID"},
 		{map[string]string{"SMS_PROVIDERS": "console", "SMS_DOMAIN": "https://example.com/"}, "SMS_DOMAIN"},
 		{map[string]string{"SMS_PROVIDERS": "console", "OTP_DLQ_URL": ""}, "OTP_DLQ_URL"},
+		{map[string]string{"SMS_PROVIDERS": "console", "SMS_ROUTING_EXPLORE": "2"}, "SMS_ROUTING_EXPLORE"},
+		{map[string]string{"SMS_PROVIDERS": "console", "SMS_ROUTING_PARAMETER": "no spaces"}, "SMS_ROUTING_PARAMETER"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
