@@ -45,6 +45,7 @@ type Chain struct {
 	breakers map[string]*Breaker // by provider name
 	named    map[string]Provider // by name: what a Router's names mean
 	router   Router              // optional: orders each message's providers
+	budget   time.Duration       // of one Send, shared by its attempts (WithSendBudget)
 	breaker  BreakerConfig
 	now      func() time.Time
 	// attemptTimeout bounds each provider's Send, so a hanging provider
@@ -110,24 +111,34 @@ func NewChain(order []Provider, routes map[string][]Provider, breaker BreakerCon
 	for _, o := range opts {
 		o(c)
 	}
+	if c.budget > 0 {
+		c.SetAttemptTimeout(c.budget / time.Duration(c.longest()))
+	}
 	return c, nil
+}
+
+// longest is the most providers one Send can try.
+func (c *Chain) longest() int {
+	if c.router != nil {
+		return len(c.named)
+	}
+	n := len(c.order)
+	for _, r := range c.routes {
+		n = max(n, len(r))
+	}
+	return n
 }
 
 // ChainOption sets up a Chain in NewChain.
 type ChainOption func(*Chain)
 
 // WithSendBudget shares d, the budget of one Send through the chain, among
-// the providers: each gets d / the longest list (order or a route), so one
-// that hangs hands over to the next instead of using it all, and the last
-// still has its share.
+// the providers: each gets d / the longest list (order or a route; with a
+// Router, every provider the chain has, since its lists can name them all),
+// so one that hangs hands over to the next instead of using it all, and the
+// last still has its share.
 func WithSendBudget(d time.Duration) ChainOption {
-	return func(c *Chain) {
-		longest := len(c.order)
-		for _, r := range c.routes {
-			longest = max(longest, len(r))
-		}
-		c.SetAttemptTimeout(d / time.Duration(max(1, longest)))
-	}
+	return func(c *Chain) { c.budget = d }
 }
 
 // Router orders one message's providers by name, best first

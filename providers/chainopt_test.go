@@ -24,6 +24,12 @@ func TestWithSendBudget(t *testing.T) {
 		{"a longer route", []Provider{a}, map[string][]Provider{"IN": {a, b, c}}, 6 * time.Second, 2 * time.Second},
 		{"no budget", []Provider{a, b}, nil, 0, 0},
 	}
+	// With a router, a list can hold every provider the chain has.
+	r := routerFunc(func(string) []string { return []string{"c", "b", "a"} })
+	ch, err := NewChain([]Provider{a}, map[string][]Provider{"IN": {b, c}}, BreakerConfig{Failures: 5, CoolDown: time.Minute}, nil, WithSendBudget(6*time.Second), WithRouter(r))
+	if err != nil || ch.attemptTimeout != 2*time.Second {
+		t.Errorf("with a router: attempt timeout %s, %v; want 2s", ch.attemptTimeout, err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ch, err := NewChain(tt.order, tt.routes, BreakerConfig{Failures: 5, CoolDown: time.Minute}, nil, WithSendBudget(tt.budget))
