@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -28,11 +29,33 @@ var hidden = map[string]map[string]path{
 	"IN": {"a": {0.85, 5 * time.Second}, "b": {0.75, 4 * time.Second}, "c": {0.95, 8 * time.Second}},
 }
 
-// best is the provider with the highest rate for country, then the next.
-func ranked(country string) []string {
+// scenario is the hidden paths for code i.
+type scenario func(i int) map[string]map[string]path
+
+func steady(int) map[string]map[string]path { return hidden }
+
+// brDegrades: b, Brazil's best, delivers 40% from code 4000 to 6000.
+func brDegrades(i int) map[string]map[string]path {
+	if i < degradeFrom || i >= degradeTo {
+		return hidden
+	}
+	m := maps.Clone(hidden)
+	m["BR"] = maps.Clone(hidden["BR"])
+	m["BR"]["b"] = path{0.40, hidden["BR"]["b"].delay}
+	return m
+}
+
+const degradeFrom, degradeTo = 4000, 6000
+
+// relearnMessages: the bad receipts stay in the window an hour (about
+// 5,150 codes) after b recovers; the run goes on past that.
+const relearnMessages = 12000
+
+// ranked is the providers by rate for country, best first.
+func ranked(paths map[string]map[string]path, country string) []string {
 	names := []string{"a", "b", "c"}
 	slices.SortFunc(names, func(x, y string) int {
-		if hidden[country][x].rate > hidden[country][y].rate {
+		if paths[country][x].rate > paths[country][y].rate {
 			return -1
 		}
 		return 1
@@ -71,6 +94,7 @@ func outcome(p path, u, j, lag float64) sendResult {
 
 // codeResult is what happened to one code.
 type codeResult struct {
+	country, first  string // the router's first choice
 	sms             int
 	delivered30     bool // within 30 s, with a resend when needed
 	deliveredFirst  bool // by the first SMS alone
@@ -132,7 +156,7 @@ func (e *events) Pop() any {
 // printed too. Not timed: run with -benchtime 1x.
 func BenchmarkRoutingByMeasuredDelivery(b *testing.B) {
 	for range b.N {
-		routed, oracle, all, allOracle := simulate(b)
+		routed, oracle, all, allOracle, _ := simulate(b, steady, benchMessages)
 		fmt.Printf("routing benchmark: %d codes, warm-up %d; after warm-up (%d codes):\n", benchMessages, benchWarmUp, routed.n)
 		fmt.Printf("  router: first choice best %d (%.1f%%), first SMS through best %d (%.1f%%), delivered by first SMS %d (%.1f%%), delivered within 30 s %d (%.1f%%), resent %d, SMS %d, most SMS per code %d, SMS to a used code %d\n",
 			routed.firstBest, pct(routed.firstBest, routed.n), routed.sentBest, pct(routed.sentBest, routed.n), routed.deliveredFirst, pct(routed.deliveredFirst, routed.n),
@@ -154,7 +178,7 @@ func BenchmarkRoutingByMeasuredDelivery(b *testing.B) {
 }
 
 // simulate runs the router and the oracle over the same codes.
-func simulate(b *testing.B) (routed, oracle, all, allOracle benchTally) {
+func simulate(b *testing.B, paths scenario, codes int) (routed, oracle, all, allOracle benchTally, results []codeResult) {
 	w := newWorld(b)
 	rng := rand.New(rand.NewPCG(2026, 12))
 	r, err := routing.New(routing.DefaultConfig(), routing.Fixed(abc), w.ledger, routing.Env{Now: w.clock, Rand: rand.New(rand.NewPCG(4, 2)).Float64})
@@ -172,14 +196,16 @@ func simulate(b *testing.B) (routed, oracle, all, allOracle benchTally) {
 		w.now = t
 	}
 	countries := []string{"US", "BR", "IN"}
-	results := make([]codeResult, benchMessages)
-	for i := range benchMessages {
+	results = make([]codeResult, codes)
+	for i := range codes {
 		start := t0.Add(time.Duration(i) * benchGap)
 		until(start)
 		d := draws{country: countries[rng.IntN(3)], u1: rng.Float64(), u2: rng.Float64(), j1: rng.Float64(), j2: rng.Float64(), receiptLag: rng.Float64()}
 		res := &results[i]
-		best := ranked(d.country)
-		res.firstChoiceBest = r.Order(d.country)[0] == best[0]
+		hidden := paths(i)
+		best := ranked(hidden, d.country)
+		res.country, res.first = d.country, r.Order(d.country)[0]
+		res.firstChoiceBest = res.first == best[0]
 		pick := r.Pick(context.Background(), d.country)
 		res.sentBest = pick[0] == best[0]
 		first := outcome(hidden[d.country][pick[0]], d.u1, d.j1, d.receiptLag)
@@ -207,25 +233,25 @@ func simulate(b *testing.B) (routed, oracle, all, allOracle benchTally) {
 				res.delivered30 = res.delivered30 || second.delivered && at+second.at <= benchWithin
 			}})
 		}
-		oracleRes := oracleCode(d, best)
+		oracleRes := oracleCode(hidden, d, best)
 		allOracle.add(oracleRes)
 		if i >= benchWarmUp {
 			oracle.add(oracleRes)
 		}
 	}
-	until(t0.Add(benchMessages*benchGap + time.Hour))
+	until(t0.Add(time.Duration(codes)*benchGap + time.Hour))
 	for i, res := range results {
 		all.add(res)
 		if i >= benchWarmUp {
 			routed.add(res)
 		}
 	}
-	return routed, oracle, all, allOracle
+	return routed, oracle, all, allOracle, results
 }
 
 // oracleCode is the code's fate through the best provider, and the second
 // best for a resend.
-func oracleCode(d draws, best []string) codeResult {
+func oracleCode(hidden map[string]map[string]path, d draws, best []string) codeResult {
 	first := outcome(hidden[d.country][best[0]], d.u1, d.j1, d.receiptLag)
 	res := codeResult{sms: 1, deliveredFirst: first.delivered, delivered30: first.delivered && first.at <= benchWithin, firstChoiceBest: true, sentBest: true}
 	if !first.delivered || first.at > benchTimeout {
@@ -253,4 +279,44 @@ func send(w *world, queue *events, code, n int, provider, country string, at tim
 			w.t.Fatal(err)
 		}
 	}})
+}
+
+// BenchmarkRoutingRelearns is the run above, 12,000 codes long, but
+// Brazil's best provider, b, delivers only 40% for codes 4000 to 5999
+// (about 23 minutes) and then recovers: it prints how many of Brazil's codes the router took to move b
+// out of first place and to put it back, and the delivery against the
+// oracle, which knows at once. Not timed: run with -benchtime 1x.
+func BenchmarkRoutingRelearns(b *testing.B) {
+	for range b.N {
+		_, _, all, allOracle, results := simulate(b, brDegrades, relearnMessages)
+		lost, back := -1, -1
+		for i, res := range results {
+			if res.country != "BR" {
+				continue
+			}
+			switch {
+			case i >= degradeFrom && i < degradeTo && lost < 0 && res.first != "b":
+				lost = i
+			case i >= degradeTo && back < 0 && res.first == "b":
+				back = i
+			}
+		}
+		br := func(from, to int) (n int) {
+			for _, res := range results[from:to] {
+				if res.country == "BR" {
+					n++
+				}
+			}
+			return n
+		}
+		if lost < 0 || back < 0 {
+			b.Fatalf("the router never moved b: lost %d, back %d", lost, back)
+		}
+		fmt.Printf("routing relearns: b (Brazil) degraded at code %d, lost first place after %d Brazilian codes (%s); recovered at code %d, first again after %d (%s)\n",
+			degradeFrom, br(degradeFrom, lost), time.Duration(lost-degradeFrom)*benchGap, degradeTo, br(degradeTo, back), time.Duration(back-degradeTo)*benchGap)
+		fmt.Printf("  whole run: router delivered within 30 s %.1f%% (first SMS %.1f%%), always best %.1f%% (first SMS %.1f%%), most SMS per code %d\n",
+			pct(all.delivered30, all.n), pct(all.deliveredFirst, all.n), pct(allOracle.delivered30, allOracle.n), pct(allOracle.deliveredFirst, allOracle.n), all.maxSMS)
+		b.ReportMetric(float64(br(degradeFrom, lost)), "codes-to-drop")
+		b.ReportMetric(float64(br(degradeTo, back)), "codes-to-return")
+	}
 }

@@ -18,18 +18,34 @@ type Score struct {
 	Measured  bool    // Final >= the minimum sample
 }
 
-// scoreOf scores a tally. Only final receipts count: a message still
-// waiting for one (or whose receipt never comes) is unknown, not a failure,
-// so a provider without receipts has no sample rather than a bad one.
-func scoreOf(t delivery.Tally, minSamples int) Score {
-	n := t.Delivered + t.Undelivered + t.Failed
-	s := Score{Final: n, Delivered: t.Delivered, Measured: n >= int64(max(1, minSamples))}
-	if n > 0 {
-		// Whole points: providers within a point of each other tie, and a
-		// tie keeps the configured order, so noise does not flip the order.
-		s.Lower = math.Floor(wilsonLower(t.Delivered, n)*100) / 100
+// scoreOf scores a provider by its tallies over the window and over the
+// recent part of it. Only final receipts count: a message still waiting for
+// one (or whose receipt never comes) is unknown, not a failure, so a
+// provider without receipts has no sample rather than a bad one.
+//
+// The score is the lower of the two lower bounds when the recent part holds
+// the minimum sample too: a provider that starts failing drops at once,
+// not when its failures outweigh an hour of good receipts; one that
+// recovers must win back the whole window.
+func scoreOf(window, recent delivery.Tally, minSamples int) Score {
+	n, k := finals(window)
+	s := Score{Final: n, Delivered: k, Measured: n >= int64(max(1, minSamples))}
+	if n == 0 {
+		return s
 	}
+	lower := wilsonLower(k, n)
+	if rn, rk := finals(recent); rn >= int64(max(1, minSamples)) {
+		lower = min(lower, wilsonLower(rk, rn))
+	}
+	// Whole points: providers within a point of each other tie, and a
+	// tie keeps the configured order, so noise does not flip the order.
+	s.Lower = math.Floor(lower*100) / 100
 	return s
+}
+
+// finals is the tally's messages with a final receipt, and the delivered ones.
+func finals(t delivery.Tally) (n, delivered int64) {
+	return t.Delivered + t.Undelivered + t.Failed, t.Delivered
 }
 
 // wilsonLower is the lower bound of the Wilson score interval for k

@@ -53,6 +53,10 @@ type Config struct {
 	Explore float64
 }
 
+// recent is the recent part of the window whose delivery can pull a
+// provider's score down on its own: a sixth of it, at least 5 minutes.
+func (c Config) recent() time.Duration { return max(c.Window/6, 5*time.Minute) }
+
 // DefaultConfig: the last hour, read once a minute, 20 final receipts for
 // a measurement, 5% exploration.
 func DefaultConfig() Config {
@@ -121,7 +125,10 @@ func (e Env) withDefaults() Env {
 //     message still without one is unknown, not a failure.
 //   - With MinSamples or more it is measured, and scored by the Wilson 95%
 //     lower bound of its delivery rate, in whole points: fewer samples mean
-//     a lower bound, so a short lucky streak does not win.
+//     a lower bound, so a short lucky streak does not win. When the last
+//     sixth of the window (at least 5 minutes) holds MinSamples too, the
+//     score is the lower of the two bounds: a failing provider drops within
+//     minutes, a recovered one must win back the whole window.
 //   - Measured candidates are sorted by score among the places they hold;
 //     unmeasured ones keep their configured places; equal scores keep the
 //     configured order. With fewer than two measured, the configured order
@@ -231,14 +238,19 @@ func (r *Router) read(ctx context.Context, country string, names []string, old m
 	defer cancel()
 	out := make(map[string]Score, len(names))
 	for _, name := range names {
-		t, err := r.tallies.Tally(ctx, name, country, now.Add(-r.cfg.Window), now.Add(time.Nanosecond))
+		end := now.Add(time.Nanosecond)
+		window, err := r.tallies.Tally(ctx, name, country, now.Add(-r.cfg.Window), end)
+		var recent delivery.Tally
+		if err == nil {
+			recent, err = r.tallies.Tally(ctx, name, country, now.Add(-r.cfg.recent()), end)
+		}
 		if err != nil {
 			r.env.Log.Warn("routing: delivery tally unreadable; keeping the last", "provider", name, "country", country, "err", err)
 			r.env.Metrics.Count("RoutingTallyFailed", metrics.Dim{Name: "Provider", Value: name})
 			out[name] = old[name]
 			continue
 		}
-		out[name] = scoreOf(t, r.cfg.MinSamples)
+		out[name] = scoreOf(window, recent, r.cfg.MinSamples)
 	}
 	return out
 }

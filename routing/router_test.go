@@ -109,13 +109,13 @@ func TestTalliesReadOncePerRefresh(t *testing.T) {
 	for range 50 {
 		r.Order("BR")
 	}
-	if counting.n != 3 {
-		t.Errorf("%d tally reads for 50 orders, want 3 (one per provider)", counting.n)
+	if counting.n != 6 {
+		t.Errorf("%d tally reads for 50 orders, want 6 (the window and its recent part, per provider)", counting.n)
 	}
 	w.now = w.now.Add(cfg.Refresh)
 	r.Order("BR")
-	if counting.n != 6 {
-		t.Errorf("%d tally reads after the refresh interval, want 6", counting.n)
+	if counting.n != 12 {
+		t.Errorf("%d tally reads after the refresh interval, want 12", counting.n)
 	}
 }
 
