@@ -3,7 +3,6 @@ package routing_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -120,30 +119,5 @@ func TestOverridesFromSSM(t *testing.T) {
 	}
 	if fake.Calls("GetParameter") != calls {
 		t.Errorf("GetParameter called within the TTL")
-	}
-}
-
-func TestSSMReaderAndWriter(t *testing.T) {
-	client, fake := newSSM(t)
-	ctx := context.Background()
-	r, w := ssmparam.NewReader(client), ssmparam.NewWriter(client)
-	if _, err := r.Parameter(ctx, paramName); !errors.Is(err, routing.ErrNoParameter) {
-		t.Errorf("missing parameter: %v, want ErrNoParameter", err)
-	}
-	for i, v := range []string{`{"disabled":["sns"]}`, `{}`} {
-		ver, err := w.Put(ctx, paramName, v)
-		if err != nil || ver != int64(i+1) {
-			t.Fatalf("put %s: version %d, %v", v, ver, err)
-		}
-		if got, err := r.Parameter(ctx, paramName); err != nil || got != v {
-			t.Errorf("read back %q, %v; want %q", got, err, v)
-		}
-	}
-	fake.Fail("GetParameter", "AccessDeniedException", http.StatusBadRequest)
-	if _, err := r.Parameter(ctx, paramName); err == nil || errors.Is(err, routing.ErrNoParameter) || !strings.Contains(err.Error(), "AccessDenied") {
-		t.Errorf("access denied: %v", err)
-	}
-	if _, err := w.Put(ctx, paramName, strings.Repeat("x", 5000)); err == nil || !strings.Contains(err.Error(), "ValidationException") {
-		t.Errorf("oversized put: %v", err)
 	}
 }

@@ -95,7 +95,7 @@ func (c Config) Validate() error {
 // Env is what a Router or Overrides takes from the outside world.
 type Env struct {
 	Now     func() time.Time
-	Rand    func() float64 // in [0,1), for exploration
+	Rand    func() float64 // in [0,1), for exploration; safe for concurrent use
 	Log     *slog.Logger
 	Metrics metrics.Recorder
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,5 +181,31 @@ func TestExplorationShare(t *testing.T) {
 		if got := r2.Pick(context.Background(), "BR"); !slices.Equal(got, []string{"c", "b", "a"}) {
 			t.Fatalf("pinned: %v", got)
 		}
+	}
+}
+
+// Concurrent sends share one router: one reads the tallies, the others use
+// what there is; every pick is a permutation of the candidates.
+func TestRouterConcurrentUse(t *testing.T) {
+	w := newWorld(t)
+	w.sendMany("a", "BR", 50, 20)
+	w.sendMany("b", "BR", 50, 49)
+	w.sendMany("c", "BR", 50, 40)
+	r, _, _ := newRouter(t, w, abc, routing.DefaultConfig(), rand.Float64) // safe for concurrent use
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 200 {
+				got := slices.Sorted(slices.Values(r.Pick(context.Background(), "BR")))
+				if !slices.Equal(got, []string{"a", "b", "c"}) {
+					t.Errorf("pick %v", got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := r.Order("BR"); !slices.Equal(got, []string{"b", "c", "a"}) {
+		t.Errorf("order %v", got)
 	}
 }
