@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakessm"
@@ -22,23 +19,11 @@ import (
 
 const paramName = "/otp/routing"
 
-// newSSM is the real SDK client against a fake Parameter Store.
-func newSSM(t *testing.T) (*ssm.Client, *fakessm.Server) {
-	t.Helper()
-	f := fakessm.New(t)
-	c := ssm.New(ssm.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(f.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-		Retryer:      aws.NopRetryer{},
-	})
-	return c, f
-}
-
 var envPlan = routing.Plan{Providers: []string{"twilio", "sns"}, Routes: map[string][]string{"IN": {"sns", "twilio"}}, Rates: map[string]float64{"twilio": 3, "sns": 3}}
 
 func TestOverridesFromSSM(t *testing.T) {
-	client, fake := newSSM(t)
+	fake := fakessm.New(t)
+	client := fake.Client()
 	now := t0
 	var logs bytes.Buffer
 	rec := &recorder{}

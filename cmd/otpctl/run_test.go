@@ -6,10 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakessm"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing/ssmparam"
 )
@@ -21,8 +17,7 @@ const param = "/otp/prod/routing"
 // the parameter holds after it, and that a refused value was never written.
 func TestRouting(t *testing.T) {
 	fake := fakessm.New(t)
-	c := ssm.New(ssm.Options{Region: "us-east-1", BaseEndpoint: aws.String(fake.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), Retryer: aws.NopRetryer{}})
+	c := fake.Client()
 	st := store{ssmparam.NewReader(c), ssmparam.NewWriter(c)}
 	env := map[string]string{"SMS_ROUTING_PARAMETER": param, "SMS_PROVIDERS": "twilio,sns"}
 	steps := []struct {

@@ -14,6 +14,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Server is the fake. Its zero value is not usable; call New.
@@ -45,6 +49,17 @@ func New(t interface{ Cleanup(func()) }) *Server {
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
 	t.Cleanup(s.Close)
 	return s
+}
+
+// Client is the SDK's SSM client pointed at the fake, with static
+// credentials and no retries.
+func (s *Server) Client() *ssm.Client {
+	return ssm.New(ssm.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(s.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+		Retryer:      aws.NopRetryer{},
+	})
 }
 
 // Set stores a String parameter directly, as the console would.

@@ -7,10 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakessm"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing/ssmparam"
@@ -23,8 +19,7 @@ const name = "/otp/routing"
 // errors pass through, and what is put is what is read.
 func TestSSMReaderAndWriter(t *testing.T) {
 	fake := fakessm.New(t)
-	client := ssm.New(ssm.Options{Region: "us-east-1", BaseEndpoint: aws.String(fake.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), Retryer: aws.NopRetryer{}})
+	client := fake.Client()
 	ctx := context.Background()
 	r, w := ssmparam.NewReader(client), ssmparam.NewWriter(client)
 	if _, err := r.Parameter(ctx, name); !errors.Is(err, routing.ErrNoParameter) {
