@@ -98,7 +98,11 @@ func (ls *Limiters) SetRate(sender string, perSecond float64) error {
 	if lim == nil {
 		return fmt.Errorf("rate limit for sender %q: no such sender", sender)
 	}
-	lim.SetLimit(rate.Limit(perSecond))
+	now := time.Now
+	if ls.now != nil {
+		now = ls.now
+	}
+	lim.SetLimitAt(now(), rate.Limit(perSecond))
 	return nil
 }
 

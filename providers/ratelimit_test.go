@@ -281,3 +281,32 @@ func BenchmarkRateLimitedUnthrottled(b *testing.B) {
 		rl.Send(ctx, m)
 	}
 }
+
+// SetRate changes a sender's bucket at run time (a routing override): the
+// next token comes at the new rate, for every provider of that sender.
+func TestLimitersSetRate(t *testing.T) {
+	clock, w := newFakeClock(), &fakeWaits{}
+	ls := newTestLimiters(clock, w)
+	a := mustLimit(t, ls, &fakeProvider{name: "a"}, "sender", 1, 0)
+	ctx := context.Background()
+	if _, err := a.Send(ctx, msg("US")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.Send(ctx, msg("US"))
+	wantDeferred(t, err, "a", time.Second)
+	if err := ls.SetRate("sender", 4); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(250 * time.Millisecond)
+	if _, err := a.Send(ctx, msg("US")); err != nil {
+		t.Errorf("after SetRate(4) and 250ms: %v", err)
+	}
+	for _, tc := range []struct {
+		sender string
+		rate   float64
+	}{{"nobody", 1}, {"sender", 0}, {"sender", -1}, {"sender", math.Inf(1)}, {"sender", math.NaN()}} {
+		if err := ls.SetRate(tc.sender, tc.rate); err == nil {
+			t.Errorf("SetRate(%q, %v) accepted", tc.sender, tc.rate)
+		}
+	}
+}
