@@ -113,19 +113,19 @@ func (c Challenge) ClaimRefusal(to string, now, staleBefore time.Time) error {
 }
 
 // ResendRefusal is why the worker may not claim c for one more SMS to
-// number to, after the send the provider recorded under prevID, at now, or
+// number to, after the send prevProvider accepted as prevID, at now, or
 // nil when it may: c is live and for that number, its delivery still
-// stands as "sent" under prevID (so a duplicate or late check, or a second
+// stands as "sent" by that provider under that id (so a duplicate or late check, or a second
 // receipt, finds it moved on), and fewer than maxSends SMS went out. Both
 // stores judge resend claims by it.
-func (c Challenge) ResendRefusal(to, prevID string, now time.Time, maxSends int) error {
+func (c Challenge) ResendRefusal(to, prevProvider, prevID string, now time.Time, maxSends int) error {
 	d := c.Delivery
 	switch {
 	case c.Decoy || to == "" || c.Phone != to:
 		return ErrNotDeliverable
 	case c.Voided || c.Consumed || c.ExpiresAt.UnixMilli() <= now.UnixMilli():
 		return ErrNotDeliverable
-	case d.State != DeliverySent || prevID == "" || d.ProviderID != prevID:
+	case d.State != DeliverySent || prevID == "" || d.ProviderID != prevID || d.Provider != prevProvider:
 		return ErrDelivered
 	case len(d.Via) >= maxSends:
 		return ErrSendsSpent

@@ -26,7 +26,7 @@ type Order interface {
 // ResendClaims is the store's claim on a challenge for one more SMS
 // (store/dynamo, store/mem; semantics in storetest.Resends).
 type ResendClaims interface {
-	ClaimResend(ctx context.Context, id, to, prevID string, now time.Time, maxSends int) (otp.Challenge, error)
+	ClaimResend(ctx context.Context, id, to, prevProvider, prevID string, now time.Time, maxSends int) (otp.Challenge, error)
 }
 
 // Deliveries reads where a sent message's receipts have taken it
@@ -126,7 +126,7 @@ func (o ConfiguredOrder) Order(country string) []string {
 }
 
 // followUp is the delivery check to schedule after m went out through
-// receipt's provider, or nil when no resend could follow: resends off, no
+// receipt's provider (c is the challenge as claimed for that send), or nil when no resend could follow: resends off, no
 // provider message id to follow, the challenge's SMS spent, or too little
 // of the code left by the time the check comes.
 func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, receipt providers.Receipt, now time.Time) *FollowUp {
@@ -205,7 +205,7 @@ func (w *Worker) judgeSend(ctx context.Context, log *slog.Logger, r *Resend, chk
 // claimResend claims the challenge for one more SMS; ok is false when the
 // outcome is already decided.
 func (w *Worker) claimResend(ctx context.Context, log *slog.Logger, r *Resend, chk schema.Check, m schema.Message, now time.Time) (otp.Challenge, Outcome, bool) {
-	c, err := r.claims.ClaimResend(ctx, m.ChallengeID, m.To, chk.ProviderMessageID, now, r.cfg.MaxSends)
+	c, err := r.claims.ClaimResend(ctx, m.ChallengeID, m.To, chk.Provider, chk.ProviderMessageID, now, r.cfg.MaxSends)
 	var o Outcome
 	switch {
 	case err == nil:
@@ -248,7 +248,6 @@ func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m sche
 			w.logSent(ctx, log, m, receipt, country, w.env.Now())
 			w.sent(receipt.Provider, msg, latency)
 			w.env.Metrics.Count("Resent", metrics.Dim{Name: "Provider", Value: receipt.Provider}, metrics.Dim{Name: "Country", Value: country})
-			c.Delivery.Via = append(slices.Clone(c.Delivery.Via), receipt.Provider)
 			o := Outcome{Action: Delete, Reason: ReasonResent, Then: w.followUp(log, m, c, receipt, now)}
 			return w.done(log.With("provider", receipt.Provider, "from", c.Delivery.Provider), o)
 		}

@@ -316,20 +316,20 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 }
 
 // ClaimResend takes the delivery of challenge id for one more SMS after the
-// send recorded under provider message id prevID, if and only if
+// send prevProvider accepted as prevID, if and only if
 // otp.Challenge.ResendRefusal allows it: the challenge is live and for to,
-// its delivery is still "sent" under prevID, and deliveryVia holds fewer
+// its delivery is still "sent" by that provider under that id, and deliveryVia holds fewer
 // than maxSends providers. It sets delivery=sending and deliveryAt=now
 // and adds one to deliveryAttempts, as Claim does, so Record settles it.
 // Otherwise one read names the reason: otp.ErrNotDeliverable,
 // otp.ErrDelivered (moved on: another check or receipt resent it) or
 // otp.ErrSendsSpent.
-func (s *Store) ClaimResend(ctx context.Context, id, to, prevID string, now time.Time, maxSends int) (otp.Challenge, error) {
+func (s *Store) ClaimResend(ctx context.Context, id, to, prevProvider, prevID string, now time.Time, maxSends int) (otp.Challenge, error) {
 	// DynamoDB Local refuses an empty string value; ResendRefusal's answers.
 	switch {
 	case to == "":
 		return otp.Challenge{}, fmt.Errorf("claim resend of %s: empty destination: %w", id, otp.ErrNotDeliverable)
-	case prevID == "":
+	case prevID == "" || prevProvider == "":
 		return otp.Challenge{}, fmt.Errorf("claim resend of %s: no message to follow: %w", id, otp.ErrDelivered)
 	}
 	via := expression.Name(AttrDelivVia)
@@ -342,6 +342,7 @@ func (s *Store) ClaimResend(ctx context.Context, id, to, prevID string, now time
 		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
 		expression.Name(AttrDelivery).Equal(expression.Value(otp.DeliverySent.String())),
 		expression.Name(AttrDelivID).Equal(expression.Value(prevID)),
+		expression.Name(AttrDelivBy).Equal(expression.Value(prevProvider)),
 		expression.Or(expression.AttributeNotExists(via), via.Size().LessThan(expression.Value(maxSends))),
 	)
 	upd := expression.Set(expression.Name(AttrDelivery), expression.Value(otp.DeliverySending.String())).
@@ -357,7 +358,7 @@ func (s *Store) ClaimResend(ctx context.Context, id, to, prevID string, now time
 		case gerr != nil:
 			return otp.Challenge{}, fmt.Errorf("claim resend of %s: refused, reason unknown: %w", id, gerr)
 		}
-		why := c.ResendRefusal(to, prevID, now, maxSends)
+		why := c.ResendRefusal(to, prevProvider, prevID, now, maxSends)
 		if why == nil {
 			why = otp.ErrDelivered // a rival's resend claim refused ours and has since settled
 		}

@@ -185,7 +185,7 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 }
 
 // ClaimResend: see storetest.Claims (resend) and dynamo.Store.ClaimResend.
-func (s *Store) ClaimResend(ctx context.Context, id, to, prevID string, now time.Time, maxSends int) (otp.Challenge, error) {
+func (s *Store) ClaimResend(ctx context.Context, id, to, prevProvider, prevID string, now time.Time, maxSends int) (otp.Challenge, error) {
 	if err := ctx.Err(); err != nil {
 		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, err)
 	}
@@ -195,7 +195,7 @@ func (s *Store) ClaimResend(ctx context.Context, id, to, prevID string, now time
 	if !ok {
 		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, otp.ErrNotDeliverable)
 	}
-	if err := c.ResendRefusal(to, prevID, now, maxSends); err != nil {
+	if err := c.ResendRefusal(to, prevProvider, prevID, now, maxSends); err != nil {
 		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, err)
 	}
 	c.Delivery.State = otp.DeliverySending

@@ -21,16 +21,16 @@ type Resends interface {
 	Claims
 
 	// ClaimResend takes the delivery of challenge id for one more SMS after
-	// the send recorded under provider message id prevID, if and only if
-	// otp.Challenge.ResendRefusal(to, prevID, now, maxSends) is nil: the
-	// challenge is live and for to, its delivery is "sent" with that
-	// provider id, and fewer than maxSends providers are in Delivery.Via.
+	// the send prevProvider accepted as prevID, if and only if
+	// otp.Challenge.ResendRefusal(to, prevProvider, prevID, now, maxSends)
+	// is nil: the challenge is live and for to, its delivery is "sent" by
+	// that provider with that id, and fewer than maxSends providers are in Delivery.Via.
 	// It then sets delivery=sending, deliveryAt=now and adds 1 to
 	// deliveryAttempts, like Claim, so Record settles it; a Record of a
 	// sent outcome adds its provider to Via. Otherwise nothing changes and
 	// the error wraps ResendRefusal's reason (otp.ErrNotDeliverable,
 	// otp.ErrDelivered, otp.ErrSendsSpent).
-	ClaimResend(ctx context.Context, id, to, prevID string, now time.Time, maxSends int) (otp.Challenge, error)
+	ClaimResend(ctx context.Context, id, to, prevProvider, prevID string, now time.Time, maxSends int) (otp.Challenge, error)
 }
 
 // RunResends runs the resend-claim suite; newStore returns an empty store
@@ -69,7 +69,7 @@ func testResendBound(t *testing.T, s Resends) {
 	c := challenge(t)
 	sentVia(t, s, c, "twilio", "SM1")
 	at := base.Add(20 * time.Second)
-	got, err := s.ClaimResend(ctx, c.ID, c.Phone, "SM1", at, 2)
+	got, err := s.ClaimResend(ctx, c.ID, c.Phone, "twilio", "SM1", at, 2)
 	if err != nil {
 		t.Fatalf("ClaimResend: %v", err)
 	}
@@ -85,13 +85,13 @@ func testResendBound(t *testing.T, s Resends) {
 		t.Errorf("after the resend (-want +got):\n%s", d)
 	}
 	later := at.Add(20 * time.Second)
-	if _, err := s.ClaimResend(ctx, c.ID, c.Phone, "m-2", later, 2); !errors.Is(err, otp.ErrSendsSpent) {
+	if _, err := s.ClaimResend(ctx, c.ID, c.Phone, "sns", "m-2", later, 2); !errors.Is(err, otp.ErrSendsSpent) {
 		t.Errorf("third SMS with a bound of 2: %v, want ErrSendsSpent", err)
 	}
-	if _, err := s.ClaimResend(ctx, c.ID, c.Phone, "SM1", later, 3); !errors.Is(err, otp.ErrDelivered) {
+	if _, err := s.ClaimResend(ctx, c.ID, c.Phone, "twilio", "SM1", later, 3); !errors.Is(err, otp.ErrDelivered) {
 		t.Errorf("a late check of the first send: %v, want ErrDelivered", err)
 	}
-	if _, err := s.ClaimResend(ctx, c.ID, c.Phone, "m-2", later, 3); err != nil {
+	if _, err := s.ClaimResend(ctx, c.ID, c.Phone, "sns", "m-2", later, 3); err != nil {
 		t.Errorf("third SMS with a bound of 3: %v", err)
 	}
 }
@@ -99,27 +99,29 @@ func testResendBound(t *testing.T, s Resends) {
 func testResendRefusals(t *testing.T, s Resends) {
 	at := base.Add(20 * time.Second)
 	cases := []struct {
-		name string
-		mut  func(t *testing.T, s Resends, c otp.Challenge)
-		to   string
-		prev string
-		at   time.Time
-		want error
+		name     string
+		mut      func(t *testing.T, s Resends, c otp.Challenge)
+		to       string
+		provider string
+		prev     string
+		at       time.Time
+		want     error
 	}{
 		{"consumed", func(t *testing.T, s Resends, c otp.Challenge) {
 			if err := s.Consume(ctx, c.ID, "verify-1"); err != nil {
 				t.Fatal(err)
 			}
-		}, "", "SM1", at, otp.ErrNotDeliverable},
+		}, "", "twilio", "SM1", at, otp.ErrNotDeliverable},
 		{"voided", func(t *testing.T, s Resends, c otp.Challenge) {
 			if err := s.VoidChallenge(ctx, c.ID); err != nil {
 				t.Fatal(err)
 			}
-		}, "", "SM1", at, otp.ErrNotDeliverable},
-		{"expired", nil, "", "SM1", base.Add(3 * time.Minute), otp.ErrNotDeliverable},
-		{"another number", nil, "+14155550100", "SM1", at, otp.ErrNotDeliverable},
-		{"another message", nil, "", "SM9", at, otp.ErrDelivered},
-		{"no message", nil, "", "", at, otp.ErrDelivered},
+		}, "", "twilio", "SM1", at, otp.ErrNotDeliverable},
+		{"expired", nil, "", "twilio", "SM1", base.Add(3 * time.Minute), otp.ErrNotDeliverable},
+		{"another number", nil, "+14155550100", "twilio", "SM1", at, otp.ErrNotDeliverable},
+		{"another message", nil, "", "twilio", "SM9", at, otp.ErrDelivered},
+		{"same id, another provider", nil, "", "sns", "SM1", at, otp.ErrDelivered},
+		{"no message", nil, "", "twilio", "", at, otp.ErrDelivered},
 	}
 	for _, tc := range cases {
 		c := challenge(t)
@@ -132,13 +134,13 @@ func testResendRefusals(t *testing.T, s Resends) {
 		if to == "" {
 			to = c.Phone
 		}
-		_, err := s.ClaimResend(ctx, c.ID, to, tc.prev, tc.at, 2)
+		_, err := s.ClaimResend(ctx, c.ID, to, tc.provider, tc.prev, tc.at, 2)
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
 		unchanged(t, s, before, tc.name)
 	}
-	if _, err := s.ClaimResend(ctx, "0123456789abcdef0123456789abcdef", "+14155550100", "SM1", at, 2); !errors.Is(err, otp.ErrNotDeliverable) {
+	if _, err := s.ClaimResend(ctx, "0123456789abcdef0123456789abcdef", "+14155550100", "twilio", "SM1", at, 2); !errors.Is(err, otp.ErrNotDeliverable) {
 		t.Errorf("missing challenge: %v", err)
 	}
 }
@@ -151,7 +153,7 @@ func testConcurrentResends(t *testing.T, s Resends) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			if _, err := s.ClaimResend(ctx, c.ID, c.Phone, "SM1", at, 2); err == nil {
+			if _, err := s.ClaimResend(ctx, c.ID, c.Phone, "twilio", "SM1", at, 2); err == nil {
 				wins.Add(1)
 			} else if !errors.Is(err, otp.ErrDelivered) {
 				t.Errorf("losing ClaimResend: %v, want ErrDelivered", err)
