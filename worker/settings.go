@@ -31,6 +31,9 @@ const (
 	EnvBackoffMax      = "WORKER_BACKOFF_MAX"
 	EnvSendTimeout     = "WORKER_SEND_TIMEOUT"
 	EnvConcurrency     = "WORKER_CONCURRENCY"
+	EnvDeliveryTimeout = "SMS_DELIVERY_TIMEOUT"
+	EnvMaxSends        = "SMS_MAX_SENDS_PER_CODE"
+	EnvResendMinLife   = "SMS_RESEND_MIN_LIFE"
 	// EnvRatePrefix + provider name (SMS_RATE_SNS, SMS_RATE_TWILIO): messages
 	// per second per sender of that provider, in each worker instance.
 	EnvRatePrefix = "SMS_RATE_"
@@ -68,6 +71,7 @@ type Settings struct {
 	Prices          string            // raw; parsed by ParsePrices
 	ConsoleOutbox   string
 	Delivery        delivery.Config // windows of the sent-message tallies
+	Resend          ResendConfig    // MaxSends 1: no resends
 }
 
 var reCountry = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -96,6 +100,7 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		Prices:          e.Raw(EnvPrices),
 		ConsoleOutbox:   e.Raw(EnvConsoleOutbox),
 		Delivery:        delivery.ConfigFromEnv(e),
+		Resend:          resendFromEnv(e),
 	}
 	if len(s.Providers) == 0 && !e.Failed(EnvProviders) {
 		e.Fail(EnvProviders, "required: the providers in failover order, e.g. twilio,sns")
@@ -142,6 +147,17 @@ func configFromEnv(e *config.Env) Config {
 		e.Fail(EnvClaimStale, err.Error())
 	}
 	return c
+}
+
+// resendFromEnv reads the resend bounds over DefaultResendConfig, within
+// ResendConfig.Validate's bounds.
+func resendFromEnv(e *config.Env) ResendConfig {
+	def := DefaultResendConfig()
+	return ResendConfig{
+		Timeout:  e.Duration(EnvDeliveryTimeout, def.Timeout, time.Second, MaxBackoff),
+		MaxSends: e.Int(EnvMaxSends, def.MaxSends, 1, MaxSendsPerCode),
+		MinLife:  e.Duration(EnvResendMinLife, def.MinLife, 0, MaxResendLife),
+	}
 }
 
 // routes parses SMS_ROUTES: COUNTRY=provider,provider;...

@@ -38,6 +38,8 @@ func TestSettingsFromEnv(t *testing.T) {
 		EnvBackoffBase:       "1s",
 		EnvBackoffMax:        "10s",
 		EnvConcurrency:       "4",
+		EnvDeliveryTimeout:   "30s",
+		EnvMaxSends:          "3",
 		"SMS_RATE_TWILIO":    "1",
 		"SMS_TEMPLATE_PT_BR": "Seu código é {{.Code}}",
 	}
@@ -60,6 +62,7 @@ func TestSettingsFromEnv(t *testing.T) {
 		Config: Config{MaxAttempts: 5, ClaimStale: 30 * time.Second, BackoffBase: time.Second, BackoffMax: 10 * time.Second,
 			SendTimeout: 5 * time.Second, Concurrency: 4},
 		Delivery: delivery.DefaultConfig(),
+		Resend:   ResendConfig{Timeout: 30 * time.Second, MaxSends: 3, MinLife: 30 * time.Second},
 	}
 	if d := cmp.Diff(want, w); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
@@ -84,6 +87,11 @@ func TestSettingsFromEnvErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{EnvProviders: "sns", EnvConcurrency: "1000"}, nil, EnvConcurrency},
 		{map[string]string{EnvProviders: "sns", EnvDLQURL: " "}, nil, EnvDLQURL},
 		{map[string]string{EnvProviders: "sns", config.EnvTable: ""}, nil, config.EnvTable},
+		{map[string]string{EnvProviders: "sns", EnvDeliveryTimeout: "20m"}, nil, EnvDeliveryTimeout},
+		{map[string]string{EnvProviders: "sns", EnvDeliveryTimeout: "soon"}, nil, EnvDeliveryTimeout},
+		{map[string]string{EnvProviders: "sns", EnvMaxSends: "0"}, nil, EnvMaxSends},
+		{map[string]string{EnvProviders: "sns", EnvMaxSends: "9"}, nil, EnvMaxSends},
+		{map[string]string{EnvProviders: "sns", EnvResendMinLife: "-1s"}, nil, EnvResendMinLife},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {

@@ -30,7 +30,7 @@ import (
 // the DynamoDB claims, the templates.
 func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Keys, getenv func(string) string, stdout io.Writer, log *slog.Logger) (*worker.Driver, error) {
 	d := deps{aws: cfg}
-	chain, err := d.chain(ctx, s, getenv, stdout)
+	chain, named, err := d.chain(ctx, s, getenv, stdout)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,16 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 	if err != nil {
 		return nil, err
 	}
-	w, err := worker.New(s.Config, claims, keys, text, chain, prices, worker.Env{Log: log, Metrics: metrics.NewEMF(stdout, nil), Sent: sent})
+	env := worker.Env{Log: log, Metrics: metrics.NewEMF(stdout, nil), Sent: sent}
+	if s.Resend.MaxSends > 1 {
+		// Until a router ranks providers by measured delivery, the next
+		// provider is the next in the configured order.
+		order := worker.ConfiguredOrder{Default: s.Providers, Routes: s.Routes}
+		if env.Resend, err = worker.NewResend(s.Resend, order, named, claims, sent); err != nil {
+			return nil, err
+		}
+	}
+	w, err := worker.New(s.Config, claims, keys, text, chain, prices, env)
 	if err != nil {
 		return nil, err
 	}
@@ -62,8 +71,9 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 type deps struct{ aws aws.Config }
 
 // chain builds each named provider once, rate-limited per sender, and the
-// failover chain with its per-country routes.
-func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string) string, stdout io.Writer) (*providers.Chain, error) {
+// failover chain with its per-country routes; it also returns the
+// providers by name, for resends.
+func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string) string, stdout io.Writer) (*providers.Chain, map[string]providers.Provider, error) {
 	built := map[string]providers.Provider{}
 	limiters := &providers.Limiters{}
 	var errs []error
@@ -99,15 +109,15 @@ func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string)
 		routes[country] = list(names)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	chain, err := providers.NewChain(order, routes, providers.BreakerConfig{
 		Failures: wc.BreakerFailures, CoolDown: wc.BreakerCooldown,
 	}, time.Now, providers.WithSendBudget(wc.Config.SendTimeout))
 	if err != nil {
-		return nil, fmt.Errorf("%s / %s: %w", worker.EnvProviders, worker.EnvRoutes, err)
+		return nil, nil, fmt.Errorf("%s / %s: %w", worker.EnvProviders, worker.EnvRoutes, err)
 	}
-	return chain, nil
+	return chain, built, nil
 }
 
 // provider builds one provider and names its sender (the rate-limit key).
