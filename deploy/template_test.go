@@ -504,7 +504,7 @@ func TestLeastPrivilege(t *testing.T) {
 				{"dynamodb:GetItem", table}, {"dynamodb:PutItem", table}, {"dynamodb:UpdateItem", table},
 				{"sqs:ReceiveMessage", queue}, {"sqs:DeleteMessage", queue},
 				{"sqs:ChangeMessageVisibility", queue}, {"sqs:GetQueueAttributes", queue},
-				{"sqs:SendMessage", dlq}, {"sns:Publish", "*"},
+				{"sqs:SendMessage", dlq}, {"sqs:SendMessage", queue}, {"sns:Publish", "*"},
 				{"secretsmanager:GetSecretValue", secret},
 			},
 			"SmsReceiptsFunction": {{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table}},
