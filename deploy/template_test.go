@@ -562,6 +562,7 @@ func allowedEnv() map[string]bool {
 		worker.EnvBreakerFailures, worker.EnvBreakerCooldown, worker.EnvDomain, worker.EnvAppHash,
 		worker.EnvPrices, worker.EnvMaxSendAttempts, worker.EnvClaimStale,
 		worker.EnvBackoffBase, worker.EnvBackoffMax, worker.EnvSendTimeout, worker.EnvConcurrency,
+		worker.EnvDeliveryTimeout, worker.EnvMaxSends, worker.EnvResendMinLife,
 		snsp.EnvSenderID, snsp.EnvOriginationNumber, snsp.EnvMaxPrice, snsp.EnvDLTEntityID, snsp.EnvDLTTemplateID,
 		twiliop.EnvAccountSID, twiliop.EnvFrom, twiliop.EnvMessagingServiceSID, twiliop.EnvStatusCallback,
 		twiliop.EnvRegion, twiliop.EnvEdge,
