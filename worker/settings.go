@@ -100,7 +100,7 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		Prices:          e.Raw(EnvPrices),
 		ConsoleOutbox:   e.Raw(EnvConsoleOutbox),
 		Delivery:        delivery.ConfigFromEnv(e),
-		Resend:          resendFromEnv(e),
+		Resend:          ResendFromEnv(e),
 	}
 	if len(s.Providers) == 0 && !e.Failed(EnvProviders) {
 		e.Fail(EnvProviders, "required: the providers in failover order, e.g. twilio,sns")
@@ -149,9 +149,10 @@ func configFromEnv(e *config.Env) Config {
 	return c
 }
 
-// resendFromEnv reads the resend bounds over DefaultResendConfig, within
-// ResendConfig.Validate's bounds.
-func resendFromEnv(e *config.Env) ResendConfig {
+// ResendFromEnv reads the resend bounds (SMS_DELIVERY_TIMEOUT,
+// SMS_MAX_SENDS_PER_CODE, SMS_RESEND_MIN_LIFE) over DefaultResendConfig,
+// within ResendConfig.Validate's bounds; the local stack reads them too.
+func ResendFromEnv(e *config.Env) ResendConfig {
 	def := DefaultResendConfig()
 	return ResendConfig{
 		Timeout:  e.Duration(EnvDeliveryTimeout, def.Timeout, time.Second, MaxBackoff),
