@@ -221,7 +221,32 @@ func (s *Stack) Summary() string {
 	if s.opts.Outbox != "" {
 		fmt.Fprintf(&b, "outbox     %s  (each SMS as a JSON line)\n", s.opts.Outbox)
 	}
+	if line := s.simulationLine(); line != "" {
+		fmt.Fprintf(&b, "delivery   %s\n", line)
+	}
+	twilio := "off (set " + EnvTwilioAuthToken + " to check Twilio's signatures)"
+	if s.cfg.TwilioAuthToken != "" {
+		twilio = "signed for " + s.url + TwilioReceiptsPath
+	}
+	fmt.Fprintf(&b, "receipts   POST %s: %s\n", TwilioReceiptsPath, twilio)
 	return b.String()
+}
+
+// simulationLine sums up --simulate-delivery and the resend bounds, or "".
+func (s *Stack) simulationLine() string {
+	if len(s.opts.Simulate) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, p := range s.opts.Simulate {
+		parts = append(parts, fmt.Sprintf("%s %g%% after %s", p.Name, p.Share*100, p.Delay))
+	}
+	r := s.cfg.Resend
+	resend := "resends off (SMS_MAX_SENDS_PER_CODE=1)"
+	if r.MaxSends > 1 {
+		resend = fmt.Sprintf("resend after %s without delivery, at most %d SMS per code", r.Timeout, r.MaxSends)
+	}
+	return "simulated: " + strings.Join(parts, ", ") + "; " + resend
 }
 
 // settingsLine sums up the pool settings a client can run into.
