@@ -883,6 +883,7 @@ func TestParameterPatternsRefuseWhatTheCodeRefuses(t *testing.T) {
 		"SnsOriginationNumber": {"1234", "+1 415 555 0123"},
 		"SnsMaxPrice":          {"free", "-1", "0.5.0"},
 		"SmsProviders":         {"", "pigeon", "sns,"},
+		"SmsDeliveryTimeout":   {"0s", "20", "901s", "1000s", "1m"},
 		"AllowedCountries":     {"USA", "US;IN"},
 		"TestNumbers":          {"+14155550100", "+1 415 555 0100=123456", "14155550100=123456", "+14155550100=123456,", "+14155550100=12345a"},
 	}
