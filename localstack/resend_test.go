@@ -2,16 +2,12 @@ package localstack_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"net/http"
-	"net/url"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
 )
 
@@ -76,24 +72,8 @@ func TestTwilioReceiptsEndpoint(t *testing.T) {
 	}
 }
 
-// twilioSign signs a form body as Twilio does: the URL, then each
-// parameter's name and value in name order, HMAC-SHA1 with the auth token.
 func twilioSign(token, target, body string) string {
-	form, _ := url.ParseQuery(body)
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	s := target
-	for _, k := range keys {
-		for _, v := range form[k] {
-			s += k + v
-		}
-	}
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(s))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return testutil.TwilioSignature(token, target, []byte(body))
 }
 
 func post(t *testing.T, target, body, sig string) int {

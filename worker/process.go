@@ -56,15 +56,25 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	*country = phone.Region(m.To)
 	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To), "country", *country)
 	now := w.env.Now()
-	kr, o, ok := w.keyring(ctx, log, m.ExpiresAt, now)
+	code, o, ok := w.openCode(ctx, log, m, now)
 	if !ok {
 		return o
 	}
+	return w.claimAndSend(ctx, log, m, *country, now, true, w.signInText(code))
+}
+
+// openCode unseals a sign-in job's code; ok is false when the outcome is
+// already decided (expired, keys unavailable, a seal that does not open).
+func (w *Worker) openCode(ctx context.Context, log *slog.Logger, m schema.Message, now time.Time) (string, Outcome, bool) {
+	kr, o, ok := w.keyring(ctx, log, m.ExpiresAt, now)
+	if !ok {
+		return "", o, false
+	}
 	code, err := m.OpenCode(kr)
 	if err != nil {
-		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()})
+		return "", w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()}), false
 	}
-	return w.claimAndSend(ctx, log, m, *country, now, true, w.signInText(code))
+	return code, Outcome{}, true
 }
 
 // signInText renders a sign-in code's SMS. The language and "expires in N

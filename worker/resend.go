@@ -167,13 +167,9 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	if o, stop := w.judgeSend(ctx, log, r, chk, m, now); stop {
 		return o
 	}
-	kr, o, ok := w.keyring(ctx, log, m.ExpiresAt, now)
+	code, o, ok := w.openCode(ctx, log, m, now)
 	if !ok {
 		return o
-	}
-	code, err := m.OpenCode(kr)
-	if err != nil {
-		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()})
 	}
 	c, o, ok := w.claimResend(ctx, log, r, chk, m, now)
 	if !ok {

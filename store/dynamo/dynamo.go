@@ -277,12 +277,7 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 	}
 	delivery := expression.Name(AttrDelivery)
 	cond := expression.And(
-		expression.AttributeExists(expression.Name(AttrPK)),
-		expression.Name(AttrPhone).Equal(expression.Value(to)),
-		expression.Name(AttrDecoy).Equal(expression.Value(false)),
-		expression.Name(AttrVoided).Equal(expression.Value(false)),
-		expression.Name(AttrConsumed).Equal(expression.Value(false)),
-		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+		deliverableTo(to, now),
 		expression.Or(
 			expression.AttributeNotExists(delivery),
 			delivery.Equal(expression.Value(otp.DeliveryFailedRetryable.String())),
@@ -334,12 +329,7 @@ func (s *Store) ClaimResend(ctx context.Context, id, to, prevProvider, prevID st
 	}
 	via := expression.Name(AttrDelivVia)
 	cond := expression.And(
-		expression.AttributeExists(expression.Name(AttrPK)),
-		expression.Name(AttrPhone).Equal(expression.Value(to)),
-		expression.Name(AttrDecoy).Equal(expression.Value(false)),
-		expression.Name(AttrVoided).Equal(expression.Value(false)),
-		expression.Name(AttrConsumed).Equal(expression.Value(false)),
-		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+		deliverableTo(to, now),
 		expression.Name(AttrDelivery).Equal(expression.Value(otp.DeliverySent.String())),
 		expression.Name(AttrDelivID).Equal(expression.Value(prevID)),
 		expression.Name(AttrDelivBy).Equal(expression.Value(prevProvider)),
@@ -368,6 +358,20 @@ func (s *Store) ClaimResend(ctx context.Context, id, to, prevProvider, prevID st
 		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, err)
 	}
 	return it.Challenge(), nil
+}
+
+// deliverableTo is the condition both claims start with: the challenge
+// exists, is for number to, is no decoy, not voided, not consumed, and has
+// not expired at now.
+func deliverableTo(to string, now time.Time) expression.ConditionBuilder {
+	return expression.And(
+		expression.AttributeExists(expression.Name(AttrPK)),
+		expression.Name(AttrPhone).Equal(expression.Value(to)),
+		expression.Name(AttrDecoy).Equal(expression.Value(false)),
+		expression.Name(AttrVoided).Equal(expression.Value(false)),
+		expression.Name(AttrConsumed).Equal(expression.Value(false)),
+		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+	)
 }
 
 // claimRefusal names why a claim on c, as read after the refusal, failed.
