@@ -7,6 +7,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
 )
 
 // The receipts function: a function URL Twilio can reach (its signature is
@@ -43,6 +44,46 @@ func TestDeliveryReceipts(t *testing.T) {
 			t.Error("no ReceiptsUrl output")
 		}
 	})
+}
+
+// One alarm watches every country's delivery rate: a Metrics Insights
+// query grouped by Country over the metric the receipts function writes
+// per country.
+func TestCountryDeliveryRateAlarm(t *testing.T) {
+	tmpl := load(t, nil)
+	a, err := tmpl.GetCloudWatchAlarmWithName("CountryDeliveryRateAlarm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := alarmMetrics(a)["rate"]
+	want := "SELECT AVG(" + receipts.MetricDeliveredShare + ") FROM SCHEMA(" + metrics.Namespace + ", Country) GROUP BY Country"
+	if q != want {
+		t.Errorf("query %q, want %q", q, want)
+	}
+	if len(a.Metrics) != 1 || a.Metrics[0].Period == nil || *a.Metrics[0].Period != 3600 {
+		t.Errorf("metrics %+v, want the one query over hours", a.Metrics)
+	}
+	if a.ComparisonOperator != "LessThanThreshold" || a.Threshold == nil || a.EvaluationPeriods != 3 || a.DatapointsToAlarm == nil || *a.DatapointsToAlarm != 2 {
+		t.Errorf("alarm %s threshold %v, %d periods, %v to alarm; want below a threshold in 2 of 3 hours", a.ComparisonOperator, a.Threshold, a.EvaluationPeriods, a.DatapointsToAlarm)
+	}
+	// Metrics Insights alarms see only the last 3 hours.
+	if a.EvaluationPeriods*3600 > 3*3600 {
+		t.Error("the alarm looks back further than Metrics Insights allows")
+	}
+}
+
+// The worker puts its delivery checks on its own queue, and reads the
+// resend bounds the template's parameters set.
+func TestWorkerSchedulesDeliveryChecks(t *testing.T) {
+	tmpl := load(t, nil)
+	w := fn(t, tmpl, "SmsWorkerFunction")
+	env := envOf(t, w)
+	if env["SMS_DELIVERY_TIMEOUT"] != "20s" || env["SMS_MAX_SENDS_PER_CODE"] != "2" {
+		t.Errorf("SMS_DELIVERY_TIMEOUT %q, SMS_MAX_SENDS_PER_CODE %q, want 20s and 2", env["SMS_DELIVERY_TIMEOUT"], env["SMS_MAX_SENDS_PER_CODE"])
+	}
+	if !slices.Contains(permissionsOf(t, w), permission{"sqs:SendMessage", "getatt:SmsQueue.Arn"}) {
+		t.Error("the worker may not send to SmsQueue (its delivery checks)")
+	}
 }
 
 func TestDeliveryRateAlarm(t *testing.T) {

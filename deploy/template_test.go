@@ -515,7 +515,7 @@ func TestLeastPrivilege(t *testing.T) {
 				{"dynamodb:GetItem", table}, {"dynamodb:PutItem", table}, {"dynamodb:UpdateItem", table},
 				{"sqs:ReceiveMessage", queue}, {"sqs:DeleteMessage", queue},
 				{"sqs:ChangeMessageVisibility", queue}, {"sqs:GetQueueAttributes", queue},
-				{"sqs:SendMessage", dlq}, {"sns:Publish", "*"},
+				{"sqs:SendMessage", dlq}, {"sqs:SendMessage", queue}, {"sns:Publish", "*"},
 				{"secretsmanager:GetSecretValue", secret},
 				// The delivery tallies the router ranks providers by.
 				{"dynamodb:BatchGetItem", table},
@@ -578,6 +578,7 @@ func allowedEnv() map[string]bool {
 		worker.EnvBreakerFailures, worker.EnvBreakerCooldown, worker.EnvDomain, worker.EnvAppHash,
 		worker.EnvPrices, worker.EnvMaxSendAttempts, worker.EnvClaimStale,
 		worker.EnvBackoffBase, worker.EnvBackoffMax, worker.EnvSendTimeout, worker.EnvConcurrency,
+		worker.EnvDeliveryTimeout, worker.EnvMaxSends, worker.EnvResendMinLife,
 		snsp.EnvSenderID, snsp.EnvOriginationNumber, snsp.EnvMaxPrice, snsp.EnvDLTEntityID, snsp.EnvDLTTemplateID,
 		twiliop.EnvAccountSID, twiliop.EnvFrom, twiliop.EnvMessagingServiceSID, twiliop.EnvStatusCallback,
 		twiliop.EnvRegion, twiliop.EnvEdge,
@@ -899,6 +900,7 @@ func TestParameterPatternsRefuseWhatTheCodeRefuses(t *testing.T) {
 		"SnsOriginationNumber": {"1234", "+1 415 555 0123"},
 		"SnsMaxPrice":          {"free", "-1", "0.5.0"},
 		"SmsProviders":         {"", "pigeon", "sns,"},
+		"SmsDeliveryTimeout":   {"0s", "20", "901s", "1000s", "1m"},
 		"AllowedCountries":     {"USA", "US;IN"},
 		"TestNumbers":          {"+14155550100", "+1 415 555 0100=123456", "14155550100=123456", "+14155550100=123456,", "+14155550100=12345a"},
 	}

@@ -17,8 +17,10 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
 	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/mem"
@@ -30,12 +32,21 @@ import (
 type store interface {
 	triggers.Store
 	worker.Claims
+	worker.ResendClaims
+}
+
+// ledger is where sent messages and their receipts are kept.
+type ledger interface {
+	worker.SentLog
+	worker.Deliveries
+	receipts.Ledger
 }
 
 // backends are the store and queue the stack runs on, and how the worker
 // reads the queue.
 type backends struct {
 	store   store
+	ledger  ledger
 	queue   triggers.Queue
 	poll    func(ctx context.Context, w *worker.Worker, log *slog.Logger) error
 	summary string
@@ -50,8 +61,12 @@ func newBackends(ctx context.Context, o Options, cfg settings) (*backends, error
 	switch {
 	case cfg.Table == "" && cfg.QueueURL == "":
 		q := queue.NewMem(10_000)
+		l, err := mem.NewLedger(delivery.DefaultConfig(), o.Now)
+		if err != nil {
+			return nil, err
+		}
 		return &backends{
-			store: mem.New(o.Now), queue: q, summary: "embedded (in-memory store and queue)",
+			store: mem.New(o.Now), ledger: l, queue: q, summary: "embedded (in-memory store and queue)",
 			poll: func(ctx context.Context, w *worker.Worker, log *slog.Logger) error {
 				return pollMem(ctx, q, w, log, o.Workers)
 			},
@@ -80,8 +95,12 @@ func newBackends(ctx context.Context, o Options, cfg settings) (*backends, error
 	if err != nil {
 		return nil, err
 	}
+	l, err := dynamo.NewLedger(db, cfg.Table, delivery.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
 	return &backends{
-		store: st, queue: q, summary: "DynamoDB table " + cfg.Table + ", SQS queue " + cfg.QueueURL,
+		store: st, ledger: l, queue: q, summary: "DynamoDB table " + cfg.Table + ", SQS queue " + cfg.QueueURL,
 		poll: func(ctx context.Context, w *worker.Worker, log *slog.Logger) error {
 			return pollSQS(ctx, w, sqsc, cfg.QueueURL, dlq, o.Workers)
 		},

@@ -61,7 +61,7 @@ func TestSecondSignInWithTheReturnedUsername(t *testing.T) {
 	// Both views (about 200 s of the stack's clock) must fall in one fixed
 	// 15-minute cap window, or one number's counter starts afresh mid-view.
 	now := l.clock.Now()
-	l.clock.Advance(now.Truncate(15*time.Minute).Add(15*time.Minute + time.Second).Sub(now))
+	l.clock.Advance(now.Truncate(15 * time.Minute).Add(15*time.Minute + time.Second).Sub(now))
 	known, unknown := number(t), number(t)
 	l.signUp(t, known)
 	view := func(phone string) []string {

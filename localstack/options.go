@@ -69,6 +69,10 @@ type Options struct {
 	// Limits bound what clients can hold of the server; zero fields mean
 	// the defaults (see ServerLimits).
 	Limits ServerLimits
+	// Simulate replaces the console provider with these simulated ones,
+	// tried in this order, whose receipts drive tallies and resends (see
+	// SimulatedProvider); empty: one console provider, no receipts.
+	Simulate []SimulatedProvider
 }
 
 func (o *Options) withDefaults() error {

@@ -17,6 +17,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
+	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
@@ -30,6 +31,7 @@ type Stack struct {
 	srv      *http.Server
 	worker   *worker.Worker
 	backends *backends
+	carrier  *carrier // simulated delivery; nil without --simulate-delivery
 	secret   string
 	url      string
 }
@@ -107,10 +109,17 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.worker, err = newWorker(s.backends.store, ks, o); err != nil {
+	rh, err := s.receipts()
+	if err != nil {
 		return nil, err
 	}
-	return pool, nil
+	if s.worker, err = s.newWorker(ks, rh); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(TwilioReceiptsPath, twilioReceipts(rh))
+	mux.Handle("/", pool)
+	return mux, nil
 }
 
 // publicURL is the endpoint clients use and tokens name as iss: the
@@ -147,7 +156,11 @@ func newIssuer(issuer, clientID string, ps PoolSettings, now func() time.Time) (
 		tokens.WithRefreshTokenValidity(ps.RefreshTokenValidity))
 }
 
-func newWorker(claims worker.Claims, ks worker.Keys, o Options) (*worker.Worker, error) {
+// newWorker is the SMS worker: with one console provider, or with the
+// simulated ones in a failover chain, their sends recorded for their
+// receipts and resent by the configured order when not delivered.
+func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler) (*worker.Worker, error) {
+	o := s.opts
 	text, err := smstext.New(nil, "", "")
 	if err != nil {
 		return nil, err
@@ -156,7 +169,30 @@ func newWorker(claims worker.Claims, ks worker.Keys, o Options) (*worker.Worker,
 	if err != nil {
 		return nil, err
 	}
-	return worker.New(worker.DefaultConfig(), claims, ks, text, providers.Single{Provider: sms}, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
+	env := worker.Env{Log: o.Log, Now: o.Now}
+	if len(o.Simulate) == 0 {
+		return worker.New(worker.DefaultConfig(), s.backends.store, ks, text, providers.Single{Provider: sms}, worker.Prices{}, env)
+	}
+	s.carrier = newCarrier(sms, rh, o.Log, o.Now)
+	var list []providers.Provider
+	var names []string
+	byName := map[string]providers.Provider{}
+	for _, sp := range o.Simulate {
+		p := simProvider{spec: sp, c: s.carrier}
+		list, names, byName[sp.Name] = append(list, p), append(names, sp.Name), p
+	}
+	chain, err := providers.NewChain(list, nil, providers.BreakerConfig{}, o.Now)
+	if err != nil {
+		return nil, fmt.Errorf("--simulate-delivery: %w", err)
+	}
+	env.Sent = s.backends.ledger
+	if s.cfg.Resend.MaxSends > 1 {
+		env.Resend, err = worker.NewResend(s.cfg.Resend, worker.ConfiguredOrder{Default: names}, byName, s.backends.store, s.backends.ledger)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return worker.New(worker.DefaultConfig(), s.backends.store, ks, text, chain, worker.Prices{}, env)
 }
 
 // Close releases the port of a stack that is not going to Run.
@@ -185,7 +221,32 @@ func (s *Stack) Summary() string {
 	if s.opts.Outbox != "" {
 		fmt.Fprintf(&b, "outbox     %s  (each SMS as a JSON line)\n", s.opts.Outbox)
 	}
+	if line := s.simulationLine(); line != "" {
+		fmt.Fprintf(&b, "delivery   %s\n", line)
+	}
+	twilio := "off (set " + EnvTwilioAuthToken + " to check Twilio's signatures)"
+	if s.cfg.TwilioAuthToken != "" {
+		twilio = "signed for " + s.url + TwilioReceiptsPath
+	}
+	fmt.Fprintf(&b, "receipts   POST %s: %s\n", TwilioReceiptsPath, twilio)
 	return b.String()
+}
+
+// simulationLine sums up --simulate-delivery and the resend bounds, or "".
+func (s *Stack) simulationLine() string {
+	if len(s.opts.Simulate) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, p := range s.opts.Simulate {
+		parts = append(parts, fmt.Sprintf("%s %g%% after %s", p.Name, p.Share*100, p.Delay))
+	}
+	r := s.cfg.Resend
+	resend := "resends off (SMS_MAX_SENDS_PER_CODE=1)"
+	if r.MaxSends > 1 {
+		resend = fmt.Sprintf("resend after %s without delivery, at most %d SMS per code", r.Timeout, r.MaxSends)
+	}
+	return "simulated: " + strings.Join(parts, ", ") + "; " + resend
 }
 
 // settingsLine sums up the pool settings a client can run into.
@@ -259,6 +320,9 @@ func (s *Stack) Run(ctx context.Context) error {
 	// Requests are done, so nothing enqueues any more; stop the worker.
 	stopPoll()
 	wg.Wait()
+	if s.carrier != nil {
+		s.carrier.stop()
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -102,6 +102,8 @@ var (
 	// ErrNotDeliverable: missing, voided, consumed, a decoy, expired, or the
 	// message's destination is not the challenge's number.
 	ErrNotDeliverable = errors.New("challenge not deliverable")
+	// ErrSendsSpent: the challenge has had as many SMS as a code may cost.
+	ErrSendsSpent = errors.New("challenge has had its SMS")
 	// ErrClaimLost: the claim was retaken (it had gone stale) before this
 	// worker recorded its outcome.
 	ErrClaimLost = errors.New("delivery claim lost")

@@ -2,6 +2,7 @@ package otp
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -57,6 +58,31 @@ type Delivery struct {
 	Attempts   int       // send attempts so far
 	Provider   string
 	ProviderID string // the provider's message id
+	// Via names every provider that accepted an SMS of this challenge, in
+	// no order: a resend never goes through one of them again, and its
+	// length is how many SMS the challenge has cost.
+	Via []string
+}
+
+// Sends is how many SMS providers accepted for the challenge: Via, and the
+// recorded provider when a record older than Via names one.
+func (d Delivery) Sends() int { return len(d.used()) }
+
+// Used reports whether provider already carried an SMS of the challenge.
+func (d Delivery) Used(provider string) bool {
+	for _, p := range d.used() {
+		if p == provider {
+			return true
+		}
+	}
+	return false
+}
+
+func (d Delivery) used() []string {
+	if d.State == DeliverySent && d.Provider != "" && !slices.Contains(d.Via, d.Provider) {
+		return append(slices.Clone(d.Via), d.Provider)
+	}
+	return d.Via
 }
 
 // ClaimRefusal is why the worker may not claim c's delivery to number to
@@ -84,6 +110,27 @@ func (c Challenge) ClaimRefusal(to string, now, staleBefore time.Time) error {
 	default:
 		return ErrNotDeliverable
 	}
+}
+
+// ResendRefusal is why the worker may not claim c for one more SMS to
+// number to, after the send prevProvider accepted as prevID, at now, or
+// nil when it may: c is live and for that number, its delivery still
+// stands as "sent" by that provider under that id (so a duplicate or late check, or a second
+// receipt, finds it moved on), and fewer than maxSends SMS went out. Both
+// stores judge resend claims by it.
+func (c Challenge) ResendRefusal(to, prevProvider, prevID string, now time.Time, maxSends int) error {
+	d := c.Delivery
+	switch {
+	case c.Decoy || to == "" || c.Phone != to:
+		return ErrNotDeliverable
+	case c.Voided || c.Consumed || c.ExpiresAt.UnixMilli() <= now.UnixMilli():
+		return ErrNotDeliverable
+	case d.State != DeliverySent || prevID == "" || d.ProviderID != prevID || d.Provider != prevProvider:
+		return ErrDelivered
+	case len(d.Via) >= maxSends:
+		return ErrSendsSpent
+	}
+	return nil
 }
 
 // Outcome is how one claimed send ended: what the worker records on the
@@ -151,6 +198,9 @@ func (d Delivery) claimedAt(t time.Time) bool {
 // With is d after recording o: the claim's time stays.
 func (d Delivery) With(o Outcome) Delivery {
 	d.State, d.Provider, d.ProviderID = o.State, o.Provider, o.ProviderID
+	if o.State == DeliverySent && o.Provider != "" && !slices.Contains(d.Via, o.Provider) {
+		d.Via = append(slices.Clone(d.Via), o.Provider)
+	}
 	if o.Uncount {
 		d.Attempts--
 	}

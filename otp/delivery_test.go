@@ -1,6 +1,8 @@
 package otp_test
 
 import (
+	"github.com/google/go-cmp/cmp"
+
 	"testing"
 	"time"
 
@@ -78,7 +80,7 @@ func TestDeliveryHeldRecordedWith(t *testing.T) {
 		}
 	}
 	want := otp.Delivery{State: otp.DeliveryFailedRetryable, At: at, Attempts: 1}
-	if got := sending.With(otp.DeferredSend()); got != want {
+	if got := sending.With(otp.DeferredSend()); !cmp.Equal(got, want) {
 		t.Errorf("With(DeferredSend()) = %+v, want %+v", got, want)
 	}
 }

@@ -78,6 +78,17 @@ func (q *Mem) Delay(ctx context.Context, d Delivery, after time.Duration) error 
 	return nil
 }
 
+// Schedule puts body on the queue as a new message once after has passed,
+// as SQS's DelaySeconds does; Len counts it meanwhile, and StopDelays
+// drops it like a Delay.
+func (q *Mem) Schedule(ctx context.Context, body []byte, after time.Duration) error {
+	q.mu.Lock()
+	q.scheduled++
+	id := fmt.Sprintf("scheduled-%d", q.scheduled)
+	q.mu.Unlock()
+	return q.Delay(ctx, Delivery{ID: id, Body: body}, after)
+}
+
 // requeue moves delayed message e back on the queue, unless StopDelays
 // dropped it.
 func (q *Mem) requeue(e *entry) {

@@ -21,9 +21,10 @@ var ErrFull = errors.New("queue is full")
 type Mem struct {
 	bodies chan entry
 
-	mu      sync.Mutex
-	delayed map[*entry]*time.Timer // waiting out a Delay
-	stopped bool                   // StopDelays was called
+	mu        sync.Mutex
+	delayed   map[*entry]*time.Timer // waiting out a Delay
+	stopped   bool                   // StopDelays was called
+	scheduled int                    // messages Schedule made, for their ids
 }
 
 // entry is one stored message: its id and its encoded body.

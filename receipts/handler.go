@@ -136,14 +136,36 @@ func (h *Handler) apply(ctx context.Context, r delivery.Receipt) outcome {
 }
 
 // measure emits the delivery metrics of a message's move to a final status.
+// HandleReceipt applies a receipt from a source the caller vouches for:
+// the local stack's simulated carriers. It goes through the same rules,
+// tallies and metrics as a signed callback or a delivery log; the error is
+// non-nil when the receipt is unfit or the store failed.
+func (h *Handler) HandleReceipt(ctx context.Context, r delivery.Receipt) error {
+	if err := r.Check(); err != nil {
+		return err
+	}
+	if h.apply(ctx, r) == failed {
+		return errStore
+	}
+	return nil
+}
+
+// MetricDeliveredShare is 1 for each delivered SMS and 0 for each
+// undelivered or failed one, by Country alone: its average per country is
+// the delivery rate one Metrics Insights alarm watches for every country
+// at once (CountryDeliveryRateAlarm in template.yaml).
+const MetricDeliveredShare = "DeliveredShare"
+
 func (h *Handler) measure(a delivery.Applied) {
 	m := a.After
 	p, c := metrics.Dim{Name: "Provider", Value: m.Provider}, metrics.Dim{Name: "Country", Value: m.Country}
 	switch m.Status {
 	case delivery.Delivered:
+		h.env.Metrics.Value(MetricDeliveredShare, 1, metrics.None, c)
 		h.env.Metrics.Count("Delivered", p, c)
 		h.env.Metrics.Value("TimeToDelivered", float64(m.TimeToDelivered().Milliseconds()), metrics.Milliseconds, p, c)
 	case delivery.Undelivered, delivery.Failed:
+		h.env.Metrics.Value(MetricDeliveredShare, 0, metrics.None, c)
 		h.env.Metrics.Count("Undelivered", p, c, metrics.Dim{Name: "ErrorCode", Value: m.ErrorCode})
 	}
 }

@@ -73,6 +73,7 @@ func TestSNSDelivered(t *testing.T) {
 	}
 	wantMetrics := map[string]float64{
 		"Delivered{Country=US,Provider=sns}":       1,
+		"DeliveredShare{Country=US}":               1,
 		"TimeToDelivered{Country=US,Provider=sns}": 2336,
 		"ReceiptStale{Provider=sns}":               1,
 	}
@@ -94,6 +95,7 @@ func TestSNSFailureByReason(t *testing.T) {
 	}
 	wantMetrics := map[string]float64{
 		"Undelivered{Country=BR,ErrorCode=carrier-blocked,Provider=sns}": 1,
+		"DeliveredShare{Country=BR}":                                     0,
 		"ReceiptUnknown{Provider=sns}":                                   1, // the second record: not ours
 	}
 	if diff := cmp.Diff(wantMetrics, r.emitted()); diff != "" {

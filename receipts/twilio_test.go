@@ -2,13 +2,9 @@ package receipts_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
-	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
 )
 
@@ -24,21 +21,7 @@ import (
 // our own, not the validator's): base64(HMAC-SHA1(auth token, the full URL
 // followed by every POST parameter's name and value, sorted by name)).
 func sign(token, rawURL string, body []byte) string {
-	form, _ := url.ParseQuery(string(body))
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	s := rawURL
-	for _, k := range keys {
-		for _, v := range form[k] {
-			s += k + v
-		}
-	}
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(s))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return testutil.TwilioSignature(token, rawURL, body)
 }
 
 func fixture(t *testing.T, name string) []byte {

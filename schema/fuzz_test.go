@@ -156,3 +156,33 @@ func FuzzDecodeCognitoSMS(f *testing.F) {
 		}
 	})
 }
+
+// A delivery check either decodes to a valid job and a provider message id
+// that NewCheck itself would write, or is refused without echoing a number.
+func FuzzDecodeCheck(f *testing.F) {
+	kr := fuzzKeyring(f, fixtureSecret)
+	created := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	job, err := schema.NewMessage(kr, strings.Repeat("a", 32), strings.Repeat("b", 32), "+14155550123", "en", "042917", created, created.Add(3*time.Minute))
+	if err != nil {
+		f.Fatal(err)
+	}
+	body, err := schema.NewCheck(job, "twilio", "SM"+strings.Repeat("c", 32))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(body)
+	f.Add([]byte(`{"version":3}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		chk, m, err := schema.DecodeCheck(body)
+		if err != nil {
+			errorLeaks(t, err, "042917")
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("decoded an invalid job: %v", err)
+		}
+		if _, err := schema.NewCheck(m, chk.Provider, chk.ProviderMessageID); err != nil {
+			t.Fatalf("decoded a check NewCheck refuses: %v", err)
+		}
+	})
+}

@@ -41,7 +41,7 @@ func (w *Worker) processCognito(ctx context.Context, body []byte, country *strin
 	}
 	// deliver, record and retryAt know a job by these fields only.
 	env := schema.Message{MessageID: m.MessageID, ChallengeID: m.JobID, To: m.To, CreatedAt: m.CreatedAt, ExpiresAt: m.ExpiresAt}
-	return w.claimAndSend(ctx, log, env, *country, now, func(otp.Challenge) (string, error) {
+	return w.claimAndSend(ctx, log, env, *country, now, false, func(otp.Challenge) (string, error) {
 		return w.renderCognito(m, secret)
 	})
 }

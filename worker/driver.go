@@ -22,6 +22,9 @@ type Queue interface {
 	DeadLetter(ctx context.Context, d queue.Delivery, reason, detail string) error
 	// Delete removes finished messages.
 	Delete(ctx context.Context, ds []queue.Delivery) error
+	// Schedule puts a new message on the queue, to be received after the
+	// delay (SQS's DelaySeconds): the timer of a delivery check.
+	Schedule(ctx context.Context, body []byte, after time.Duration) error
 }
 
 // batchMax is how many messages one receive takes (the SQS limit).
@@ -130,6 +133,9 @@ func (d *Driver) process(ctx context.Context, batch []queue.Delivery) []bool {
 // act performs an outcome's queue side and reports whether the message
 // stays on the queue.
 func (d *Driver) act(ctx context.Context, m queue.Delivery, o Outcome) bool {
+	if o.Then != nil {
+		d.schedule(ctx, m, o.Then)
+	}
 	switch o.Action {
 	case Retry:
 		if err := d.q.Delay(ctx, m, o.Delay); err != nil {
@@ -146,6 +152,15 @@ func (d *Driver) act(ctx context.Context, m queue.Delivery, o Outcome) bool {
 		return false
 	default:
 		return false
+	}
+}
+
+// schedule puts o's follow-up on the queue. A failure is logged and
+// counted: the SMS is out, only its delivery check (and a resend) is lost.
+func (d *Driver) schedule(ctx context.Context, m queue.Delivery, f *FollowUp) {
+	if err := d.q.Schedule(ctx, f.Body, f.After); err != nil {
+		d.w.env.Log.Error("delivery check not scheduled", "message", m.ID, "err", err)
+		d.w.env.Metrics.Count("CheckScheduleFailed")
 	}
 }
 

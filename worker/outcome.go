@@ -3,6 +3,8 @@ package worker
 import (
 	"fmt"
 	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 )
 
 // Action is what a driver does with a processed message.
@@ -37,6 +39,17 @@ type Outcome struct {
 	Delay  time.Duration // Retry only
 	Reason string        // why: a short code for logs, metrics and DLQ attributes
 	Detail string        // more, for the DLQ; never a number, a code or message text
+	// Then, when set, is a new message the driver puts on the queue
+	// whatever the Action: a delivery check after a send.
+	Then *FollowUp
+	// receipt is the provider's, when the message was sent.
+	receipt providers.Receipt
+}
+
+// FollowUp is a message to enqueue after a delay.
+type FollowUp struct {
+	Body  []byte // holds the job's sealed code, never an open one
+	After time.Duration
 }
 
 // Reasons (Outcome.Reason).
@@ -57,4 +70,12 @@ const (
 	ReasonAttemptsSpent   = "attempts-exhausted"
 	ReasonKeysUnavailable = "keys-unavailable"
 	ReasonPanic           = "panic"
+	// A delivery check's outcomes (see Resend).
+	ReasonResent     = "resent"
+	ReasonDelivered  = "delivered"
+	ReasonNoRoute    = "no-route-helps"
+	ReasonNoProvider = "no-provider-left"
+	ReasonSendsSpent = "sends-spent"
+	ReasonResendOff  = "resend-off"
+	ReasonTooLate    = "too-late"
 )

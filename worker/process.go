@@ -42,6 +42,9 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	if schema.IsCognitoSMS(body) {
 		return w.processCognito(ctx, body, country)
 	}
+	if schema.IsCheck(body) {
+		return w.processCheck(ctx, body, country)
+	}
 	m, err := schema.DecodeMessage(body)
 	if err != nil {
 		reason := ReasonMalformed
@@ -53,27 +56,43 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	*country = phone.Region(m.To)
 	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To), "country", *country)
 	now := w.env.Now()
-	kr, o, ok := w.keyring(ctx, log, m.ExpiresAt, now)
+	code, o, ok := w.openCode(ctx, log, m, now)
 	if !ok {
 		return o
 	}
+	return w.claimAndSend(ctx, log, m, *country, now, true, w.signInText(code))
+}
+
+// openCode unseals a sign-in job's code; ok is false when the outcome is
+// already decided (expired, keys unavailable, a seal that does not open).
+func (w *Worker) openCode(ctx context.Context, log *slog.Logger, m schema.Message, now time.Time) (string, Outcome, bool) {
+	kr, o, ok := w.keyring(ctx, log, m.ExpiresAt, now)
+	if !ok {
+		return "", o, false
+	}
 	code, err := m.OpenCode(kr)
 	if err != nil {
-		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()})
+		return "", w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()}), false
 	}
-	return w.claimAndSend(ctx, log, m, *country, now, func(c otp.Challenge) (string, error) {
-		// The language and "expires in N minutes" come from the challenge
-		// Create stored: the message's locale and createdAt are outside the
-		// seal, so a queue writer could otherwise make a 3-minute code say 15.
+	return code, Outcome{}, true
+}
+
+// signInText renders a sign-in code's SMS. The language and "expires in N
+// minutes" come from the challenge Create stored: the message's locale and
+// createdAt are outside the seal, so a queue writer could otherwise make a
+// 3-minute code say 15.
+func (w *Worker) signInText(code string) func(otp.Challenge) (string, error) {
+	return func(c otp.Challenge) (string, error) {
 		return w.text.Render(c.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(c.ExpiresAt.Sub(c.CreatedAt).Minutes()))})
-	})
+	}
 }
 
 // claimAndSend claims m's delivery record, renders its text and delivers
 // it: the steps a sign-in code and a Cognito job share. A claim past the
 // attempt budget, or a text that cannot be rendered, is recorded as a
-// permanent failure and dead-lettered.
-func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country string, now time.Time, render func(otp.Challenge) (string, error)) Outcome {
+// permanent failure and dead-lettered. check says whether a sent message
+// gets a delivery check (a sign-in code does; see Resend).
+func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country string, now time.Time, check bool, render func(otp.Challenge) (string, error)) Outcome {
 	c, o, ok := w.claim(ctx, log, m, now)
 	if !ok {
 		return o
@@ -87,7 +106,11 @@ func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Me
 		w.record(ctx, log, m, c.Delivery.At, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
-	return w.deliver(ctx, log, m, c, country, text, now)
+	o = w.deliver(ctx, log, m, c, country, text, now)
+	if check && o.Reason == ReasonSent {
+		o.Then = w.followUp(log, m, c, o.receipt, now)
+	}
+	return o
 }
 
 // keyring returns the keys to open a job that has not expired; ok is false
@@ -141,7 +164,7 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 		w.record(ctx, log, m, claimedAt, otp.Sent(receipt.Provider, receipt.MessageID))
 		w.logSent(ctx, log, m, receipt, country, w.env.Now())
 		w.sent(receipt.Provider, msg, latency)
-		return w.done(log.With("provider", receipt.Provider), Outcome{Action: Delete, Reason: ReasonSent})
+		return w.done(log.With("provider", receipt.Provider), Outcome{Action: Delete, Reason: ReasonSent, receipt: receipt})
 	}
 	var pe *providers.Error
 	errors.As(err, &pe)

@@ -94,7 +94,9 @@ func TestProcessDropsAndDeadLetters(t *testing.T) {
 		// Version 2 is the custom SMS sender's job (cognitosms_test.go): an
 		// empty one is malformed; the next unknown version is unsupported.
 		{"version 2 without fields", func(*harness) []byte { return []byte(`{"version":2}`) }, worker.DeadLetter, worker.ReasonMalformed},
-		{"version 3", func(*harness) []byte { return []byte(`{"version":3}`) }, worker.DeadLetter, worker.ReasonUnsupported},
+		{"version 4", func(*harness) []byte { return []byte(`{"version":4}`) }, worker.DeadLetter, worker.ReasonUnsupported},
+		// Version 3 is the worker's own delivery check (schema.Check).
+		{"version 3 without fields", func(*harness) []byte { return []byte(`{"version":3}`) }, worker.DeadLetter, worker.ReasonMalformed},
 		{"redirected to another number", func(h *harness) []byte {
 			_, m, _ := h.message()
 			m.To = "+14155550199"

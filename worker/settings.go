@@ -29,6 +29,9 @@ const (
 	EnvBackoffMax      = "WORKER_BACKOFF_MAX"
 	EnvSendTimeout     = "WORKER_SEND_TIMEOUT"
 	EnvConcurrency     = "WORKER_CONCURRENCY"
+	EnvDeliveryTimeout = "SMS_DELIVERY_TIMEOUT"
+	EnvMaxSends        = "SMS_MAX_SENDS_PER_CODE"
+	EnvResendMinLife   = "SMS_RESEND_MIN_LIFE"
 	// EnvRatePrefix + provider name (SMS_RATE_SNS, SMS_RATE_TWILIO): messages
 	// per second per sender of that provider, in each worker instance.
 	EnvRatePrefix = "SMS_RATE_"
@@ -67,6 +70,7 @@ type Settings struct {
 	ConsoleOutbox   string
 	Delivery        delivery.Config // windows of the sent-message tallies
 	Routing         routing.Settings
+	Resend          ResendConfig // MaxSends 1: no resends
 }
 
 // Plan is the environment's routing plan (SMS_PROVIDERS, SMS_ROUTES,
@@ -100,6 +104,7 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		ConsoleOutbox:   e.Raw(EnvConsoleOutbox),
 		Delivery:        delivery.ConfigFromEnv(e),
 		Routing:         routing.SettingsFromEnv(e),
+		Resend:          ResendFromEnv(e),
 	}
 	if len(s.Providers) == 0 && !e.Failed(EnvProviders) {
 		e.Fail(EnvProviders, "required: the providers in failover order, e.g. twilio,sns")
@@ -147,6 +152,18 @@ func configFromEnv(e *config.Env) Config {
 		e.Fail(EnvClaimStale, err.Error())
 	}
 	return c
+}
+
+// ResendFromEnv reads the resend bounds (SMS_DELIVERY_TIMEOUT,
+// SMS_MAX_SENDS_PER_CODE, SMS_RESEND_MIN_LIFE) over DefaultResendConfig,
+// within ResendConfig.Validate's bounds; the local stack reads them too.
+func ResendFromEnv(e *config.Env) ResendConfig {
+	def := DefaultResendConfig()
+	return ResendConfig{
+		Timeout:  e.Duration(EnvDeliveryTimeout, def.Timeout, time.Second, MaxBackoff),
+		MaxSends: e.Int(EnvMaxSends, def.MaxSends, 1, MaxSendsPerCode),
+		MinLife:  e.Duration(EnvResendMinLife, def.MinLife, 0, MaxResendLife),
+	}
 }
 
 // routes parses SMS_ROUTES: COUNTRY=provider,provider;... (the plan's

@@ -39,6 +39,8 @@ func TestSettingsFromEnv(t *testing.T) {
 		EnvBackoffBase:       "1s",
 		EnvBackoffMax:        "10s",
 		EnvConcurrency:       "4",
+		EnvDeliveryTimeout:   "30s",
+		EnvMaxSends:          "3",
 		"SMS_RATE_TWILIO":    "1",
 		"SMS_TEMPLATE_PT_BR": "Seu código é {{.Code}}",
 	}
@@ -62,6 +64,7 @@ func TestSettingsFromEnv(t *testing.T) {
 			SendTimeout: 5 * time.Second, Concurrency: 4},
 		Delivery: delivery.DefaultConfig(),
 		Routing:  routing.Settings{Config: routing.DefaultConfig(), ParameterTTL: routing.DefaultParameterTTL},
+		Resend:   ResendConfig{Timeout: 30 * time.Second, MaxSends: 3, MinLife: 30 * time.Second},
 	}
 	if d := cmp.Diff(want, w); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
@@ -92,6 +95,11 @@ func TestSettingsFromEnvErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{EnvProviders: "sns", routing.EnvRefresh: "1h"}, nil, routing.EnvRefresh},
 		{map[string]string{EnvProviders: "sns", routing.EnvParameter: "no spaces allowed"}, nil, routing.EnvParameter},
 		{map[string]string{EnvProviders: "sns", routing.EnvParameterTTL: "0s"}, nil, routing.EnvParameterTTL},
+		{map[string]string{EnvProviders: "sns", EnvDeliveryTimeout: "20m"}, nil, EnvDeliveryTimeout},
+		{map[string]string{EnvProviders: "sns", EnvDeliveryTimeout: "soon"}, nil, EnvDeliveryTimeout},
+		{map[string]string{EnvProviders: "sns", EnvMaxSends: "0"}, nil, EnvMaxSends},
+		{map[string]string{EnvProviders: "sns", EnvMaxSends: "9"}, nil, EnvMaxSends},
+		{map[string]string{EnvProviders: "sns", EnvResendMinLife: "-1s"}, nil, EnvResendMinLife},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {

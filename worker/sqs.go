@@ -70,6 +70,21 @@ func (q *sqsQueue) Delay(ctx context.Context, d queue.Delivery, after time.Durat
 	return nil
 }
 
+// Schedule sends body as a new message that becomes visible after the
+// delay: SQS's DelaySeconds, whole seconds, at most 15 minutes.
+func (q *sqsQueue) Schedule(ctx context.Context, body []byte, after time.Duration) error {
+	secs := min(int32(MaxBackoff/time.Second), int32(max(0, (after+time.Second-1)/time.Second)))
+	_, err := q.client.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:     aws.String(q.queueURL),
+		MessageBody:  aws.String(string(body)),
+		DelaySeconds: secs,
+	})
+	if err != nil {
+		return fmt.Errorf("schedule: %w", err)
+	}
+	return nil
+}
+
 // DeadLetter sends d to the dead-letter queue with the reason as
 // attributes (redrive alone cannot carry one); the caller deletes d.
 func (q *sqsQueue) DeadLetter(ctx context.Context, d queue.Delivery, reason, detail string) error {

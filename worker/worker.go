@@ -114,6 +114,7 @@ type Env struct {
 	Log     *slog.Logger
 	Metrics metrics.Recorder
 	Sent    SentLog // optional: records accepted sends for their receipts
+	Resend  *Resend // optional: resends a code whose SMS was not delivered
 }
 
 // Worker processes SMS jobs.

@@ -70,6 +70,7 @@ func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) str
 	fs.Var(&overrides, "parameter-overrides", "`Key=Value` pairs for --template's parameters, space-separated as for sam deploy; may repeat")
 	testNumbers := fs.String("test-numbers", "", "fictional `numbers` with fixed codes, e.g. +14155550100=123456 (sets OTP_TEST_NUMBERS)")
 	logLevel := fs.String("log-level", "INFO", "DEBUG, INFO, WARN or ERROR (JSON logs on stderr)")
+	simulate := fs.String("simulate-delivery", "", "simulated providers in failover order as `name=share@delay,...`, e.g. a=0.5@2s,b=0.98@1s: each delivers that share of its SMS after the delay and drops the rest (error 30007); their receipts drive the tallies and resends (SMS_DELIVERY_TIMEOUT, SMS_MAX_SENDS_PER_CODE)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -82,6 +83,13 @@ func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) str
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return o, errors.New("--log-level: must be DEBUG, INFO, WARN or ERROR")
+	}
+	if *simulate != "" {
+		sims, err := localstack.ParseSimulation(*simulate)
+		if err != nil {
+			return o, err
+		}
+		o.Simulate = sims
 	}
 	if *tmpl == "" && len(overrides) > 0 {
 		return o, errors.New("--parameter-overrides: needs --template")

@@ -116,6 +116,12 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"--log-level", "LOUD"}, "--log-level"},
 		{[]string{"extra"}, "unexpected argument"},
 		{[]string{"--addr", "256.0.0.1:1"}, "--addr"},
+		{[]string{"--simulate-delivery", "a=0.5"}, "want name=share@delay"},
+		{[]string{"--simulate-delivery", "a=1.5@2s"}, "share delivered must be a number from 0 to 1"},
+		{[]string{"--simulate-delivery", "a=0.5@soon"}, "the delay must be a duration"},
+		{[]string{"--simulate-delivery", "A=0.5@1s"}, "the name must be a lower-case letter"},
+		{[]string{"--simulate-delivery", "a=0.5@1s,a=1@1s"}, "a listed twice"},
+		{[]string{"--simulate-delivery", ","}, "names no provider"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -129,15 +135,22 @@ func TestBadFlags(t *testing.T) {
 }
 
 func TestBadSettingNamesTheVariable(t *testing.T) {
-	var out, errOut bytes.Buffer
-	getenv := func(k string) string {
-		if k == "OTP_CODE_LENGTH" {
-			return "three"
+	for name, value := range map[string]string{
+		"OTP_CODE_LENGTH":        "three",
+		"SMS_DELIVERY_TIMEOUT":   "20m",
+		"SMS_MAX_SENDS_PER_CODE": "0",
+		"SMS_RESEND_MIN_LIFE":    "forever",
+	} {
+		var out, errOut bytes.Buffer
+		getenv := func(k string) string {
+			if k == name {
+				return value
+			}
+			return ""
 		}
-		return ""
-	}
-	if code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--outbox", "-"}, nil, &out, &errOut, getenv); code != 1 || !strings.Contains(errOut.String(), "OTP_CODE_LENGTH") {
-		t.Errorf("exit %d, stderr %q", code, errOut.String())
+		if code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--outbox", "-"}, nil, &out, &errOut, getenv); code != 1 || !strings.Contains(errOut.String(), name) {
+			t.Errorf("%s=%s: exit %d, stderr %q", name, value, code, errOut.String())
+		}
 	}
 }
 

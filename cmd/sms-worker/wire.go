@@ -19,6 +19,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
+	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
@@ -36,7 +37,7 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 		return nil, err
 	}
 	emf := metrics.NewEMF(stdout, nil)
-	chain, err := d.chain(ctx, s, getenv, stdout, routed{tallies: sent, log: log, metrics: emf})
+	chain, named, router, err := d.chain(ctx, s, getenv, stdout, routed{tallies: sent, log: log, metrics: emf})
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +53,15 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 	if err != nil {
 		return nil, err
 	}
-	w, err := worker.New(s.Config, claims, keys, text, chain, prices, worker.Env{Log: log, Metrics: emf, Sent: sent})
+	env := worker.Env{Log: log, Metrics: emf, Sent: sent}
+	if s.Resend.MaxSends > 1 {
+		// The next provider is the next in the router's order for the
+		// country (measured delivery, the SSM overrides).
+		if env.Resend, err = worker.NewResend(s.Resend, router, named, claims, sent); err != nil {
+			return nil, err
+		}
+	}
+	w, err := worker.New(s.Config, claims, keys, text, chain, prices, env)
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +73,9 @@ type deps struct{ aws aws.Config }
 
 // chain builds each named provider once, rate-limited per sender, and the
 // failover chain with its per-country routes, ordered per message by the
-// router (measured delivery, the SSM overrides).
-func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string) string, stdout io.Writer, rt routed) (*providers.Chain, error) {
+// router (measured delivery, the SSM overrides); it also returns the
+// providers by name and the router, for resends.
+func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string) string, stdout io.Writer, rt routed) (*providers.Chain, map[string]providers.Provider, *routing.Router, error) {
 	built := map[string]providers.Provider{}
 	senders := map[string]string{} // provider -> rate-limit key
 	limiters := &providers.Limiters{}
@@ -102,19 +112,19 @@ func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string)
 		routes[country] = list(names)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	router, err := d.router(ctx, wc, rt, limiters, senders)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	chain, err := providers.NewChain(order, routes, providers.BreakerConfig{
 		Failures: wc.BreakerFailures, CoolDown: wc.BreakerCooldown,
 	}, time.Now, providers.WithSendBudget(wc.Config.SendTimeout), providers.WithRouter(router))
 	if err != nil {
-		return nil, fmt.Errorf("%s / %s: %w", worker.EnvProviders, worker.EnvRoutes, err)
+		return nil, nil, nil, fmt.Errorf("%s / %s: %w", worker.EnvProviders, worker.EnvRoutes, err)
 	}
-	return chain, nil
+	return chain, built, router, nil
 }
 
 // provider builds one provider and names its sender (the rate-limit key).

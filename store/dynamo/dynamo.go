@@ -277,12 +277,7 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 	}
 	delivery := expression.Name(AttrDelivery)
 	cond := expression.And(
-		expression.AttributeExists(expression.Name(AttrPK)),
-		expression.Name(AttrPhone).Equal(expression.Value(to)),
-		expression.Name(AttrDecoy).Equal(expression.Value(false)),
-		expression.Name(AttrVoided).Equal(expression.Value(false)),
-		expression.Name(AttrConsumed).Equal(expression.Value(false)),
-		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+		deliverableTo(to, now),
 		expression.Or(
 			expression.AttributeNotExists(delivery),
 			delivery.Equal(expression.Value(otp.DeliveryFailedRetryable.String())),
@@ -315,6 +310,70 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 	return it.Challenge(), nil
 }
 
+// ClaimResend takes the delivery of challenge id for one more SMS after the
+// send prevProvider accepted as prevID, if and only if
+// otp.Challenge.ResendRefusal allows it: the challenge is live and for to,
+// its delivery is still "sent" by that provider under that id, and deliveryVia holds fewer
+// than maxSends providers. It sets delivery=sending and deliveryAt=now
+// and adds one to deliveryAttempts, as Claim does, so Record settles it.
+// Otherwise one read names the reason: otp.ErrNotDeliverable,
+// otp.ErrDelivered (moved on: another check or receipt resent it) or
+// otp.ErrSendsSpent.
+func (s *Store) ClaimResend(ctx context.Context, id, to, prevProvider, prevID string, now time.Time, maxSends int) (otp.Challenge, error) {
+	// DynamoDB Local refuses an empty string value; ResendRefusal's answers.
+	switch {
+	case to == "":
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: empty destination: %w", id, otp.ErrNotDeliverable)
+	case prevID == "" || prevProvider == "":
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: no message to follow: %w", id, otp.ErrDelivered)
+	}
+	via := expression.Name(AttrDelivVia)
+	cond := expression.And(
+		deliverableTo(to, now),
+		expression.Name(AttrDelivery).Equal(expression.Value(otp.DeliverySent.String())),
+		expression.Name(AttrDelivID).Equal(expression.Value(prevID)),
+		expression.Name(AttrDelivBy).Equal(expression.Value(prevProvider)),
+		expression.Or(expression.AttributeNotExists(via), via.Size().LessThan(expression.Value(maxSends))),
+	)
+	upd := expression.Set(expression.Name(AttrDelivery), expression.Value(otp.DeliverySending.String())).
+		Set(expression.Name(AttrDelivAt), expression.Value(now.UnixMilli())).
+		Add(expression.Name(AttrDelivN), expression.Value(1))
+	var it ChallengeItem
+	err := s.update(ctx, id, upd, cond, types.ReturnValueAllNew, &it)
+	if isConditionFailed(err) {
+		c, gerr := s.GetChallenge(ctx, id)
+		switch {
+		case errors.Is(gerr, otp.ErrNotFound):
+			return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, otp.ErrNotDeliverable)
+		case gerr != nil:
+			return otp.Challenge{}, fmt.Errorf("claim resend of %s: refused, reason unknown: %w", id, gerr)
+		}
+		why := c.ResendRefusal(to, prevProvider, prevID, now, maxSends)
+		if why == nil {
+			why = otp.ErrDelivered // a rival's resend claim refused ours and has since settled
+		}
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, why)
+	}
+	if err != nil {
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, err)
+	}
+	return it.Challenge(), nil
+}
+
+// deliverableTo is the condition both claims start with: the challenge
+// exists, is for number to, is no decoy, not voided, not consumed, and has
+// not expired at now.
+func deliverableTo(to string, now time.Time) expression.ConditionBuilder {
+	return expression.And(
+		expression.AttributeExists(expression.Name(AttrPK)),
+		expression.Name(AttrPhone).Equal(expression.Value(to)),
+		expression.Name(AttrDecoy).Equal(expression.Value(false)),
+		expression.Name(AttrVoided).Equal(expression.Value(false)),
+		expression.Name(AttrConsumed).Equal(expression.Value(false)),
+		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+	)
+}
+
 // claimRefusal names why a claim on c, as read after the refusal, failed.
 // A challenge claimable by the time of the read means a rival's claim
 // refused ours and has since been recorded (or gone stale): a later try
@@ -345,6 +404,9 @@ func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, o ot
 	upd := expression.Set(expression.Name(AttrDelivery), expression.Value(o.State.String()))
 	upd = setOrRemove(upd, AttrDelivBy, o.Provider)
 	upd = setOrRemove(upd, AttrDelivID, o.ProviderID)
+	if o.State == otp.DeliverySent && o.Provider != "" {
+		upd = upd.Add(expression.Name(AttrDelivVia), expression.Value(&types.AttributeValueMemberSS{Value: []string{o.Provider}}))
+	}
 	if o.Uncount {
 		upd = upd.Add(expression.Name(AttrDelivN), expression.Value(-1))
 	}

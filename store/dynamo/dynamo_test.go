@@ -38,6 +38,17 @@ func TestClaimsConformance(t *testing.T) {
 	})
 }
 
+func TestResendsConformance(t *testing.T) {
+	db := testenv.DynamoDB(t)
+	storetest.RunResends(t, func(t *testing.T) storetest.Resends {
+		s, err := dynamo.New(db, dynamotest.NewTable(t, db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 func TestNewValidates(t *testing.T) {
 	if _, err := dynamo.New(nil, "t"); err == nil {
 		t.Error("New(nil client) succeeded")

@@ -1,6 +1,8 @@
 package dynamo_test
 
 import (
+	"github.com/google/go-cmp/cmp"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -237,7 +239,7 @@ func TestRecordLostResponseStillSucceeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := otp.Delivery{State: otp.DeliveryFailedRetryable, At: now, Attempts: 0, Provider: "twilio"}
-	if got.Delivery != want {
+	if !cmp.Equal(got.Delivery, want) {
 		t.Errorf("delivery = %+v, want %+v", got.Delivery, want)
 	}
 }

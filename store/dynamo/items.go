@@ -33,6 +33,7 @@ const (
 	AttrDelivN   = "deliveryAttempts"
 	AttrDelivBy  = "deliveryProvider"
 	AttrDelivID  = "deliveryProviderId"
+	AttrDelivVia = "deliveryVia"
 )
 
 // Retention is how long an item outlives its use before TTL removes it.
@@ -71,6 +72,8 @@ type ChallengeItem struct {
 	DeliveryAttempts   int    `dynamodbav:"deliveryAttempts,omitempty"`
 	DeliveryProvider   string `dynamodbav:"deliveryProvider,omitempty"`
 	DeliveryProviderID string `dynamodbav:"deliveryProviderId,omitempty"`
+	// Every provider that accepted an SMS of it (a string set).
+	DeliveryVia []string `dynamodbav:"deliveryVia,stringset,omitempty"`
 }
 
 // ChallengeKey is the key of a challenge item.
@@ -101,6 +104,7 @@ func FromChallenge(c otp.Challenge) ChallengeItem {
 		DeliveryAttempts:   c.Delivery.Attempts,
 		DeliveryProvider:   c.Delivery.Provider,
 		DeliveryProviderID: c.Delivery.ProviderID,
+		DeliveryVia:        c.Delivery.Via,
 	}
 }
 
@@ -127,6 +131,7 @@ func (it ChallengeItem) Challenge() otp.Challenge {
 			Attempts:   it.DeliveryAttempts,
 			Provider:   it.DeliveryProvider,
 			ProviderID: it.DeliveryProviderID,
+			Via:        it.DeliveryVia,
 		},
 	}
 }

@@ -109,6 +109,17 @@ func (l *Ledger) ApplyReceipt(ctx context.Context, r delivery.Receipt) (delivery
 	}
 }
 
+// Message is the sent message provider recorded as id, where its receipts
+// have taken it (delivery.ErrUnknownMessage when none is recorded): what a
+// delivery check reads.
+func (l *Ledger) Message(ctx context.Context, provider, id string) (delivery.Message, error) {
+	m, err := l.message(ctx, provider, id)
+	if err != nil {
+		return delivery.Message{}, fmt.Errorf("read message %s/%s: %w", provider, id, err)
+	}
+	return m, nil
+}
+
 // message reads a sent message with a strongly consistent read.
 func (l *Ledger) message(ctx context.Context, provider, id string) (delivery.Message, error) {
 	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{

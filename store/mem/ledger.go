@@ -84,6 +84,17 @@ func (l *Ledger) ApplyReceipt(ctx context.Context, r delivery.Receipt) (delivery
 	return delivery.Applied{Before: before, After: after, Changed: changed}, nil
 }
 
+// Message: see dynamo.Ledger.Message.
+func (l *Ledger) Message(ctx context.Context, provider, id string) (delivery.Message, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m, ok := l.messages[messageKey{provider, id}]
+	if !ok {
+		return delivery.Message{}, fmt.Errorf("read message %s/%s: %w", provider, id, delivery.ErrUnknownMessage)
+	}
+	return m, nil
+}
+
 // Tally: see storetest.Ledger.
 func (l *Ledger) Tally(ctx context.Context, provider, country string, from, to time.Time) (delivery.Tally, error) {
 	if err := ctx.Err(); err != nil {

@@ -184,6 +184,27 @@ func (s *Store) Claim(ctx context.Context, id, to string, now, staleBefore time.
 	return c, nil
 }
 
+// ClaimResend: see storetest.Claims (resend) and dynamo.Store.ClaimResend.
+func (s *Store) ClaimResend(ctx context.Context, id, to, prevProvider, prevID string, now time.Time, maxSends int) (otp.Challenge, error) {
+	if err := ctx.Err(); err != nil {
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.challenges[id]
+	if !ok {
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, otp.ErrNotDeliverable)
+	}
+	if err := c.ResendRefusal(to, prevProvider, prevID, now, maxSends); err != nil {
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, err)
+	}
+	c.Delivery.State = otp.DeliverySending
+	c.Delivery.At = time.UnixMilli(now.UnixMilli()).UTC()
+	c.Delivery.Attempts++
+	s.challenges[id] = c
+	return c, nil
+}
+
 // Record: see storetest.Claims.Record.
 func (s *Store) Record(ctx context.Context, id string, claimedAt time.Time, o otp.Outcome) error {
 	if err := ctx.Err(); err != nil {

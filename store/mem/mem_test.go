@@ -14,3 +14,7 @@ func TestConformance(t *testing.T) {
 func TestClaimsConformance(t *testing.T) {
 	storetest.RunClaims(t, func(t *testing.T) storetest.Claims { return mem.New(nil) })
 }
+
+func TestResendsConformance(t *testing.T) {
+	storetest.RunResends(t, func(t *testing.T) storetest.Resends { return mem.New(nil) })
+}

@@ -179,6 +179,9 @@ func testRecordOutcomes(t *testing.T, s Claims) {
 		}
 		want := c
 		want.Delivery = otp.Delivery{State: tc.state, At: claimed, Attempts: 1, Provider: tc.provider, ProviderID: tc.providerID}
+		if tc.state == otp.DeliverySent {
+			want.Delivery.Via = []string{tc.provider} // who carried an SMS of it
+		}
 		if d := cmp.Diff(want, get(t, s, c.ID)); d != "" {
 			t.Errorf("%s: stored after Record (-want +got):\n%s", tc.state, d)
 		}
@@ -467,7 +470,7 @@ func testClaimAndVerify(t *testing.T, s Claims) {
 	}
 	want := c
 	want.Attempts, want.Consumed, want.ConsumedBy = 2, true, "verify-1"
-	want.Delivery = otp.Delivery{State: otp.DeliverySent, At: claimed, Attempts: 1, Provider: "sns", ProviderID: "m1"}
+	want.Delivery = otp.Delivery{State: otp.DeliverySent, At: claimed, Attempts: 1, Provider: "sns", ProviderID: "m1", Via: []string{"sns"}}
 	if d := cmp.Diff(want, get(t, s, c.ID)); d != "" {
 		t.Errorf("after count, claim, count, consume, record (-want +got):\n%s", d)
 	}

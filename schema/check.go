@@ -1,0 +1,95 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+)
+
+// CheckVersion is the queue message version of a delivery check: the
+// worker's own timer, put on the SMS queue with a delay after a send, that
+// asks "was that SMS delivered?" and, when not, lets the worker send the
+// same code once more through another provider.
+const CheckVersion = 3
+
+// Check is a delivery check. Job is the version 1 message exactly as
+// Create enqueued it, so the code travels sealed (bound to the job's id,
+// challenge, number and expiry) and is never opened to make the check.
+// Provider and ProviderMessageID name the send it follows; they are outside
+// the seal, so the worker trusts them only as far as the challenge's own
+// delivery record agrees (the store's resend claim checks it).
+type Check struct {
+	Version           int             `json:"version"`
+	Job               json.RawMessage `json:"job"`
+	Provider          string          `json:"provider"`
+	ProviderMessageID string          `json:"providerMessageId"`
+}
+
+var (
+	reProvider   = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
+	reProviderID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+)
+
+// NewCheck is the body of a check that follows the send of job that
+// provider accepted as providerMessageID.
+func NewCheck(job Message, provider, providerMessageID string) ([]byte, error) {
+	raw, err := job.Encode()
+	if err != nil {
+		return nil, err
+	}
+	c := Check{Version: CheckVersion, Job: raw, Provider: provider, ProviderMessageID: providerMessageID}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(c)
+}
+
+func (c Check) validate() error {
+	switch {
+	case c.Version != CheckVersion:
+		return fmt.Errorf("%w: check version %d", ErrUnsupportedVersion, c.Version)
+	case !reProvider.MatchString(c.Provider):
+		return fmt.Errorf("%w: provider must be a short lower-case name", ErrMalformed)
+	case !reProviderID.MatchString(c.ProviderMessageID):
+		return fmt.Errorf("%w: providerMessageId must be 1 to 128 letters, digits or ._:-", ErrMalformed)
+	}
+	return nil
+}
+
+// IsCheck reports whether body declares the check version.
+func IsCheck(body []byte) bool {
+	if len(body) > MaxMessageBytes {
+		return false
+	}
+	var head struct {
+		Version json.Number `json:"version"`
+	}
+	return json.Unmarshal(body, &head) == nil && head.Version.String() == strconv.Itoa(CheckVersion)
+}
+
+// DecodeCheck parses a check and the job it carries, as strictly as
+// DecodeMessage: no unknown fields, no trailing data, a valid job.
+func DecodeCheck(body []byte) (Check, Message, error) {
+	if len(body) > MaxMessageBytes {
+		return Check{}, Message{}, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(body), MaxMessageBytes)
+	}
+	var c Check
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Check{}, Message{}, fmt.Errorf("%w: %s", ErrMalformed, describeJSONError(err))
+	}
+	if dec.More() {
+		return Check{}, Message{}, fmt.Errorf("%w: trailing data after the object", ErrMalformed)
+	}
+	if err := c.validate(); err != nil {
+		return Check{}, Message{}, err
+	}
+	job, err := DecodeMessage(c.Job)
+	if err != nil {
+		return Check{}, Message{}, fmt.Errorf("check's job: %w", err)
+	}
+	return c, job, nil
+}

@@ -1,0 +1,291 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
+)
+
+// Order is the provider order for a country, best first: the router that
+// ranks providers by measured delivery, or the configured order
+// (ConfiguredOrder).
+type Order interface {
+	Order(country string) []string
+}
+
+// ResendClaims is the store's claim on a challenge for one more SMS
+// (store/dynamo, store/mem; semantics in storetest.Resends).
+type ResendClaims interface {
+	ClaimResend(ctx context.Context, id, to, prevProvider, prevID string, now time.Time, maxSends int) (otp.Challenge, error)
+}
+
+// Deliveries reads where a sent message's receipts have taken it
+// (store/dynamo.Ledger, store/mem.Ledger).
+type Deliveries interface {
+	Message(ctx context.Context, provider, id string) (delivery.Message, error)
+}
+
+// ResendConfig bounds resends.
+type ResendConfig struct {
+	// Timeout is how long after a send the worker checks its delivery.
+	Timeout time.Duration
+	// MaxSends is how many SMS one code may cost in all; 1 turns resends off.
+	MaxSends int
+	// MinLife is how much of the code's life must be left for a resend to
+	// be worth it: the user still has to read and type the code.
+	MinLife time.Duration
+}
+
+// DefaultResendConfig: check 20 s after a send, at most 2 SMS per code,
+// and only while 30 s of the code are left.
+func DefaultResendConfig() ResendConfig {
+	return ResendConfig{Timeout: 20 * time.Second, MaxSends: 2, MinLife: 30 * time.Second}
+}
+
+// Bounds of ResendConfig, shared with the environment's parser.
+const (
+	MaxSendsPerCode = 5
+	MaxResendLife   = 10 * time.Minute
+)
+
+// Validate checks the bounds.
+func (c ResendConfig) Validate() error {
+	var errs []error
+	if c.Timeout < time.Second || c.Timeout > MaxBackoff {
+		errs = append(errs, fmt.Errorf("delivery timeout %s: must be 1s to %s (the SQS delay limit)", c.Timeout, MaxBackoff))
+	}
+	if c.MaxSends < 1 || c.MaxSends > MaxSendsPerCode {
+		errs = append(errs, fmt.Errorf("max sends per code %d: must be 1 to %d", c.MaxSends, MaxSendsPerCode))
+	}
+	if c.MinLife < 0 || c.MinLife > MaxResendLife {
+		errs = append(errs, fmt.Errorf("resend min life %s: must be 0 to %s", c.MinLife, MaxResendLife))
+	}
+	return errors.Join(errs...)
+}
+
+// Resend sends a sign-in code once more, through another provider, when
+// its SMS was not delivered. After each send the worker schedules a
+// delivery check (schema.Check, the job with its code still sealed) on the
+// SMS queue with the timeout as its delay; when it comes back, the worker:
+//
+//   - drops it when the code has less than MinLife left, when the send was
+//     delivered, or when it was undelivered for a reason no route can help
+//     (delivery.RouteMayHelp: opted out, invalid number, landline, ...);
+//   - otherwise (undelivered for a reason another route may fix, or no
+//     final receipt within the timeout) claims the challenge for one more
+//     SMS (ResendClaims: live, for that number, still "sent" under the
+//     message the check follows, fewer than MaxSends SMS so far) and sends
+//     the same code through the first provider in Order that has not
+//     carried an SMS of the challenge yet.
+//
+// The store's claim makes duplicate and late checks harmless: only the
+// first one for a send finds the challenge still "sent" under it.
+type Resend struct {
+	cfg        ResendConfig
+	order      Order
+	providers  map[string]providers.Provider
+	claims     ResendClaims
+	deliveries Deliveries
+}
+
+// NewResend returns a Resend over the named providers (each one as the
+// chain sends through it: rate-limited).
+func NewResend(cfg ResendConfig, order Order, byName map[string]providers.Provider, claims ResendClaims, deliveries Deliveries) (*Resend, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("resend: %w", err)
+	}
+	if order == nil || len(byName) == 0 || claims == nil || deliveries == nil {
+		return nil, errors.New("resend: order, providers, claims and deliveries are required")
+	}
+	return &Resend{cfg: cfg, order: order, providers: byName, claims: claims, deliveries: deliveries}, nil
+}
+
+// ConfiguredOrder is the provider order the configuration gives: a
+// country's route, else the default order (SMS_ROUTES, SMS_PROVIDERS).
+type ConfiguredOrder struct {
+	Default []string
+	Routes  map[string][]string
+}
+
+// Order is the route for country, or the default order.
+func (o ConfiguredOrder) Order(country string) []string {
+	if r, ok := o.Routes[country]; ok {
+		return r
+	}
+	return o.Default
+}
+
+// followUp is the delivery check to schedule after m went out through
+// receipt's provider (c is the challenge as claimed for that send), or nil when no resend could follow: resends off, no
+// provider message id to follow, the challenge's SMS spent, or too little
+// of the code left by the time the check comes.
+func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, receipt providers.Receipt, now time.Time) *FollowUp {
+	r := w.env.Resend
+	if r == nil || receipt.MessageID == "" {
+		return nil
+	}
+	if sends := len(c.Delivery.Via) + 1; sends >= r.cfg.MaxSends || c.Delivery.Used(receipt.Provider) {
+		return nil
+	}
+	if m.ExpiresAt.Sub(now.Add(r.cfg.Timeout)) < r.cfg.MinLife {
+		return nil
+	}
+	body, err := schema.NewCheck(m, receipt.Provider, receipt.MessageID)
+	if err != nil {
+		log.Error("delivery check not made", "err", err)
+		return nil
+	}
+	return &FollowUp{Body: body, After: r.cfg.Timeout}
+}
+
+// processCheck handles a delivery check; see Resend.
+func (w *Worker) processCheck(ctx context.Context, body []byte, country *string) Outcome {
+	chk, m, err := schema.DecodeCheck(body)
+	if err != nil {
+		return w.done(nil, Outcome{Action: DeadLetter, Reason: ReasonMalformed, Detail: err.Error()})
+	}
+	*country = phone.Region(m.To)
+	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To), "country", *country,
+		"check", chk.Provider+"/"+chk.ProviderMessageID)
+	r, now := w.env.Resend, w.env.Now()
+	switch {
+	case r == nil:
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonResendOff})
+	case m.ExpiresAt.Sub(now) < r.cfg.MinLife:
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonTooLate})
+	}
+	if o, stop := w.judgeSend(ctx, log, r, chk, m, now); stop {
+		return o
+	}
+	code, o, ok := w.openCode(ctx, log, m, now)
+	if !ok {
+		return o
+	}
+	c, o, ok := w.claimResend(ctx, log, r, chk, m, now)
+	if !ok {
+		return o
+	}
+	return w.resend(ctx, log, r, m, c, *country, code, now)
+}
+
+// judgeSend reads what became of the send the check follows; stop is true
+// when no resend is due.
+func (w *Worker) judgeSend(ctx context.Context, log *slog.Logger, r *Resend, chk schema.Check, m schema.Message, now time.Time) (Outcome, bool) {
+	st, err := r.deliveries.Message(ctx, chk.Provider, chk.ProviderMessageID)
+	switch {
+	case errors.Is(err, delivery.ErrUnknownMessage):
+		// Never recorded (the sent log failed): as good as no receipt.
+		return Outcome{}, false
+	case err != nil:
+		log.Error("read sent message failed", "err", err)
+		return w.done(log, w.retryAt(m, w.backoff(1), ReasonStoreError, now)), true
+	case st.Status == delivery.Delivered:
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonDelivered}), true
+	case st.Status.Final() && !delivery.RouteMayHelp(st.ErrorCode):
+		return w.done(log.With("errorCode", st.ErrorCode), Outcome{Action: Delete, Reason: ReasonNoRoute}), true
+	}
+	log.Info("no delivery in time; resending", "status", st.Status.String(), "errorCode", st.ErrorCode)
+	return Outcome{}, false
+}
+
+// claimResend claims the challenge for one more SMS; ok is false when the
+// outcome is already decided.
+func (w *Worker) claimResend(ctx context.Context, log *slog.Logger, r *Resend, chk schema.Check, m schema.Message, now time.Time) (otp.Challenge, Outcome, bool) {
+	c, err := r.claims.ClaimResend(ctx, m.ChallengeID, m.To, chk.Provider, chk.ProviderMessageID, now, r.cfg.MaxSends)
+	var o Outcome
+	switch {
+	case err == nil:
+		return c, Outcome{}, true
+	case errors.Is(err, otp.ErrNotDeliverable):
+		o = Outcome{Action: Delete, Reason: ReasonNotDeliverable} // consumed, voided, expired
+	case errors.Is(err, otp.ErrDelivered):
+		o = Outcome{Action: Delete, Reason: ReasonDuplicate} // another check moved it on
+	case errors.Is(err, otp.ErrSendsSpent):
+		o = Outcome{Action: Delete, Reason: ReasonSendsSpent}
+	default:
+		log.Error("resend claim failed", "err", err)
+		o = w.retryAt(m, w.backoff(1), ReasonStoreError, now)
+	}
+	return otp.Challenge{}, w.done(log, o), false
+}
+
+// resend sends the code through the providers of the country's order that
+// have not carried it, in order, until one accepts it; a Permanent failure
+// stops, as in the chain. Whatever happens, the claim is settled: the new
+// send, or the send the check followed, put back.
+func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m schema.Message, c otp.Challenge, country, code string, now time.Time) Outcome {
+	prev := otp.Sent(c.Delivery.Provider, c.Delivery.ProviderID)
+	next := r.candidates(country, c.Delivery)
+	if len(next) == 0 {
+		w.record(ctx, log, m, c.Delivery.At, prev)
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonNoProvider})
+	}
+	text, err := w.signInText(code)(c)
+	if err != nil {
+		w.record(ctx, log, m, c.Delivery.At, prev)
+		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
+	}
+	msg := providers.Message{ID: m.MessageID, To: m.To, Country: country, Body: text, ExpiresAt: m.ExpiresAt}
+	var last error
+	for _, name := range next {
+		receipt, latency, err := w.sendVia(ctx, r.providers[name], msg)
+		if err == nil {
+			w.record(ctx, log, m, c.Delivery.At, otp.Sent(receipt.Provider, receipt.MessageID))
+			w.logSent(ctx, log, m, receipt, country, w.env.Now())
+			w.sent(receipt.Provider, msg, latency)
+			w.env.Metrics.Count("Resent", metrics.Dim{Name: "Provider", Value: receipt.Provider}, metrics.Dim{Name: "Country", Value: country})
+			o := Outcome{Action: Delete, Reason: ReasonResent, Then: w.followUp(log, m, c, receipt, now)}
+			return w.done(log.With("provider", receipt.Provider, "from", c.Delivery.Provider), o)
+		}
+		last = err
+		if providers.Classify(err) == providers.Permanent {
+			break
+		}
+	}
+	w.record(ctx, log, m, c.Delivery.At, prev)
+	log = log.With("err", last.Error())
+	if providers.Classify(last) == providers.Permanent || c.Delivery.Attempts >= w.cfg.MaxAttempts {
+		return w.done(log, Outcome{Action: Delete, Reason: ReasonPermanent})
+	}
+	return w.done(log, w.retryAt(m, w.backoff(c.Delivery.Attempts), ReasonTransient, now))
+}
+
+// candidates are the providers of country's order that have not carried
+// an SMS of the challenge and that this worker has.
+func (r *Resend) candidates(country string, d otp.Delivery) []string {
+	var out []string
+	for _, name := range r.order.Order(country) {
+		if _, ok := r.providers[name]; ok && !d.Used(name) && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// sendVia sends msg through p within the send timeout and counts a failure
+// as the chain's trace would.
+func (w *Worker) sendVia(ctx context.Context, p providers.Provider, msg providers.Message) (providers.Receipt, time.Duration, error) {
+	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+	defer cancel()
+	start := time.Now()
+	receipt, err := p.Send(sctx, msg)
+	latency := time.Since(start)
+	if err != nil {
+		w.env.Metrics.Count("ProviderFailed", metrics.Dim{Name: "Provider", Value: p.Name()}, metrics.Dim{Name: "Kind", Value: providers.Classify(err).String()})
+		return receipt, latency, err
+	}
+	if receipt.Provider == "" {
+		receipt.Provider = p.Name()
+	}
+	return receipt, latency, nil
+}
