@@ -45,23 +45,32 @@ func NewMem(capacity int) *Mem {
 // never waits for room), with the context's error if ctx is done, or with
 // the codec's error if m is invalid.
 func (q *Mem) Enqueue(ctx context.Context, m schema.Message) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
-	}
 	body, err := m.Encode()
+	if err == nil {
+		err = q.put(ctx, entry{id: m.MessageID, body: body})
+	}
 	if err != nil {
 		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
 	}
+	return nil
+}
+
+// put stores an encoded message, or fails at once.
+func (q *Mem) put(ctx context.Context, e entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	select {
-	case q.bodies <- entry{id: m.MessageID, body: body}:
+	case q.bodies <- e:
 		return nil
 	default:
-		return fmt.Errorf("enqueue message %s: %w (capacity %d)", m.MessageID, ErrFull, cap(q.bodies))
+		return fmt.Errorf("%w (capacity %d)", ErrFull, cap(q.bodies))
 	}
 }
 
 // Receive removes and returns the oldest message, waiting until there is
-// one or ctx is done.
+// one or ctx is done. It reads sign-in codes (version 1) only; the worker's
+// driver (ReceiveBatch) takes both versions.
 func (q *Mem) Receive(ctx context.Context) (schema.Message, error) {
 	select {
 	case e := <-q.bodies:

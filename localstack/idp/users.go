@@ -37,6 +37,7 @@ type user struct {
 	Enabled    bool
 	Created    time.Time
 	Modified   time.Time
+	confirm    confirmation // the pending sign-up code, if any
 	seq        int64 // creation order; ListUsers pages resume after one
 }
 
