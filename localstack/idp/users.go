@@ -38,7 +38,7 @@ type user struct {
 	Created    time.Time
 	Modified   time.Time
 	confirm    confirmation // the pending sign-up code, if any
-	seq        int64 // creation order; ListUsers pages resume after one
+	seq        int64        // creation order; ListUsers pages resume after one
 }
 
 func (u user) clone() user {
