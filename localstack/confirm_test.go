@@ -1,6 +1,7 @@
 package localstack_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/signin"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
 )
@@ -293,4 +295,49 @@ func testNoConfirmationCodes(t *testing.T, l *local) {
 	_, err := l.resend(number)
 	wantErr[*types.InvalidParameterException](t, "ResendConfirmationCode", err)
 	wantErr[*types.NotAuthorizedException](t, "ConfirmSignUp of a confirmed user", l.confirm(number, "123456"))
+}
+
+// seqCodes types the code of each SMS to a number in turn, waiting for
+// the next SMS when the client asks for another line.
+type seqCodes struct {
+	l      *local
+	number string
+	n      int
+	buf    *strings.Reader
+}
+
+func (r *seqCodes) Read(p []byte) (int, error) {
+	if r.buf == nil || r.buf.Len() == 0 {
+		r.n++
+		code, err := r.l.waitCode(r.number, r.n)
+		if err != nil {
+			return 0, err
+		}
+		r.buf = strings.NewReader(code + "\n")
+	}
+	return r.buf.Read(p)
+}
+
+// The signin client answers the sign-up code, then the sign-in code.
+func TestSignInCommandConfirmsSignUp(t *testing.T) {
+	l := startConfirming(t, backends[0])
+	first := number(t)
+	var out, errOut bytes.Buffer
+	args := []string{first, "--endpoint", l.stack.URL(), "--client-id", l.stack.ClientID(), "--pool-id", l.stack.PoolID()}
+	if code := signin.Run(context.Background(), args, &seqCodes{l: l, number: first}, &out, &errOut); code != 0 {
+		t.Fatalf("signin exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	for _, want := range []string{"a confirmation code was sent to " + phone.Mask(first) + " by SMS", "Confirmed " + first, "Signed in.", `"phone_number_verified": true`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("signin output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// With --code (the sign-in code) nobody can type the sign-up code.
+	other := number(t)
+	args = []string{other, "--code", "123456", "--endpoint", l.stack.URL(), "--client-id", l.stack.ClientID(), "--pool-id", l.stack.PoolID()}
+	out.Reset()
+	errOut.Reset()
+	if code := signin.Run(context.Background(), args, strings.NewReader(""), &out, &errOut); code != signin.ExitFailed || !strings.Contains(errOut.String(), "run without --code") {
+		t.Errorf("with --code: exit %d, stderr %q", code, errOut.String())
+	}
 }
