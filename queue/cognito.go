@@ -31,12 +31,5 @@ func (q *SQS) EnqueueCognito(ctx context.Context, m schema.CognitoSMS) error {
 // EnqueueCognito adds a version 2 job beside the sign-in codes, as SQS
 // does; the worker's driver tells the two apart by their bodies.
 func (q *Mem) EnqueueCognito(ctx context.Context, m schema.CognitoSMS) error {
-	body, err := m.Encode()
-	if err == nil {
-		err = q.put(ctx, entry{id: m.MessageID, body: body})
-	}
-	if err != nil {
-		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
-	}
-	return nil
+	return q.add(ctx, m.MessageID, m.Encode)
 }

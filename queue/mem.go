@@ -45,27 +45,25 @@ func NewMem(capacity int) *Mem {
 // never waits for room), with the context's error if ctx is done, or with
 // the codec's error if m is invalid.
 func (q *Mem) Enqueue(ctx context.Context, m schema.Message) error {
-	body, err := m.Encode()
-	if err == nil {
-		err = q.put(ctx, entry{id: m.MessageID, body: body})
-	}
-	if err != nil {
-		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
-	}
-	return nil
+	return q.add(ctx, m.MessageID, m.Encode)
 }
 
-// put stores an encoded message, or fails at once.
-func (q *Mem) put(ctx context.Context, e entry) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// add encodes a message and stores it, or fails at once.
+func (q *Mem) add(ctx context.Context, id string, encode func() ([]byte, error)) error {
+	err := ctx.Err()
+	var body []byte
+	if err == nil {
+		body, err = encode()
 	}
-	select {
-	case q.bodies <- e:
-		return nil
-	default:
-		return fmt.Errorf("%w (capacity %d)", ErrFull, cap(q.bodies))
+	if err == nil {
+		select {
+		case q.bodies <- entry{id: id, body: body}:
+			return nil
+		default:
+			err = fmt.Errorf("%w (capacity %d)", ErrFull, cap(q.bodies))
+		}
 	}
+	return fmt.Errorf("enqueue message %s: %w", safeID(id), err)
 }
 
 // Receive removes and returns the oldest message, waiting until there is
