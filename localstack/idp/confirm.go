@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -149,7 +150,7 @@ func (s *Server) sendConfirmation(ctx context.Context, name, source, clientID st
 	return smsDelivery(u.Attributes[attrPhone]), nil
 }
 
-var errLimited = fmt.Errorf("confirmation codes limited")
+var errLimited = errors.New("confirmation codes limited")
 
 // newConfirmCode draws a 6-digit code from crypto/rand without bias.
 func (s *Server) newConfirmCode() (string, error) {
