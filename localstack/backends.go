@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/customsms"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
@@ -42,12 +43,19 @@ type ledger interface {
 	receipts.Ledger
 }
 
+// jobQueue takes sign-in codes (Create) and the pool's own SMS (the
+// Custom SMS Sender).
+type jobQueue interface {
+	triggers.Queue
+	customsms.Queue
+}
+
 // backends are the store and queue the stack runs on, and how the worker
 // reads the queue.
 type backends struct {
 	store   store
 	ledger  ledger
-	queue   triggers.Queue
+	queue   jobQueue
 	poll    func(ctx context.Context, w *worker.Worker, log *slog.Logger) error
 	summary string
 }

@@ -48,6 +48,7 @@ func TestEndToEnd(t *testing.T) {
 				{"refresh, sign-out and revoke", testRefreshAndRevoke},
 				{"session used twice", testSessionUsedTwice},
 				{"sign-up refusals", testSignUpRefusals},
+				{"no confirmation codes", testNoConfirmationCodes},
 			} {
 				t.Run(tc.name, func(t *testing.T) { tc.run(t, l) })
 			}

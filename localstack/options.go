@@ -62,6 +62,13 @@ type Options struct {
 	// RevealUserExistence turns PreventUserExistenceErrors off (LEGACY),
 	// whatever Pool says.
 	RevealUserExistence bool
+	// ConfirmSignUpBySMS runs the pool as one with AutoVerifiedAttributes
+	// [phone_number], no PreSignUp trigger (the project's auto-confirms)
+	// and the Custom SMS Sender trigger: SignUp leaves the user
+	// UNCONFIRMED and sends a code, encrypted under a KMS key (AWS_ENDPOINT_URL_KMS,
+	// OTP_KMS_KEY_ARN), through the custom sender, the queue and the
+	// worker; ConfirmSignUp and ResendConfirmationCode work as in Cognito.
+	ConfirmSignUpBySMS bool
 	// Workers is how many pollers deliver SMS concurrently (default 4).
 	Workers int
 	// Now is the clock of every part (tests move it); default time.Now.

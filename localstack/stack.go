@@ -31,7 +31,8 @@ type Stack struct {
 	srv      *http.Server
 	worker   *worker.Worker
 	backends *backends
-	carrier  *carrier // simulated delivery; nil without --simulate-delivery
+	carrier  *carrier      // simulated delivery; nil without --simulate-delivery
+	sender   *customSender // nil unless ConfirmSignUpBySMS
 	secret   string
 	url      string
 }
@@ -60,6 +61,12 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	limits := o.Limits.withDefaults()
 	ln := limitConns(tcp, limits.MaxConns)
 	s := &Stack{opts: o, cfg: cfg, ln: ln, backends: b, secret: secretNote, url: publicURL(o.PublicURL, ln.Addr())}
+	if o.ConfirmSignUpBySMS {
+		if s.sender, err = newCustomSender(ctx, o, cfg, b, ks); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	handler, err := s.wire(ks)
 	if err != nil {
 		ln.Close()
@@ -95,7 +102,7 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 		return nil, err
 	}
 	ps := o.Pool
-	pool, err := idp.New(idp.Config{
+	cfg := idp.Config{
 		PoolID: o.PoolID, ClientID: o.ClientID, RevealUserExistence: ps.PreventUserExistenceErrors != "ENABLED",
 		MinPasswordLength: ps.MinPasswordLength, SessionValidity: ps.AuthSessionValidity,
 		AuthFlows: ps.ExplicitAuthFlows, ReadAttributes: ps.ReadAttributes, WriteAttributes: ps.WriteAttributes,
@@ -105,7 +112,15 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 			Define:    define.Handle, Create: create.Handle, Verify: verify.Handle,
 			PostAuthentication: postAuth.Handle,
 		},
-	})
+	}
+	if s.sender != nil {
+		// No PreSignUp: the project's confirms every sign-up, and a pool
+		// whose users confirm by code must not.
+		cfg.Triggers.PreSignUp = nil
+		cfg.Triggers.CustomSMSSender = s.sender.trigger
+		cfg.AutoVerifyPhone, cfg.Codes = true, s.sender.codes
+	}
+	pool, err := idp.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +230,7 @@ func (s *Stack) Summary() string {
 	fmt.Fprintf(&b, "pool id    %s  (region %s)\n", s.opts.PoolID, s.opts.Region())
 	fmt.Fprintf(&b, "client id  %s\n", s.opts.ClientID)
 	fmt.Fprintf(&b, "settings   %s\n", s.settingsLine())
+	fmt.Fprintf(&b, "sign-up    %s\n", s.signUpLine())
 	fmt.Fprintf(&b, "jwks       %s/.well-known/jwks.json\n", s.Issuer())
 	fmt.Fprintf(&b, "backends   %s\n", s.backends.summary)
 	fmt.Fprintf(&b, "secret     %s\n", s.secret)
@@ -265,6 +281,14 @@ func (s *Stack) settingsLine() string {
 	return fmt.Sprintf("%s: flows %s; clients write %s; session %s; access/ID/refresh tokens %s/%s/%s",
 		src, strings.Join(ps.ExplicitAuthFlows, ","), writes, short(ps.AuthSessionValidity),
 		short(ps.AccessTokenValidity), short(ps.IDTokenValidity), short(ps.RefreshTokenValidity))
+}
+
+// signUpLine says how a sign-up is confirmed.
+func (s *Stack) signUpLine() string {
+	if s.sender == nil {
+		return "auto-confirmed by PreSignUp, as template.yaml deploys (--confirm-sign-up-by-sms for codes)"
+	}
+	return "confirmed by SMS code: AutoVerifiedAttributes phone_number, no PreSignUp, Custom SMS Sender; " + s.sender.summary
 }
 
 // short writes a validity as its template would: whole days, hours or

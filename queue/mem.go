@@ -46,23 +46,30 @@ func NewMem(capacity int) *Mem {
 // never waits for room), with the context's error if ctx is done, or with
 // the codec's error if m is invalid.
 func (q *Mem) Enqueue(ctx context.Context, m schema.Message) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
+	return q.add(ctx, m.MessageID, m.Encode)
+}
+
+// add encodes a message and stores it, or fails at once.
+func (q *Mem) add(ctx context.Context, id string, encode func() ([]byte, error)) error {
+	err := ctx.Err()
+	var body []byte
+	if err == nil {
+		body, err = encode()
 	}
-	body, err := m.Encode()
-	if err != nil {
-		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
+	if err == nil {
+		select {
+		case q.bodies <- entry{id: id, body: body}:
+			return nil
+		default:
+			err = fmt.Errorf("%w (capacity %d)", ErrFull, cap(q.bodies))
+		}
 	}
-	select {
-	case q.bodies <- entry{id: m.MessageID, body: body}:
-		return nil
-	default:
-		return fmt.Errorf("enqueue message %s: %w (capacity %d)", m.MessageID, ErrFull, cap(q.bodies))
-	}
+	return fmt.Errorf("enqueue message %s: %w", safeID(id), err)
 }
 
 // Receive removes and returns the oldest message, waiting until there is
-// one or ctx is done.
+// one or ctx is done. It reads sign-in codes (version 1) only; the worker's
+// driver (ReceiveBatch) takes both versions.
 func (q *Mem) Receive(ctx context.Context) (schema.Message, error) {
 	select {
 	case e := <-q.bodies:

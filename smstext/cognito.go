@@ -74,8 +74,9 @@ var cognitoTemplates = func() map[string]map[string]*template.Template {
 	return out
 }()
 
-// RenderCognito returns the SMS text of a Cognito SMS of kind for locale,
-// falling back like Render (pt-BR, pt, then English). The code kinds get the
+// RenderCognito returns the SMS text of a Cognito SMS of kind for locale:
+// the operator's text (CognitoOverrides) or the built-in one, falling back
+// like Render (pt-BR, pt, then English). The code kinds get the
 // Renderer's autofill lines as sign-in codes do. Errors never contain the
 // code, the password or the username.
 func (r *Renderer) RenderCognito(kind, locale string, d CognitoData) (string, error) {
@@ -86,7 +87,7 @@ func (r *Renderer) RenderCognito(kind, locale string, d CognitoData) (string, er
 	if err := d.validate(kind, txt.autofill); err != nil {
 		return "", err
 	}
-	t := cognitoTemplates[kind][cognitoLocale(txt, locale)]
+	t := r.cognitoTemplate(kind, txt, locale)
 	var b bytes.Buffer
 	if err := t.Execute(&b, d); err != nil {
 		return "", fmt.Errorf("%w: render Cognito SMS %s", ErrTemplate, kind)
@@ -95,21 +96,6 @@ func (r *Renderer) RenderCognito(kind, locale string, d CognitoData) (string, er
 		return b.String(), nil
 	}
 	return assemble(b.String(), Data{Code: d.Code, Domain: r.domain, AppHash: r.appHash}), nil
-}
-
-// cognitoLocale picks the locale of txt for a tag, as Renderer.lookup does.
-func cognitoLocale(txt cognitoText, locale string) string {
-	for l := normLocale(locale); l != ""; {
-		if _, ok := txt.byLocale[l]; ok {
-			return l
-		}
-		i := strings.LastIndexByte(l, '-')
-		if i < 0 {
-			break
-		}
-		l = l[:i]
-	}
-	return DefaultLocale
 }
 
 // ValidCognito checks d for a Cognito SMS of kind as RenderCognito will:

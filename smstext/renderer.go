@@ -34,7 +34,8 @@ type Data struct {
 // Renderer renders the sign-in SMS. Make one with New; it is immutable and
 // safe for concurrent use.
 type Renderer struct {
-	templates map[string]*template.Template // by lowercase locale
+	templates map[string]*template.Template            // by lowercase locale
+	cognito   map[string]map[string]*template.Template // operators' Cognito texts: kind -> lowercase locale
 	domain    string
 	appHash   string
 }
@@ -60,7 +61,7 @@ var (
 // 11 characters of the standard base64 alphabet. A DLT registration must
 // cover the whole message, including the app hash and origin-bound lines
 // New's settings add.
-func New(overrides map[string]string, domain, appHash string) (*Renderer, error) {
+func New(overrides map[string]string, domain, appHash string, opts ...Option) (*Renderer, error) {
 	var errs []error
 	if err := validDomain(domain); err != nil {
 		errs = append(errs, err)
@@ -96,6 +97,9 @@ func New(overrides map[string]string, domain, appHash string) (*Renderer, error)
 			continue
 		}
 		r.templates[normLocale(locale)] = t
+	}
+	for _, o := range opts {
+		errs = append(errs, o(r)...)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -155,7 +155,11 @@ func compile(locale, text string) (*template.Template, error) {
 
 // codeRefs counts references to the Code field (.Code, $.Code, and as
 // the head of a chain) under n, and reports template calls.
-func codeRefs(n parse.Node) (refs int, nested bool) {
+func codeRefs(n parse.Node) (refs int, nested bool) { return fieldRefs(n, "Code") }
+
+// fieldRefs counts references to the field named field under n, as
+// codeRefs does for Code.
+func fieldRefs(n parse.Node, field string) (refs int, nested bool) {
 	var walk func(parse.Node)
 	walk = func(n parse.Node) {
 		switch n := n.(type) {
@@ -181,16 +185,16 @@ func codeRefs(n parse.Node) (refs int, nested bool) {
 				walk(a)
 			}
 		case *parse.FieldNode:
-			if len(n.Ident) > 0 && n.Ident[0] == "Code" {
+			if len(n.Ident) > 0 && n.Ident[0] == field {
 				refs++
 			}
 		case *parse.VariableNode:
-			if len(n.Ident) > 1 && n.Ident[0] == "$" && n.Ident[1] == "Code" {
+			if len(n.Ident) > 1 && n.Ident[0] == "$" && n.Ident[1] == field {
 				refs++
 			}
 		case *parse.ChainNode:
 			walk(n.Node)
-			if _, dot := n.Node.(*parse.DotNode); dot && len(n.Field) > 0 && n.Field[0] == "Code" {
+			if _, dot := n.Node.(*parse.DotNode); dot && len(n.Field) > 0 && n.Field[0] == field {
 				refs++
 			}
 		case *parse.IfNode:

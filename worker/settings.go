@@ -8,6 +8,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
 // The sms-worker function's variables. The configuration reference in docs/
@@ -36,7 +37,9 @@ const (
 	// per second per sender of that provider, in each worker instance.
 	EnvRatePrefix = "SMS_RATE_"
 	// EnvTemplatePrefix + locale (SMS_TEMPLATE_EN, SMS_TEMPLATE_PT_BR):
-	// a text/template replacing the built-in text for that locale.
+	// a text/template replacing the built-in text for that locale; + the
+	// kind of a Cognito SMS + locale (SMS_TEMPLATE_SIGNUP_EN,
+	// SMS_TEMPLATE_FORGOTPASSWORD_PT_BR): that kind's text.
 	EnvTemplatePrefix = "SMS_TEMPLATE_"
 )
 
@@ -66,11 +69,14 @@ type Settings struct {
 	Domain          string
 	AppHash         string
 	Templates       map[string]string // locale -> template text
-	Prices          string            // raw; parsed by ParsePrices
-	ConsoleOutbox   string
-	Delivery        delivery.Config // windows of the sent-message tallies
-	Routing         routing.Settings
-	Resend          ResendConfig // MaxSends 1: no resends
+	// CognitoTemplates are the Custom SMS Sender kinds' texts: kind
+	// (schema.Kind*) -> locale -> template text.
+	CognitoTemplates map[string]map[string]string
+	Prices           string // raw; parsed by ParsePrices
+	ConsoleOutbox    string
+	Delivery         delivery.Config // windows of the sent-message tallies
+	Routing          routing.Settings
+	Resend           ResendConfig // MaxSends 1: no resends
 }
 
 // Plan is the environment's routing plan (SMS_PROVIDERS, SMS_ROUTES,
@@ -117,8 +123,22 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 			name := strings.ToLower(strings.TrimPrefix(k, EnvRatePrefix))
 			s.Rates[name] = e.Float(k, v, DefaultRate, routing.MinRate, routing.MaxRate)
 		case strings.HasPrefix(k, EnvTemplatePrefix):
-			locale := strings.ReplaceAll(strings.TrimPrefix(k, EnvTemplatePrefix), "_", "-")
-			s.Templates[normLocale(locale)] = v
+			rest := strings.TrimPrefix(k, EnvTemplatePrefix)
+			if kind, locale, ok := cognitoTemplateKey(rest); ok {
+				if locale == "" {
+					e.Fail(k, "names a Cognito SMS kind but no locale: want "+EnvTemplatePrefix+"<KIND>_<LOCALE>, e.g. "+EnvTemplatePrefix+"SIGNUP_EN")
+					continue
+				}
+				if s.CognitoTemplates == nil {
+					s.CognitoTemplates = map[string]map[string]string{}
+				}
+				if s.CognitoTemplates[kind] == nil {
+					s.CognitoTemplates[kind] = map[string]string{}
+				}
+				s.CognitoTemplates[kind][locale] = v
+				continue
+			}
+			s.Templates[normLocale(strings.ReplaceAll(rest, "_", "-"))] = v
 		}
 	}
 	for _, name := range KnownProviders {
@@ -183,4 +203,17 @@ func normLocale(s string) string {
 		return strings.ToLower(s)
 	}
 	return strings.ToLower(lang) + "-" + strings.ToUpper(region)
+}
+
+// cognitoTemplateKey reads <KIND>_<LOCALE> (SIGNUP_EN, FORGOTPASSWORD_PT_BR)
+// after the template prefix. No kind is 2 or 3 letters, so none reads as
+// a language subtag.
+func cognitoTemplateKey(rest string) (kind, locale string, ok bool) {
+	head, tail, _ := strings.Cut(rest, "_")
+	for _, k := range schema.CognitoKinds {
+		if strings.EqualFold(head, k) {
+			return k, normLocale(strings.ReplaceAll(tail, "_", "-")), true
+		}
+	}
+	return "", "", false
 }

@@ -64,6 +64,7 @@ func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) str
 	fs.StringVar(&o.ClientID, "client-id", localstack.DefaultClientID, "app client `id`")
 	fs.StringVar(&o.Outbox, "outbox", localstack.DefaultOutbox, "JSONL `file` each SMS is appended to; - for none")
 	fs.BoolVar(&o.CreateTable, "create-table", false, "create OTP_TABLE_NAME if missing (DynamoDB Local)")
+	fs.BoolVar(&o.ConfirmSignUpBySMS, "confirm-sign-up-by-sms", false, "run the pool without auto-confirm: SignUp sends a confirmation code through the Custom SMS Sender (needs a KMS: AWS_ENDPOINT_URL_KMS for local-kms, or OTP_KMS_KEY_ARN)")
 	fs.BoolVar(&o.RevealUserExistence, "reveal-user-existence", false, "turn PreventUserExistenceErrors off: unknown users get UserNotFoundException")
 	tmpl := fs.String("template", "", "take the pool's and app client's settings from this CloudFormation/SAM `file` (template.yaml) instead of the embedded ones (its defaults)")
 	var overrides paramOverrides

@@ -154,6 +154,15 @@ func TestBadSettingNamesTheVariable(t *testing.T) {
 	}
 }
 
+// Confirmation by SMS needs a KMS key: without one the start says what to set.
+func TestConfirmBySMSNeedsAKey(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--outbox", "-", "--confirm-sign-up-by-sms"}, nil, &out, &errOut, func(string) string { return "" })
+	if code != 1 || !strings.Contains(errOut.String(), "AWS_ENDPOINT_URL_KMS") || !strings.Contains(errOut.String(), "OTP_KMS_KEY_ARN") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
 // A stack on a wildcard address still issues tokens the client verifies,
 // and the banner's hint names the flags that differ from the defaults.
 func TestWildcardAddressAndHint(t *testing.T) {

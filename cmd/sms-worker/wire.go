@@ -41,7 +41,7 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 	if err != nil {
 		return nil, err
 	}
-	text, err := smstext.New(s.Templates, s.Domain, s.AppHash)
+	text, err := smstext.New(s.Templates, s.Domain, s.AppHash, smstext.CognitoOverrides(s.CognitoTemplates))
 	if err != nil {
 		return nil, fmt.Errorf("%s / %s / %s*: %w", worker.EnvDomain, worker.EnvAppHash, worker.EnvTemplatePrefix, err)
 	}

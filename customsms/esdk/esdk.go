@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 
 	mpl "github.com/aws/aws-cryptographic-material-providers-library/releases/go/mpl/awscryptographymaterialproviderssmithygenerated"
 	mpltypes "github.com/aws/aws-cryptographic-material-providers-library/releases/go/mpl/awscryptographymaterialproviderssmithygeneratedtypes"
@@ -39,8 +40,14 @@ var reKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/
 // id: a strict keyring needs the ARN to match what Cognito recorded).
 func ValidKeyARN(s string) bool { return reKeyARN.MatchString(s) }
 
+// sdkMu serializes every call into the Encryption SDK: its generated
+// (Dafny) runtime sets flags on shared constants lazily, which is a data
+// race when two calls run at once, in one Codec or two. A Lambda runs one
+// event at a time, so only the local stack ever waits here.
+var sdkMu sync.Mutex
+
 // Codec decrypts (and, for tests and the local stack, encrypts as Cognito
-// does) under one KMS key. Safe for concurrent use.
+// does) under one KMS key. Safe for concurrent use: calls are serialized.
 type Codec struct {
 	client  *esdk.Client
 	keyring mpltypes.IKeyring
@@ -53,6 +60,8 @@ func New(ctx context.Context, client *kms.Client, keyARN string) (*Codec, error)
 	if !ValidKeyARN(keyARN) {
 		return nil, fmt.Errorf("KMS key %.80q: want a key ARN, arn:aws:kms:<region>:<account>:key/<id>", keyARN)
 	}
+	sdkMu.Lock()
+	defer sdkMu.Unlock()
 	mp, err := mpl.NewClient(mpltypes.MaterialProvidersConfig{})
 	if err != nil {
 		return nil, fmt.Errorf("material providers: %w", err)
@@ -81,6 +90,8 @@ func (c *Codec) Decrypt(ctx context.Context, ciphertext []byte, userPoolID strin
 	if userPoolID == "" {
 		return nil, fmt.Errorf("%w: no user pool id", ErrUndecryptable)
 	}
+	sdkMu.Lock()
+	defer sdkMu.Unlock()
 	out, err := c.client.Decrypt(ctx, esdktypes.DecryptInput{
 		Ciphertext:        ciphertext,
 		Keyring:           c.keyring,
@@ -101,6 +112,8 @@ func (c *Codec) Decrypt(ctx context.Context, ciphertext []byte, userPoolID strin
 // Encrypt makes what Cognito puts in request.code (before base64): an
 // Encryption SDK message under the key, for userPoolID.
 func (c *Codec) Encrypt(ctx context.Context, plaintext []byte, userPoolID string) ([]byte, error) {
+	sdkMu.Lock()
+	defer sdkMu.Unlock()
 	out, err := c.client.Encrypt(ctx, esdktypes.EncryptInput{
 		Plaintext:         plaintext,
 		Keyring:           c.keyring,

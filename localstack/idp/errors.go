@@ -18,6 +18,8 @@ const (
 	errUsernameExists       = "UsernameExistsException"
 	errUserNotConfirmed     = "UserNotConfirmedException"
 	errCodeMismatch         = "CodeMismatchException"
+	errExpiredCode          = "ExpiredCodeException"
+	errLimitExceeded        = "LimitExceededException"
 	errInvalidPassword      = "InvalidPasswordException"
 	errResourceNotFound     = cognitowire.ErrResourceNotFound
 	errLambdaValidation     = "UserLambdaValidationException"

@@ -25,6 +25,7 @@ func FuzzAPI(f *testing.F) {
 		"RespondToAuthChallenge":    `{"ClientId":"` + clientID + `","ChallengeName":"CUSTOM_CHALLENGE","Session":"@@SESSION@@","ChallengeResponses":{"USERNAME":"` + phoneAlice + `","ANSWER":"` + wrongCode + `"}}`,
 		"SignUp":                    `{"ClientId":"` + clientID + `","Username":"` + phoneBob + `","Password":"` + password + `"}`,
 		"ConfirmSignUp":             `{"ClientId":"` + clientID + `","Username":"` + phoneAlice + `","ConfirmationCode":"` + goodCode + `"}`,
+		"ResendConfirmationCode":    `{"ClientId":"` + clientID + `","Username":"` + phoneAlice + `"}`,
 		"GetUser":                   `{"AccessToken":"not-a-token"}`,
 		"GetTokensFromRefreshToken": `{"ClientId":"` + clientID + `","RefreshToken":"x"}`,
 		"AdminGetUser":              `{"UserPoolId":"` + poolID + `","Username":"` + phoneAlice + `"}`,

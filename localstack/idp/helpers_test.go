@@ -394,6 +394,7 @@ type calls struct {
 	create    recorded[events.CognitoEventUserPoolsCreateAuthChallenge]
 	verify    recorded[events.CognitoEventUserPoolsVerifyAuthChallenge]
 	postAuth  recorded[events.CognitoEventUserPoolsPostAuthentication]
+	customSMS recorded[idp.CustomSMSEvent]
 }
 
 func (c *calls) record(tr idp.Triggers) idp.Triggers {
@@ -403,6 +404,7 @@ func (c *calls) record(tr idp.Triggers) idp.Triggers {
 		Create:             wrap(&c.create, tr.Create),
 		Verify:             wrap(&c.verify, tr.Verify),
 		PostAuthentication: wrap(&c.postAuth, tr.PostAuthentication),
+		CustomSMSSender:    wrap(&c.customSMS, tr.CustomSMSSender),
 	}
 }
 

@@ -31,6 +31,9 @@ type Triggers struct {
 	Create             Handler[events.CognitoEventUserPoolsCreateAuthChallenge]
 	Verify             Handler[events.CognitoEventUserPoolsVerifyAuthChallenge]
 	PostAuthentication Handler[events.CognitoEventUserPoolsPostAuthentication]
+	// CustomSMSSender delivers the pool's own SMS (here: sign-up
+	// confirmation codes); required with Config.AutoVerifyPhone.
+	CustomSMSSender Handler[CustomSMSEvent]
 }
 
 // Trigger names as Cognito writes them in its error messages.

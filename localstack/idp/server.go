@@ -37,6 +37,13 @@ type Config struct {
 	// without them (every attribute readable; the standard ones writable).
 	ReadAttributes  []string
 	WriteAttributes []string
+	// AutoVerifyPhone is AutoVerifiedAttributes [phone_number]: a sign-up
+	// that PreSignUp leaves unconfirmed gets a confirmation code by SMS
+	// through Triggers.CustomSMSSender, encrypted by Codes, as Cognito does
+	// with a Custom SMS Sender (the local pool has no SNS). Both are then
+	// required.
+	AutoVerifyPhone bool
+	Codes           CodeEncrypter
 	TriggerTimeout  time.Duration // default 5 s
 	TriggerAttempts int           // default 3
 	Triggers        Triggers
@@ -93,6 +100,8 @@ func (c *Config) withDefaults() error {
 		return errors.New("idp: a token issuer is required")
 	case c.Triggers.Define == nil || c.Triggers.Create == nil || c.Triggers.Verify == nil:
 		return errors.New("idp: the Define, Create and Verify triggers are required")
+	case c.AutoVerifyPhone && (c.Triggers.CustomSMSSender == nil || c.Codes == nil):
+		return errors.New("idp: AutoVerifyPhone needs the Custom SMS Sender trigger and a code encrypter")
 	}
 	if c.AuthFlows == nil {
 		c.AuthFlows = defaultAuthFlows
@@ -127,6 +136,7 @@ func (c *Config) withDefaults() error {
 var operations = cognitowire.Operations[*Server]{
 	"SignUp":                    cognitowire.ClientOp((*Server).signUp),
 	"ConfirmSignUp":             cognitowire.ClientOp((*Server).confirmSignUp),
+	"ResendConfirmationCode":    cognitowire.ClientOp((*Server).resendConfirmationCode),
 	"InitiateAuth":              cognitowire.ClientOp((*Server).initiateAuth),
 	"RespondToAuthChallenge":    cognitowire.ClientOp((*Server).respondToAuthChallenge),
 	"GetUser":                   cognitowire.Op((*Server).getUser),
@@ -147,7 +157,7 @@ var operations = cognitowire.Operations[*Server]{
 // Cognito's IAM-authorized admin operations, which the local pool serves
 // without credentials: a page a developer visits must not reach them.
 var browserOperations = map[string]bool{
-	"SignUp": true, "ConfirmSignUp": true, "InitiateAuth": true, "RespondToAuthChallenge": true,
+	"SignUp": true, "ConfirmSignUp": true, "ResendConfirmationCode": true, "InitiateAuth": true, "RespondToAuthChallenge": true,
 	"GetUser": true, "GlobalSignOut": true, "RevokeToken": true, "GetTokensFromRefreshToken": true,
 }
 

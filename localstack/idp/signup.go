@@ -31,7 +31,9 @@ type signUpInput struct {
 // username fills phone_number, so a sign-up needs no attributes, and any it
 // sends must be in the app client's WriteAttributes. The password is
 // checked against the pool's policy and then discarded: the app client
-// allows no password flow. PreSignUp gets SignUp's ClientMetadata.
+// allows no password flow. PreSignUp gets SignUp's ClientMetadata. In a
+// pool that verifies phone numbers (Config.AutoVerifyPhone), a user left
+// unconfirmed gets a confirmation code by SMS (confirm.go).
 func (s *Server) signUp(ctx context.Context, in signUpInput) (any, *apiError) {
 	if in.Username == "" {
 		return nil, missing("username")
@@ -56,10 +58,19 @@ func (s *Server) signUp(ctx context.Context, in signUpInput) (any, *apiError) {
 	if aerr := s.store(u); aerr != nil {
 		return nil, aerr
 	}
+	var delivery *codeDelivery
+	if s.sendsConfirmation() && u.Status == statusUnconfirmed {
+		// As in Cognito, the user exists whether or not the SMS went out:
+		// ResendConfirmationCode asks again.
+		if delivery, aerr = s.sendConfirmation(ctx, u.Username, sourceSMSSignUp, in.ClientID, in.ClientMetadata); aerr != nil {
+			return nil, aerr
+		}
+	}
 	return struct {
-		UserConfirmed bool   `json:"UserConfirmed"`
-		UserSub       string `json:"UserSub"`
-	}{u.Status == statusConfirmed, u.Attributes[attrSub]}, nil
+		CodeDeliveryDetails *codeDelivery `json:"CodeDeliveryDetails,omitempty"`
+		UserConfirmed       bool          `json:"UserConfirmed"`
+		UserSub             string        `json:"UserSub"`
+	}{delivery, u.Status == statusConfirmed, u.Attributes[attrSub]}, nil
 }
 
 // newUser builds a user from the phone number given as username and the
@@ -179,32 +190,6 @@ func attributeMap(list []attribute) map[string]string {
 		m[a.Name] = a.Value
 	}
 	return m
-}
-
-type confirmSignUpInput struct {
-	cognitowire.ClientRequest
-	Username         string `json:"Username"`
-	ConfirmationCode string `json:"ConfirmationCode"`
-}
-
-// confirmSignUp exists because clients call it after a sign-up that did
-// not auto-confirm. The pool sends no confirmation codes (PreSignUp
-// confirms), so no code can match.
-func (s *Server) confirmSignUp(_ context.Context, in confirmSignUpInput) (any, *apiError) {
-	switch {
-	case in.Username == "":
-		return nil, missing("username")
-	case in.ConfirmationCode == "":
-		return nil, missing("confirmationCode")
-	}
-	u, ok := s.users.lookup(in.Username)
-	switch {
-	case !ok && s.cfg.RevealUserExistence:
-		return nil, errorf(errUserNotFound, "Username/client id combination not found.")
-	case !ok || u.Status == statusUnconfirmed:
-		return nil, errorf(errCodeMismatch, "Invalid verification code provided, please try again.")
-	}
-	return nil, errorf(errNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
 }
 
 type accessTokenInput struct {

@@ -37,7 +37,8 @@ type user struct {
 	Enabled    bool
 	Created    time.Time
 	Modified   time.Time
-	seq        int64 // creation order; ListUsers pages resume after one
+	confirm    confirmation // the pending sign-up code, if any
+	seq        int64        // creation order; ListUsers pages resume after one
 }
 
 func (u user) clone() user {

@@ -54,6 +54,12 @@ func (s *signer) signUp(ctx context.Context) error {
 		fmt.Fprintf(s.out, "%s is already registered.\n", s.opts.phone)
 	case err != nil:
 		return fmt.Errorf("sign up: %w", err)
+	case !out.UserConfirmed && out.CodeDeliveryDetails != nil:
+		// A pool without auto-confirm (otp-local --confirm-sign-up-by-sms)
+		// sent a sign-up code.
+		d := out.CodeDeliveryDetails
+		fmt.Fprintf(s.out, "Registered %s; a confirmation code was sent to %s by %s.\n", s.opts.phone, aws.ToString(d.Destination), d.DeliveryMedium)
+		return s.confirm(ctx)
 	case !out.UserConfirmed:
 		// PreSignUp confirms every account; without it the sign-in below
 		// fails with UserNotConfirmedException.
@@ -62,6 +68,41 @@ func (s *signer) signUp(ctx context.Context) error {
 		fmt.Fprintf(s.out, "Registered %s.\n", s.opts.phone)
 	}
 	return nil
+}
+
+// signUpCodeLength is the length of Cognito's confirmation codes.
+const signUpCodeLength = 6
+
+// errFixedConfirm: --code is the sign-in code; a confirmation code must be
+// typed.
+var errFixedConfirm = errors.New("the pool sent a sign-up confirmation code; run without --code to type it")
+
+// confirm asks for the sign-up code until the pool confirms the account;
+// a wrong code is asked again, and the pool bounds the tries
+// (LimitExceededException), as it bounds an expired code.
+func (s *signer) confirm(ctx context.Context) error {
+	if !s.codes.interactive() {
+		return errFixedConfirm
+	}
+	for {
+		code, err := s.codes.next(ctx, signUpCodeLength)
+		if err != nil {
+			return err
+		}
+		_, err = s.cognito.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{
+			ClientId: aws.String(s.opts.clientID), Username: aws.String(s.opts.phone), ConfirmationCode: aws.String(code),
+		})
+		var mismatch *types.CodeMismatchException
+		switch {
+		case errors.As(err, &mismatch):
+			fmt.Fprintln(s.out, "Wrong confirmation code, try again.")
+		case err != nil:
+			return fmt.Errorf("confirm sign-up: %w", err)
+		default:
+			fmt.Fprintf(s.out, "Confirmed %s.\n", s.opts.phone)
+			return nil
+		}
+	}
 }
 
 // passwordBytes gives 28 base64url characters; with the 4-character suffix
