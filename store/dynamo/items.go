@@ -33,6 +33,7 @@ const (
 	AttrDelivN   = "deliveryAttempts"
 	AttrDelivBy  = "deliveryProvider"
 	AttrDelivID  = "deliveryProviderId"
+	AttrLastTry  = "lastAttempt"
 )
 
 // Retention is how long an item outlives its use before TTL removes it.
@@ -64,6 +65,9 @@ type ChallengeItem struct {
 	Voided      bool   `dynamodbav:"voided"`
 	Decoy       bool   `dynamodbav:"decoy"`
 	TTL         int64  `dynamodbav:"ttl"`
+	// LastAttempt is the token of the last counted answer (CountAttempt),
+	// so the SDK's retry of a count whose answer was lost counts once.
+	LastAttempt string `dynamodbav:"lastAttempt,omitempty"`
 
 	// The delivery claim, written only by the worker (states: otp.DeliveryState).
 	Delivery           string `dynamodbav:"delivery,omitempty"` // otp.DeliveryState's name; absent for none
