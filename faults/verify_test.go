@@ -54,7 +54,7 @@ func TestVerifyUnderFaults(t *testing.T) {
 	}
 	maxAttempts := triggerConfig().Policy.MaxAttempts
 	type run struct {
-		verdicts []verdict
+		verdicts                         []verdict
 		rightAsWrong, rightAsUnavailable int
 		signedIn                         bool
 	}
