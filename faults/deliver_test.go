@@ -26,20 +26,20 @@ type sms struct {
 // from the sealed messages (the test opens them with the keyring).
 type phones struct {
 	name  string
-	codes func(messageID string) (challenge, code string)
+	codes func(m providers.Message) (challenge, code string)
 
 	mu  sync.Mutex
 	got map[string][]sms
 }
 
-func newPhones(name string, codes func(string) (string, string)) *phones {
+func newPhones(name string, codes func(providers.Message) (string, string)) *phones {
 	return &phones{name: name, codes: codes, got: map[string][]sms{}}
 }
 
 func (p *phones) Name() string { return p.name }
 
 func (p *phones) Send(_ context.Context, m providers.Message) (providers.Receipt, error) {
-	ch, code := p.codes(m.ID)
+	ch, code := p.codes(m)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.got[m.To] = append(p.got[m.To], sms{challenge: ch, code: code, provider: p.name, at: time.Now()})
@@ -85,7 +85,7 @@ func (s *stack) deliver(secret string) delivery {
 			s.sqsDirect.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(s.queueURL), ReceiptHandle: m.ReceiptHandle})
 		}
 	}
-	ph := newPhones("rec", func(id string) (string, string) { q := byMsg[id]; return q.msg.ChallengeID, q.code })
+	ph := newPhones("rec", func(m providers.Message) (string, string) { q := byMsg[m.ID]; return q.msg.ChallengeID, q.code })
 	w := s.worker(s.direct, staticKeys(secret), providers.Single{Provider: ph}, worker.DefaultConfig())
 	d := delivery{outcomes: map[string]int{}, messages: len(bodies)}
 	chals := map[string]bool{}
