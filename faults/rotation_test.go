@@ -23,7 +23,9 @@ import (
 // secret.Cache fetches it.
 type storedSecret struct{ v atomic.Value }
 
-func (s *storedSecret) Fetch(context.Context) ([]byte, error) { return []byte(s.v.Load().(string)), nil }
+func (s *storedSecret) Fetch(context.Context) ([]byte, error) {
+	return []byte(s.v.Load().(string)), nil
+}
 
 // The code in a rendered SMS ("Your sign-in code is 123456. ...").
 var smsCode = regexp.MustCompile(`code is ([0-9]{6})`)
