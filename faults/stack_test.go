@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/faultproxy"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
@@ -35,10 +36,6 @@ const (
 	clientID   = "4rlkd0dbrvmsmdmr7h5gb2kcg9"
 )
 
-// sdkAttempts is what internal/awsinit gives every AWS client in the
-// functions: one retry fits Cognito's 5 s, a third attempt would not.
-const sdkAttempts = 2
-
 // long reports whether the long runs were asked for (scripts/faults -long).
 func long() bool { return os.Getenv("OTP_FAULTS_LONG") == "1" }
 
@@ -52,9 +49,11 @@ func seed(t testing.TB) uint64 {
 	return s
 }
 
+// dynamoAt and sqsAt build clients as the functions do: awsinit's retry
+// policy (one retry after a short pause).
 func dynamoAt(endpoint string) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: sdkAttempts,
+		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), Retryer: awsinit.Retryer(),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 		// DynamoDB Local sends no x-amz-crc32 on its 400 answers.
 		DisableValidateResponseChecksum: true,
@@ -63,7 +62,7 @@ func dynamoAt(endpoint string) *dynamodb.Client {
 
 func sqsAt(endpoint string) *sqs.Client {
 	return sqs.New(sqs.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: sdkAttempts,
+		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), Retryer: awsinit.Retryer(),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	})
 }
