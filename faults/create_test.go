@@ -68,7 +68,7 @@ func runCreate(create *triggers.Create, ev events.CognitoEventUserPoolsCreateAut
 // SMS, or OTP_UNAVAILABLE and no code the client can use; never two SMS,
 // never a code that was not enqueued.
 func TestCreateUnderFaults(t *testing.T) {
-	n := 150
+	n := 100
 	if long() {
 		n = 2000
 	}

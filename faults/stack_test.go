@@ -114,7 +114,7 @@ func newQueues(t testing.TB, c *sqs.Client) (url, dlq string) {
 		t.Fatal(err)
 	}
 	q, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(testenv.UniqueName("faults")),
-		Attributes: map[string]string{"VisibilityTimeout": "30"}})
+		Attributes: map[string]string{"VisibilityTimeout": "5"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ const (
 // never "wrong" while invocations are under the cap (it is OTP_UNAVAILABLE
 // instead), and the cap holds.
 func TestVerifyUnderFaults(t *testing.T) {
-	n := 120
+	n := 80
 	if long() {
 		n = 1500
 	}

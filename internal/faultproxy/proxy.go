@@ -63,6 +63,9 @@ type Config struct {
 	// Ops limits faults to these operations (e.g. "TransactWriteItems",
 	// "SendMessage", "Messages.json"); empty means every operation.
 	Ops []string
+	// Match, when set, limits faults further to the requests it accepts
+	// (e.g. only the UpdateItem that records a send).
+	Match func(op string, body []byte) bool
 }
 
 // Proxy is a running fault proxy.
@@ -184,13 +187,16 @@ func (s Stats) String() string {
 
 // decide draws this request's fault (0: none) and the variant of its
 // error answer.
-func (p *Proxy) decide(op string) (Kind, int, Config) {
+func (p *Proxy) decide(op string, body []byte) (Kind, int, Config) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stats.Requests++
 	cfg := p.cfg
 	roll := p.rng.Float64()
 	if roll >= cfg.Rate || (len(cfg.Ops) > 0 && !slices.Contains(cfg.Ops, op)) {
+		return 0, 0, cfg
+	}
+	if cfg.Match != nil && !cfg.Match(op, body) {
 		return 0, 0, cfg
 	}
 	k := cfg.Kinds[p.rng.IntN(len(cfg.Kinds))]
@@ -205,7 +211,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	kind, variant, cfg := p.decide(p.proto.operation(r, body))
+	kind, variant, cfg := p.decide(p.proto.operation(r, body), body)
 	switch kind {
 	case ServerError:
 		writeAnswer(w, cfg.Protocol.serverError(variant))
