@@ -311,6 +311,30 @@ func (s *scripted) RoundTrip(req *http.Request) (*http.Response, error) {
 	return jsonResponse(req, 500, map[string]any{"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "Internal server error"}), nil
 }
 
+// next scripts the requests from now on.
+func (s *scripted) next(steps ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.steps = append(make([]string, s.n), steps...)
+}
+
+// scriptedStore is a store through a scripted transport, holding one
+// stored challenge.
+func scriptedStore(t *testing.T) (*dynamo.Store, *scripted, otp.Challenge) {
+	t.Helper()
+	script := &scripted{}
+	table := dynamotest.NewTable(t, testenv.DynamoDB(t))
+	s, err := dynamo.New(testenv.DynamoDBWith(t, &http.Client{Transport: script}), table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testChallenge(t)
+	if err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{}); err != nil {
+		t.Fatal(err)
+	}
+	return s, script, c
+}
+
 // When the write was refused on the SDK's retry and the read that would
 // tell whose write it was fails too, CountAttempt and Consume report an
 // error (Verify: OTP_UNAVAILABLE), never "not answerable" or "already
@@ -318,22 +342,11 @@ func (s *scripted) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestRefusalOfUnknownCauseIsAnError(t *testing.T) {
 	for _, op := range []string{"CountAttempt", "Consume"} {
 		t.Run(op, func(t *testing.T) {
-			script := &scripted{}
-			table := dynamotest.NewTable(t, testenv.DynamoDB(t))
-			s, err := dynamo.New(testenv.DynamoDBWith(t, &http.Client{Transport: script}), table)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := testChallenge(t)
-			if err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{}); err != nil {
-				t.Fatal(err)
-			}
-			script.mu.Lock()
-			script.steps = make([]string, script.n)
+			s, script, c := scriptedStore(t)
 			// The write is applied but its answer lost, the SDK's retry is
 			// refused by it, and both tries of the read fail.
-			script.steps = append(script.steps, "lost", "", "fail", "fail")
-			script.mu.Unlock()
+			script.next("lost", "", "fail", "fail")
+			var err error
 			if op == "CountAttempt" {
 				_, err = s.CountAttempt(context.Background(), c.ID, c.CreatedAt.Add(time.Second))
 			} else {
@@ -350,19 +363,8 @@ func TestRefusalOfUnknownCauseIsAnError(t *testing.T) {
 // read: the answer is judged, and a right one wins (it used to come back
 // OTP_UNAVAILABLE, and the retried answer was refused as consumed).
 func TestAnswerCutShortIsFound(t *testing.T) {
-	script := &scripted{}
-	table := dynamotest.NewTable(t, testenv.DynamoDB(t))
-	s, err := dynamo.New(testenv.DynamoDBWith(t, &http.Client{Transport: script}), table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := testChallenge(t)
-	if err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{}); err != nil {
-		t.Fatal(err)
-	}
-	script.mu.Lock()
-	script.steps = append(make([]string, script.n), "cut", "", "cut")
-	script.mu.Unlock()
+	s, script, c := scriptedStore(t)
+	script.next("cut", "", "cut")
 	got, err := s.CountAttempt(context.Background(), c.ID, c.CreatedAt.Add(time.Second))
 	if err != nil || got.Attempts != 1 {
 		t.Fatalf("CountAttempt cut short = %d attempts, %v; want 1, nil", got.Attempts, err)
