@@ -90,7 +90,7 @@ func TestCreateUnderFaults(t *testing.T) {
 
 	del := s.deliver(testSecret)
 	_, verify := s.triggersOver(s.direct, s.queueVia(s.sqsDirect), keys)
-	var tally struct{ ok, raced, unvoided, unavailable, replayed, lateSMS int }
+	var tally struct{ ok, raced, unvoided, unavailable, replayed, lateSMS, voidFailed int }
 	for _, res := range results {
 		f := res.final()
 		sms := del.sms[res.phone]
@@ -125,12 +125,17 @@ func TestCreateUnderFaults(t *testing.T) {
 				continue
 			}
 			// Only an attempt whose answer Cognito discarded may have
-			// sent one: the client has no session for it, and the next
-			// sign-in within the cooldown reuses that code, unsent again.
-			if !res.attempts[0].ok() || len(res.attempts) == 1 || sms[0].challenge != res.attempts[0].challenge {
+			// sent one (the client has no session for it, and the next
+			// sign-in within the cooldown reuses that code, unsent again),
+			// or one whose enqueue failed and whose void failed too.
+			switch {
+			case res.attempts[0].ok() && len(res.attempts) > 1 && sms[0].challenge == res.attempts[0].challenge:
+				tally.lateSMS++
+			case s.voidFailed(sms[0].challenge):
+				tally.voidFailed++
+			default:
 				t.Errorf("%s: OTP_UNAVAILABLE, yet an SMS for %s (attempts %v)", res.phone, sms[0].challenge, res.attempts)
 			}
-			tally.lateSMS++
 		default:
 			t.Errorf("%s: Create ended with %v", res.phone, f.err)
 		}
@@ -138,8 +143,8 @@ func TestCreateUnderFaults(t *testing.T) {
 	if t.Failed() {
 		t.Logf("logs:\n%s", s.logs.String())
 	}
-	t.Logf("create under faults: %d sign-ins (%d replayed by Cognito): %d one code + one SMS; %d OTP_UNAVAILABLE (%d of them with an SMS from a discarded first attempt); 0 with two SMS",
-		n, tally.replayed, tally.ok-tally.raced-tally.unvoided, tally.unavailable, tally.lateSMS)
+	t.Logf("create under faults: %d sign-ins (%d replayed by Cognito): %d one code + one SMS; %d OTP_UNAVAILABLE (%d of them with an SMS from a discarded first attempt, %d with an SMS whose void failed); 0 with two SMS",
+		n, tally.replayed, tally.ok-tally.raced-tally.unvoided, tally.unavailable, tally.lateSMS, tally.voidFailed)
 	t.Logf("create under faults, answered without an SMS: %d with a challenge the concurrent first attempt then voided; %d with a challenge the first attempt stored after its deadline and could not void",
 		tally.raced, tally.unvoided)
 	t.Logf("queue: %d messages for %d challenges; worker: %v", del.messages, del.challenges, del.outcomes)
@@ -181,7 +186,11 @@ func (s *stack) unvoided(res createResult) bool {
 	if len(res.attempts) < 2 || res.attempts[0].ok() {
 		return false
 	}
-	id := res.final().challenge
+	return s.voidFailed(res.final().challenge)
+}
+
+// voidFailed reports whether Create logged that it could not void id.
+func (s *stack) voidFailed(id string) bool {
 	for _, line := range strings.Split(s.logs.String(), "\n") {
 		if strings.Contains(line, `"msg":"void challenge failed"`) && strings.Contains(line, id) {
 			return true
