@@ -42,7 +42,11 @@ func (s *stack) fill(n int) []string {
 	}
 	phones := make([]string, n)
 	var failed atomic.Int64
-	parallel(n, 8, func(i int) {
+	workers := 8
+	if long() {
+		workers = 16
+	}
+	parallel(n, workers, func(i int) {
 		phones[i] = number(i)
 		// A loaded machine can pass Create's 4 s deadline: ask again, as
 		// a user would.
