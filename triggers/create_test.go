@@ -390,6 +390,34 @@ func TestCreateStoreFailures(t *testing.T) {
 	}
 }
 
+// appliedStore applies PutChallenge and then reports it failed, as an
+// answer cut short or a lost answer whose retry was refused does.
+type appliedStore struct{ triggers.Store }
+
+func (s appliedStore) PutChallenge(ctx context.Context, c otp.Challenge, ctrs []otp.Counter, claim otp.PointerClaim) error {
+	if err := s.Store.PutChallenge(ctx, c, ctrs, claim); err != nil {
+		return err
+	}
+	return errStore
+}
+
+// A write reported failed may have been applied: Create voids it, so
+// Cognito's replay of the event sends a new code rather than reuse one
+// that was never enqueued (found by faults.TestCreateUnderFaults).
+func TestCreateVoidsAWriteOfUnknownOutcome(t *testing.T) {
+	base := newHarness(t)
+	h := newHarnessWith(t, base.clock, appliedStore{base.store}, base.queue.Queue, base.inbox, testSecret)
+	if got := h.createRefused("first-round.json"); got != "OTP_UNAVAILABLE" {
+		t.Errorf("refusal %q", got)
+	}
+	h.noMessage()
+	ev := base.createOK("first-round.json")
+	m := base.oneMessage()
+	if id := challengeID(t, ev); id != m.ChallengeID {
+		t.Errorf("replay answered challenge %s, but the SMS is for %s", id, m.ChallengeID)
+	}
+}
+
 func TestCreateAttemptsExhausted(t *testing.T) {
 	h := newHarness(t)
 	id, code := h.newCode()

@@ -171,22 +171,30 @@ func cancelReason(tce *types.TransactionCanceledException, c otp.Challenge, coun
 
 // GetChallenge reads a challenge with a strongly consistent read.
 func (s *Store) GetChallenge(ctx context.Context, id string) (otp.Challenge, error) {
+	it, err := s.challengeItem(ctx, id)
+	if err != nil {
+		return otp.Challenge{}, err
+	}
+	return it.Challenge(), nil
+}
+
+func (s *Store) challengeItem(ctx context.Context, id string) (ChallengeItem, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            KeyOf(ChallengeKey(id)),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return otp.Challenge{}, fmt.Errorf("get challenge %s: %w", id, err)
+		return ChallengeItem{}, fmt.Errorf("get challenge %s: %w", id, err)
 	}
 	if out.Item == nil {
-		return otp.Challenge{}, fmt.Errorf("get challenge %s: %w", id, otp.ErrNotFound)
+		return ChallengeItem{}, fmt.Errorf("get challenge %s: %w", id, otp.ErrNotFound)
 	}
 	var it ChallengeItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return otp.Challenge{}, fmt.Errorf("decode challenge %s: %w", id, err)
+		return ChallengeItem{}, fmt.Errorf("decode challenge %s: %w", id, err)
 	}
-	return it.Challenge(), nil
+	return it, nil
 }
 
 // VoidChallenge marks a challenge as abandoned: it never verifies or sends.
@@ -207,23 +215,45 @@ func (s *Store) VoidChallenge(ctx context.Context, id string) error {
 // cap, unconsumed, not voided and not expired at now, and returns the
 // challenge as updated. Otherwise nothing changes and the error is
 // otp.ErrNotAnswerable.
+//
+// Each call writes its own random token beside the count, and the count
+// requires another token there: the SDK's retry of a count that was applied
+// but whose answer was lost fails on our own write, and one read tells that
+// apart (the answer counts once, and is judged, not refused as over the
+// cap). Only a rival's count landing between the two tries undoes that.
 func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp.Challenge, error) {
+	token, err := otp.NewID(nil)
+	if err != nil {
+		return otp.Challenge{}, fmt.Errorf("attempt token: %w", err)
+	}
+	last := expression.Name(AttrLastTry)
 	cond := expression.And(
 		expression.AttributeExists(expression.Name(AttrPK)),
 		expression.Name(AttrAttempts).LessThan(expression.Name(AttrMax)),
 		expression.Name(AttrConsumed).Equal(expression.Value(false)),
 		expression.Name(AttrVoided).Equal(expression.Value(false)),
 		expression.Name(AttrExpires).GreaterThan(expression.Value(now.UnixMilli())),
+		expression.Or(expression.AttributeNotExists(last), last.NotEqual(expression.Value(token))),
 	)
 	var it ChallengeItem
-	err := s.update(ctx, id,
-		expression.Add(expression.Name(AttrAttempts), expression.Value(1)),
+	err = s.update(ctx, id,
+		expression.Add(expression.Name(AttrAttempts), expression.Value(1)).Set(last, expression.Value(token)),
 		cond, types.ReturnValueAllNew, &it)
-	if isConditionFailed(err) {
-		return otp.Challenge{}, fmt.Errorf("count attempt on %s: %w", id, otp.ErrNotAnswerable)
-	}
 	if err != nil {
-		return otp.Challenge{}, fmt.Errorf("count attempt on %s: %w", id, err)
+		// Applied all the same (our retried write refused by itself, or an
+		// answer cut short)? One read tells.
+		own, gerr := s.challengeItem(ctx, id)
+		switch {
+		case gerr == nil && own.LastAttempt == token:
+			return own.Challenge(), nil
+		case !isConditionFailed(err):
+			return otp.Challenge{}, fmt.Errorf("count attempt on %s: %w", id, err)
+		case gerr != nil && !errors.Is(gerr, otp.ErrNotFound):
+			// Unknown whether the refusal was our own write: an error, so
+			// a right answer is never told it is wrong.
+			return otp.Challenge{}, fmt.Errorf("count attempt on %s: refused, reason unknown: %w", id, gerr)
+		}
+		return otp.Challenge{}, fmt.Errorf("count attempt on %s: %w", id, otp.ErrNotAnswerable)
 	}
 	return it.Challenge(), nil
 }
@@ -232,7 +262,8 @@ func (s *Store) CountAttempt(ctx context.Context, id string, now time.Time) (otp
 // invocation); only the first caller succeeds, the rest get
 // otp.ErrAlreadyConsumed. A voided challenge cannot be consumed. If the SDK
 // retried a write whose first attempt was applied, the condition fails on
-// our own write: one read tells that apart from a rival's.
+// our own write, and an answer cut short hides a write that was applied:
+// after any failure one read tells whether we consumed it.
 func (s *Store) Consume(ctx context.Context, id, by string) error {
 	cond := expression.And(
 		expression.Name(AttrConsumed).Equal(expression.Value(false)),
@@ -241,17 +272,23 @@ func (s *Store) Consume(ctx context.Context, id, by string) error {
 	upd := expression.Set(expression.Name(AttrConsumed), expression.Value(true)).
 		Set(expression.Name(AttrConsBy), expression.Value(by))
 	err := s.update(ctx, id, upd, cond, types.ReturnValueNone, nil)
-	if isConditionFailed(err) {
-		c, gerr := s.GetChallenge(ctx, id)
-		if gerr == nil && c.Consumed && c.ConsumedBy == by && !c.Voided {
-			return nil
-		}
-		return fmt.Errorf("consume %s: %w", id, otp.ErrAlreadyConsumed)
+	if err == nil {
+		return nil
 	}
-	if err != nil {
+	// Applied all the same (our retried write refused by itself, or an
+	// answer cut short)? One read tells.
+	c, gerr := s.GetChallenge(ctx, id)
+	switch {
+	case gerr == nil && c.Consumed && c.ConsumedBy == by && !c.Voided:
+		return nil
+	case !isConditionFailed(err):
 		return fmt.Errorf("consume %s: %w", id, err)
+	case gerr != nil:
+		// Unknown whether we won: an error, never "already consumed",
+		// which would tell a right answer it lost.
+		return fmt.Errorf("consume %s: refused, reason unknown: %w", id, gerr)
 	}
-	return nil
+	return fmt.Errorf("consume %s: %w", id, otp.ErrAlreadyConsumed)
 }
 
 // Claim takes the delivery of challenge id for one send attempt, if and

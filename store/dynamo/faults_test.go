@@ -243,3 +243,135 @@ func TestRecordLostResponseStillSucceeds(t *testing.T) {
 		t.Errorf("delivery = %+v, want %+v", got.Delivery, want)
 	}
 }
+
+// A CountAttempt whose response was lost is retried by the SDK and fails its
+// condition on our own write: the answer counts once and is judged, where
+// it used to count twice (and a right answer after two wrong ones was
+// refused as over the cap; found by faults.TestVerifyUnderFaults).
+func TestCountAttemptLostResponseCountsOnce(t *testing.T) {
+	f := &faults{mode: "lost", n: 1, target: "UpdateItem"}
+	s := faultyStore(t, f)
+	c := testChallenge(t)
+	if err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.CountAttempt(context.Background(), c.ID, c.CreatedAt.Add(time.Second))
+	if err != nil {
+		t.Fatalf("CountAttempt whose first response was lost: %v", err)
+	}
+	if f.seen != 2 {
+		t.Errorf("UpdateItem sent %d times, want 2 (the SDK's retry)", f.seen)
+	}
+	if got.Attempts != 1 {
+		t.Errorf("attempts = %d after one answer, want 1", got.Attempts)
+	}
+	if stored, _ := s.GetChallenge(context.Background(), c.ID); stored.Attempts != 1 {
+		t.Errorf("stored attempts = %d, want 1", stored.Attempts)
+	}
+	// Two more answers reach the cap of 3; a fourth is refused.
+	for range 2 {
+		if _, err := s.CountAttempt(context.Background(), c.ID, c.CreatedAt.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.CountAttempt(context.Background(), c.ID, c.CreatedAt.Add(time.Second)); !errors.Is(err, otp.ErrNotAnswerable) {
+		t.Errorf("4th answer = %v, want ErrNotAnswerable", err)
+	}
+}
+
+// scripted disturbs requests by their order: "lost" applies the request
+// and answers 500, "cut" applies it and cuts its answer in half (the SDK
+// does not retry that), "fail" answers 500 without applying it, "" passes
+// it.
+type scripted struct {
+	mu    sync.Mutex
+	steps []string
+	n     int
+}
+
+func (s *scripted) RoundTrip(req *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	step := ""
+	if s.n < len(s.steps) {
+		step = s.steps[s.n]
+	}
+	s.n++
+	s.mu.Unlock()
+	if step == "fail" {
+		return jsonResponse(req, 500, map[string]any{"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "Internal server error"}), nil
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || step == "" {
+		return resp, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if step == "cut" {
+		resp.Body = io.NopCloser(bytes.NewReader(body[:len(body)/2]))
+		return resp, nil
+	}
+	return jsonResponse(req, 500, map[string]any{"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "Internal server error"}), nil
+}
+
+// next scripts the requests from now on.
+func (s *scripted) next(steps ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.steps = append(make([]string, s.n), steps...)
+}
+
+// scriptedStore is a store through a scripted transport, holding one
+// stored challenge.
+func scriptedStore(t *testing.T) (*dynamo.Store, *scripted, otp.Challenge) {
+	t.Helper()
+	script := &scripted{}
+	table := dynamotest.NewTable(t, testenv.DynamoDB(t))
+	s, err := dynamo.New(testenv.DynamoDBWith(t, &http.Client{Transport: script}), table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := testChallenge(t)
+	if err := s.PutChallenge(context.Background(), c, nil, otp.PointerClaim{}); err != nil {
+		t.Fatal(err)
+	}
+	return s, script, c
+}
+
+// When the write was refused on the SDK's retry and the read that would
+// tell whose write it was fails too, CountAttempt and Consume report an
+// error (Verify: OTP_UNAVAILABLE), never "not answerable" or "already
+// consumed", which would tell a right answer it was wrong.
+func TestRefusalOfUnknownCauseIsAnError(t *testing.T) {
+	for _, op := range []string{"CountAttempt", "Consume"} {
+		t.Run(op, func(t *testing.T) {
+			s, script, c := scriptedStore(t)
+			// The write is applied but its answer lost, the SDK's retry is
+			// refused by it, and both tries of the read fail.
+			script.next("lost", "", "fail", "fail")
+			var err error
+			if op == "CountAttempt" {
+				_, err = s.CountAttempt(context.Background(), c.ID, c.CreatedAt.Add(time.Second))
+			} else {
+				err = s.Consume(context.Background(), c.ID, "verify-1")
+			}
+			if err == nil || errors.Is(err, otp.ErrNotAnswerable) || errors.Is(err, otp.ErrAlreadyConsumed) {
+				t.Errorf("%s = %v, want an error of unknown cause", op, err)
+			}
+		})
+	}
+}
+
+// A count or consume applied but whose answer was cut short is found by one
+// read: the answer is judged, and a right one wins (it used to come back
+// OTP_UNAVAILABLE, and the retried answer was refused as consumed).
+func TestAnswerCutShortIsFound(t *testing.T) {
+	s, script, c := scriptedStore(t)
+	script.next("cut", "", "cut")
+	got, err := s.CountAttempt(context.Background(), c.ID, c.CreatedAt.Add(time.Second))
+	if err != nil || got.Attempts != 1 {
+		t.Fatalf("CountAttempt cut short = %d attempts, %v; want 1, nil", got.Attempts, err)
+	}
+	if err := s.Consume(context.Background(), c.ID, "verify-1"); err != nil {
+		t.Fatalf("Consume cut short: %v", err)
+	}
+}

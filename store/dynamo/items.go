@@ -34,6 +34,7 @@ const (
 	AttrDelivBy  = "deliveryProvider"
 	AttrDelivID  = "deliveryProviderId"
 	AttrDelivVia = "deliveryVia"
+	AttrLastTry  = "lastAttempt"
 )
 
 // Retention is how long an item outlives its use before TTL removes it.
@@ -65,6 +66,9 @@ type ChallengeItem struct {
 	Voided      bool   `dynamodbav:"voided"`
 	Decoy       bool   `dynamodbav:"decoy"`
 	TTL         int64  `dynamodbav:"ttl"`
+	// LastAttempt is the token of the last counted answer (CountAttempt),
+	// so the SDK's retry of a count whose answer was lost counts once.
+	LastAttempt string `dynamodbav:"lastAttempt,omitempty"`
 
 	// The delivery claim, written only by the worker (states: otp.DeliveryState).
 	Delivery           string `dynamodbav:"delivery,omitempty"` // otp.DeliveryState's name; absent for none
