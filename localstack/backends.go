@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -35,9 +36,11 @@ type store interface {
 // backends are the store and queue the stack runs on, and how the worker
 // reads the queue.
 type backends struct {
-	store   store
-	queue   triggers.Queue
-	poll    func(ctx context.Context, w *worker.Worker, log *slog.Logger) error
+	store store
+	queue triggers.Queue
+	poll  func(ctx context.Context, w *worker.Worker, log *slog.Logger) error
+	// serve wraps the pool's handler (the embedded queue's afterAnswer).
+	serve   func(http.Handler) http.Handler
 	summary string
 }
 
@@ -49,9 +52,11 @@ func newBackends(ctx context.Context, o Options, cfg settings) (*backends, error
 	}
 	switch {
 	case cfg.Table == "" && cfg.QueueURL == "":
-		q := queue.NewMem(10_000)
+		const capacity = 10_000
+		q := queue.NewMem(capacity)
+		held := afterAnswer{q: q, capacity: capacity, log: o.Log}
 		return &backends{
-			store: mem.New(o.Now), queue: q, summary: "embedded (in-memory store and queue)",
+			store: mem.New(o.Now), queue: held, serve: held.wrap, summary: "embedded (in-memory store and queue)",
 			poll: func(ctx context.Context, w *worker.Worker, log *slog.Logger) error {
 				return pollMem(ctx, q, w, log, o.Workers)
 			},
@@ -81,7 +86,7 @@ func newBackends(ctx context.Context, o Options, cfg settings) (*backends, error
 		return nil, err
 	}
 	return &backends{
-		store: st, queue: q, summary: "DynamoDB table " + cfg.Table + ", SQS queue " + cfg.QueueURL,
+		store: st, queue: q, serve: func(h http.Handler) http.Handler { return h }, summary: "DynamoDB table " + cfg.Table + ", SQS queue " + cfg.QueueURL,
 		poll: func(ctx context.Context, w *worker.Worker, log *slog.Logger) error {
 			return pollSQS(ctx, w, sqsc, cfg.QueueURL, dlq, o.Workers)
 		},

@@ -110,7 +110,7 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 	if s.worker, err = newWorker(s.backends.store, ks, o); err != nil {
 		return nil, err
 	}
-	return pool, nil
+	return s.backends.serve(pool), nil
 }
 
 // publicURL is the endpoint clients use and tokens name as iss: the
