@@ -27,16 +27,10 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
-// store is what both the triggers and the worker need of the challenge store.
-type store interface {
-	triggers.Store
-	worker.Claims
-}
-
 // backends are the store and queue the stack runs on, and how the worker
 // reads the queue.
 type backends struct {
-	store store
+	store Store
 	queue triggers.Queue
 	poll  func(ctx context.Context, w *worker.Worker, log *slog.Logger) error
 	// serve wraps the pool's handler (the embedded queue's afterAnswer).

@@ -69,6 +69,9 @@ type Options struct {
 	// Limits bound what clients can hold of the server; zero fields mean
 	// the defaults (see ServerLimits).
 	Limits ServerLimits
+	// Wrap puts something between the stack and its store, queue and SMS
+	// provider (injected faults); the zero value wraps nothing.
+	Wrap Wrappers
 }
 
 func (o *Options) withDefaults() error {

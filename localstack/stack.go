@@ -47,6 +47,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.Wrap.apply(b)
 	ks, secretNote, err := keys(cfg)
 	if err != nil {
 		return nil, err
@@ -156,7 +157,7 @@ func newWorker(claims worker.Claims, ks worker.Keys, o Options) (*worker.Worker,
 	if err != nil {
 		return nil, err
 	}
-	return worker.New(worker.DefaultConfig(), claims, ks, text, providers.Single{Provider: sms}, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
+	return worker.New(worker.DefaultConfig(), claims, ks, text, providers.Single{Provider: o.Wrap.provider(sms)}, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
 }
 
 // Close releases the port of a stack that is not going to Run.

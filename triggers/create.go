@@ -272,7 +272,11 @@ func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (
 		req.log.Info("send cap reached", "caps", le.Error())
 		return otp.Challenge{}, false, capRefusal(le, req.now)
 	case err != nil:
-		return otp.Challenge{}, false, err
+		// The write may have landed with its answer lost (a timeout, a
+		// connection reset): then the reuse pointer names a live challenge
+		// whose SMS was never queued, and the person's next tries got it,
+		// with no code, for the whole resend cooldown (found by the soak).
+		return otp.Challenge{}, false, errors.Join(err, h.void(c, req.log))
 	}
 	if err := h.send(ctx, kr, c, code, req); err != nil {
 		return otp.Challenge{}, false, errors.Join(err, h.void(c, req.log))
@@ -340,14 +344,19 @@ func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, cod
 	return nil
 }
 
-// void abandons c after a later step failed, so it can neither verify nor
-// be delivered (the worker claims only unvoided challenges). It returns the
-// void's own error, already logged, or nil.
+// void abandons c after a later step failed (or its own write may have
+// failed), so it can neither verify nor be delivered (the worker claims
+// only unvoided challenges). It returns the void's own error, already
+// logged, or nil.
 func (h *Create) void(c otp.Challenge, log *slog.Logger) error {
 	// A fresh, short context: the request's may be what ran out.
 	ctx, cancel := context.WithTimeout(context.Background(), voidBudget)
 	defer cancel()
-	if err := h.store.VoidChallenge(ctx, c.ID); err != nil {
+	err := h.store.VoidChallenge(ctx, c.ID)
+	if errors.Is(err, otp.ErrNotFound) {
+		return nil // a write that did not land: nothing to void
+	}
+	if err != nil {
 		log.Error("void challenge failed", "challenge", c.ID, "err", err)
 		return fmt.Errorf("void challenge %s: %w", c.ID, err)
 	}
