@@ -43,22 +43,22 @@ func failed(format string, a ...any) Outcome {
 // client is one person's app: the AWS SDK's Cognito client against the
 // stack, with a share of the behaviours the soak asks for.
 type client struct {
-	cip      *cip.Client
-	clientID string
-	sms      *smsBook
-	rnd      *rand.Rand
-	cfg      Config
-	newCode  func(phone string, since time.Time) bool
-	last     string // the number of the sign-in in hand, masked
+	cip       *cip.Client
+	clientID  string
+	sms       *smsBook
+	rnd       *rand.Rand
+	cfg       Config
+	lastWrite func(phone string) time.Time
+	last      string // the number of the sign-in in hand, masked
 }
 
-func newClient(url, clientID string, hc *http.Client, sms *smsBook, newCode func(string, time.Time) bool, seed uint64, cfg Config) *client {
+func newClient(url, clientID string, hc *http.Client, sms *smsBook, lastWrite func(string) time.Time, seed uint64, cfg Config) *client {
 	return &client{
 		cip: cip.New(cip.Options{
 			Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: hc,
 			Credentials: credentials.NewStaticCredentialsProvider("soak", "soak", ""),
 		}),
-		clientID: clientID, sms: sms, newCode: newCode, rnd: rand.New(rand.NewPCG(seed, 7)), cfg: cfg,
+		clientID: clientID, sms: sms, lastWrite: lastWrite, rnd: rand.New(rand.NewPCG(seed, 7)), cfg: cfg,
 	}
 }
 
@@ -76,18 +76,21 @@ func (c *client) signUp(ctx context.Context, number string) (Outcome, bool) {
 	return classify("SignUp", err), false
 }
 
+// tries is how many times a person taps "sign in" before giving up.
+const tries = 5
+
 // signIn runs one sign-in to its end. After OTP_UNAVAILABLE, or when no
-// SMS came, the person taps "sign in" again, up to 3 times in all.
+// SMS came, the person taps "sign in" again, up to tries times in all.
 func (c *client) signIn(ctx context.Context, number string, registered bool) Outcome {
 	c.last = phone.Mask(number)
 	var out Outcome
-	for try := range 3 {
+	for try := range tries {
 		var wait time.Duration
 		out, wait = c.round(ctx, number, registered)
 		if out.Kind != "retry" {
 			return out
 		}
-		if try < 2 {
+		if try < tries-1 {
 			select {
 			case <-time.After(wait):
 			case <-ctx.Done():
@@ -96,7 +99,7 @@ func (c *client) signIn(ctx context.Context, number string, registered bool) Out
 		}
 	}
 	if out.Code == "no SMS" {
-		return failed("no SMS after 3 tries")
+		return failed("no SMS after %d tries", tries)
 	}
 	return refused(out.Code)
 }
@@ -104,7 +107,6 @@ func (c *client) signIn(ctx context.Context, number string, registered bool) Out
 // round is one InitiateAuth and its answers. A "retry" outcome comes with
 // how long to wait before the next try.
 func (c *client) round(ctx context.Context, phone string, registered bool) (Outcome, time.Duration) {
-	start := time.Now()
 	ch, err := c.initiate(ctx, phone)
 	if err != nil {
 		return retryable(classify("InitiateAuth", err))
@@ -119,7 +121,7 @@ func (c *client) round(ctx context.Context, phone string, registered bool) (Outc
 	if !registered {
 		return c.answerUnknown(ctx, ch), 0
 	}
-	code, ok := c.code(ctx, phone, start)
+	code, ok := c.code(ctx, phone)
 	if !ok {
 		// Within the cooldown a new try gets the same code and no SMS.
 		return Outcome{Kind: "retry", Code: "no SMS"}, resendAfter(ch)
@@ -137,27 +139,20 @@ func (c *client) round(ctx context.Context, phone string, registered bool) (Outc
 		return retryable(classify("RespondToAuthChallenge", err))
 	}
 	if res.AuthenticationResult == nil {
-		if newer, at, ok := c.sms.latest(phone); ok && newer != code && at.After(start) {
-			return Outcome{Kind: "retry", Code: "a newer code came"}, 0
-		}
 		return failed("right code judged wrong"), 0
 	}
 	return signedIn, 0
 }
 
-// code is the code to answer with: a new code's SMS, or for a reused
-// challenge the newest code already sent, as a person would use the SMS
-// they already have. Whether the code is new the app cannot tell (the
-// public parameters are the same); the soak asks its store wrapper.
-func (c *client) code(ctx context.Context, phone string, start time.Time) (string, bool) {
-	if !c.newCode(phone, start) {
-		if code, _, ok := c.sms.latest(phone); ok {
-			return code, true
-		}
-	}
+// code is the code to answer with: the SMS that followed the newest
+// challenge written for the number, as a person uses the latest SMS. The
+// app cannot tell a new code from a reused one (the public parameters are
+// the same), so the soak asks its store wrapper when the newest was
+// written; an older code's SMS that comes late (a redelivery) is not taken.
+func (c *client) code(ctx context.Context, phone string) (string, bool) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.SMSWait)
 	defer cancel()
-	return c.sms.wait(ctx, phone, start)
+	return c.sms.wait(ctx, phone, c.lastWrite(phone))
 }
 
 // answerUnknown answers an unregistered number's challenge with codes until

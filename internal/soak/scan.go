@@ -66,8 +66,9 @@ func scanLogs(path string, codes map[string]bool, secret string) (LeakScan, erro
 	return s, sc.Err()
 }
 
-// holdsAnyCode reports a token of the line (a run of letters and digits,
-// as internal/testutil.HoldsCode reads one) that is a code that was sent.
+// holdsAnyCode reports a token of the line that is a code that was sent.
+// A token is a run of letters, digits and hyphens: a code inside a log's
+// nanoseconds, a hex id or a request id ("c7624bd1-000294") is not one.
 func holdsAnyCode(line string, codes map[string]bool) bool {
 	found := false
 	tokens(line, func(i, j int) {
@@ -79,7 +80,9 @@ func holdsAnyCode(line string, codes map[string]bool) bool {
 }
 
 func tokens(s string, f func(i, j int)) {
-	alnum := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	alnum := func(c byte) bool {
+		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-'
+	}
 	for i := 0; i < len(s); {
 		if !alnum(s[i]) {
 			i++

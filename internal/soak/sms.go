@@ -66,17 +66,6 @@ func (b *smsBook) wait(ctx context.Context, to string, since time.Time) (string,
 	}
 }
 
-// latest is the newest code sent to to, if any.
-func (b *smsBook) latest(to string) (string, time.Time, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	l := b.last[to]
-	if len(l) == 0 {
-		return "", time.Time{}, false
-	}
-	return l[len(l)-1].code, l[len(l)-1].at, true
-}
-
 // count is how many SMS went to to.
 func (b *smsBook) count(to string) int {
 	b.mu.Lock()

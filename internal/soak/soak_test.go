@@ -45,7 +45,7 @@ func TestScanFindsEachLeak(t *testing.T) {
 		`{"level":"WARN","msg":"number","to":"+14155550123"}`,
 		`{"level":"ERROR","msg":"secret","v":"s3cr3t-value"}`,
 		`{"level":"INFO","msg":"token","t":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig"}`,
-		`{"level":"INFO","msg":"a code inside another token is not one","id":"ab482913cd","time":"12:00:00.482913Z"}`,
+		`{"level":"INFO","msg":"a code inside another token is not one","id":"ab482913cd","req":"c7624bd1-482913","time":"12:00:00.482913Z"}`,
 	}
 	path := filepath.Join(t.TempDir(), "log.jsonl")
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {

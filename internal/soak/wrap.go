@@ -21,8 +21,8 @@ type windowFaults struct {
 	to    map[string]string // challenge id -> number, from claims
 	count map[string]int    // number -> faults
 	// written is when a challenge was last written per number, so a
-	// person knows whether the challenge in hand has a new code (and
-	// waits for its SMS) or is one reused (and its code already came).
+	// person knows which SMS holds the code of the challenge in hand,
+	// new or reused: the first after that write.
 	written map[string]time.Time
 }
 
@@ -36,11 +36,12 @@ func (w *windowFaults) wrote(to string) {
 	w.mu.Unlock()
 }
 
-// newCodeSince reports a challenge written for to at or after t.
-func (w *windowFaults) newCodeSince(to string, t time.Time) bool {
+// lastWrite is when the newest challenge for to was written: its SMS is
+// the first one after it.
+func (w *windowFaults) lastWrite(to string) time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return !w.written[to].Before(t)
+	return w.written[to]
 }
 
 func (w *windowFaults) claimed(id, to string) {
