@@ -44,13 +44,28 @@ func TestSlowClientsAreDropped(t *testing.T) {
 // trickle sends a request whose body comes a byte at a time, and reports an
 // error unless the server ends the connection before the body is done.
 func trickle(host string, size int, every time.Duration) error {
+	head := fmt.Sprintf("POST / HTTP/1.1\r\nHost: %s\r\nX-Amz-Target: AWSCognitoIdentityProviderService.SignUp\r\n"+
+		"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n", host, size)
+	return trickleAfter(host, head, " ", size, every, "a trickling request")
+}
+
+// trickleHeaders sends a request line and then header bytes one at a time,
+// and reports an error unless the server ends the connection first.
+func trickleHeaders(host string, size int, every time.Duration) error {
+	return trickleAfter(host, fmt.Sprintf("POST / HTTP/1.1\r\nHost: %s\r\nX-Slow: ", host), "a", size, every, "a request with trickling headers")
+}
+
+// trickleAfter sends head, then b every interval, size times, and reports
+// an error unless the server closes the connection first.
+func trickleAfter(host, head, b string, size int, every time.Duration, what string) error {
 	c, err := net.Dial("tcp", host)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: %s\r\nX-Amz-Target: AWSCognitoIdentityProviderService.SignUp\r\n"+
-		"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n", host, size)
+	if _, err := io.WriteString(c, head); err != nil {
+		return err
+	}
 	closed := make(chan struct{})
 	go func() {
 		defer close(closed)
@@ -63,11 +78,11 @@ func trickle(host string, size int, every time.Duration) error {
 			return nil
 		case <-time.After(every):
 		}
-		if _, err := c.Write([]byte(" ")); err != nil {
+		if _, err := io.WriteString(c, b); err != nil {
 			return nil // the server is gone
 		}
 	}
-	return fmt.Errorf("the server kept a trickling request open for %v, the whole body", time.Since(start).Round(time.Millisecond))
+	return fmt.Errorf("the server kept %s open for %v, to its end", what, time.Since(start).Round(time.Millisecond))
 }
 
 // Connections beyond MaxConns wait to be accepted: with both slots held by
@@ -205,34 +220,6 @@ func TestSlowClientsDoNotHoldTheServer(t *testing.T) {
 			t.Error(err)
 		}
 	}
-}
-
-// trickleHeaders sends a request line and then header bytes one at a time,
-// and reports an error unless the server ends the connection first.
-func trickleHeaders(host string, size int, every time.Duration) error {
-	c, err := net.Dial("tcp", host)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: %s\r\nX-Slow: ", host)
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		_, _ = io.Copy(io.Discard, c)
-	}()
-	start := time.Now()
-	for range size {
-		select {
-		case <-closed:
-			return nil
-		case <-time.After(every):
-		}
-		if _, err := c.Write([]byte("a")); err != nil {
-			return nil
-		}
-	}
-	return fmt.Errorf("the server kept a request with trickling headers open for %v", time.Since(start).Round(time.Millisecond))
 }
 
 type countingReader struct {
