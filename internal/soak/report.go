@@ -66,6 +66,11 @@ func (r *Report) Memory() (early, late float64) {
 	return med(r.Samples[n/4 : n/2]), med(r.Samples[3*n/4:])
 }
 
+// maxKeptPerSignIn bounds the live heap a sign-in may leave behind: what
+// the local pool keeps by design (a new user, a refresh-token session that
+// lives 30 days, each about 1 to 2 kB) and the soak's tally of SMS per code.
+const maxKeptPerSignIn = 4096.0
+
 // KeptPerSignIn is the live heap, after the last sign-in and a
 // collection, above the baseline, in bytes per sign-in started.
 func (r *Report) KeptPerSignIn() float64 {
@@ -97,6 +102,9 @@ func (r *Report) Problems() []string {
 	// goroutines back near where they started once the clients left.
 	if early, late := r.Memory(); early > 0 && late > early*1.25 && late > early+16 {
 		p = append(p, fmt.Sprintf("memory grew: RSS median %.1f MB early, %.1f MB late", early, late))
+	}
+	if kept := r.KeptPerSignIn(); kept > maxKeptPerSignIn {
+		p = append(p, fmt.Sprintf("live heap grew %.1f kB per sign-in, more than the %.0f kB the pool keeps", kept/1024, maxKeptPerSignIn/1024))
 	}
 	if r.Drained.Goroutines > r.Baseline.Goroutines+20 {
 		p = append(p, fmt.Sprintf("goroutines: %d before the first sign-in, %d after the last", r.Baseline.Goroutines, r.Drained.Goroutines))
@@ -176,7 +184,7 @@ func (r *Report) Write(w io.Writer) {
 	if p := r.Problems(); len(p) > 0 {
 		fmt.Fprintf(w, "\n**Goals missed:** %s.\n", strings.Join(p, "; "))
 	} else {
-		fmt.Fprintf(w, "\nEvery goal met: 0 lost sign-ins, no SMS beyond the bounds, flat memory, 0 leaked values.\n")
+		fmt.Fprintf(w, "\nEvery goal met: 0 lost sign-ins, no SMS beyond the bounds, memory flat but for what the pool keeps per sign-in, 0 leaked values.\n")
 	}
 }
 
