@@ -71,6 +71,9 @@ func (r *Report) Memory() (early, late float64) {
 // lives 30 days, each about 1 to 2 kB) and the soak's tally of SMS per code.
 const maxKeptPerSignIn = 4096.0
 
+// memoryJudgedFrom is the shortest run whose memory is judged.
+const memoryJudgedFrom = 2 * time.Minute
+
 // KeptPerSignIn is the live heap, after the last sign-in and a
 // collection, above the baseline, in bytes per sign-in started.
 func (r *Report) KeptPerSignIn() float64 {
@@ -99,12 +102,16 @@ func (r *Report) Problems() []string {
 		p = append(p, fmt.Sprintf("%d log lines leak a code, a full number, the secret or a token", n))
 	}
 	// Flat: the late RSS within 25% (and 16 MB) of the early one, and the
-	// goroutines back near where they started once the clients left.
-	if early, late := r.Memory(); early > 0 && late > early*1.25 && late > early+16 {
-		p = append(p, fmt.Sprintf("memory grew: RSS median %.1f MB early, %.1f MB late", early, late))
-	}
-	if kept := r.KeptPerSignIn(); kept > maxKeptPerSignIn {
-		p = append(p, fmt.Sprintf("live heap grew %.1f kB per sign-in, more than the %.0f kB the pool keeps", kept/1024, maxKeptPerSignIn/1024))
+	// live heap kept per sign-in within what the pool keeps. A short run
+	// (CI's 20 s, under the race detector) is all warm-up: its first
+	// connections, caches and pools weigh more than its sign-ins.
+	if r.Config.Duration >= memoryJudgedFrom {
+		if early, late := r.Memory(); early > 0 && late > early*1.25 && late > early+16 {
+			p = append(p, fmt.Sprintf("memory grew: RSS median %.1f MB early, %.1f MB late", early, late))
+		}
+		if kept := r.KeptPerSignIn(); kept > maxKeptPerSignIn {
+			p = append(p, fmt.Sprintf("live heap grew %.1f kB per sign-in, more than the %.0f kB the pool keeps", kept/1024, maxKeptPerSignIn/1024))
+		}
 	}
 	if r.Drained.Goroutines > r.Baseline.Goroutines+20 {
 		p = append(p, fmt.Sprintf("goroutines: %d before the first sign-in, %d after the last", r.Baseline.Goroutines, r.Drained.Goroutines))
@@ -184,7 +191,11 @@ func (r *Report) Write(w io.Writer) {
 	if p := r.Problems(); len(p) > 0 {
 		fmt.Fprintf(w, "\n**Goals missed:** %s.\n", strings.Join(p, "; "))
 	} else {
-		fmt.Fprintf(w, "\nEvery goal met: 0 lost sign-ins, no SMS beyond the bounds, memory flat but for what the pool keeps per sign-in, 0 leaked values.\n")
+		memory := "memory flat but for what the pool keeps per sign-in"
+		if c.Duration < memoryJudgedFrom {
+			memory = fmt.Sprintf("memory not judged (a run under %s)", memoryJudgedFrom)
+		}
+		fmt.Fprintf(w, "\nEvery goal met: 0 lost sign-ins, no SMS beyond the bounds, %s, 0 leaked values.\n", memory)
 	}
 }
 

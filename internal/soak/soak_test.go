@@ -11,8 +11,9 @@ import (
 )
 
 // TestSoakShort is CI's soak: 20 s of sign-ins at 4 a second with the
-// issue's fault rates; every goal must hold (Report.Problems). The long
-// run is go run ./cmd/otp-soak (docs/hardening.md).
+// issue's fault rates; every goal must hold (Report.Problems) but memory,
+// which a run this short cannot show. The long run is scripts/soak
+// (docs/hardening.md).
 func TestSoakShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("20 s of load")
