@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -22,19 +23,13 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
 	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/mem"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
-
-// store is what both the triggers and the worker need of the challenge store.
-type store interface {
-	triggers.Store
-	worker.Claims
-	worker.ResendClaims
-}
 
 // ledger is where sent messages and their receipts are kept.
 type ledger interface {
@@ -50,13 +45,31 @@ type jobQueue interface {
 	customsms.Queue
 }
 
+// splitQueue sends sign-in codes one way and the pool's own SMS another:
+// the embedded queue holds Create's jobs until the answer is out, and a
+// wrapper (injected faults) may stand in front of either.
+type splitQueue struct {
+	signIn  triggers.Queue
+	cognito customsms.Queue
+}
+
+func (q splitQueue) Enqueue(ctx context.Context, m schema.Message) error {
+	return q.signIn.Enqueue(ctx, m)
+}
+
+func (q splitQueue) EnqueueCognito(ctx context.Context, m schema.CognitoSMS) error {
+	return q.cognito.EnqueueCognito(ctx, m)
+}
+
 // backends are the store and queue the stack runs on, and how the worker
 // reads the queue.
 type backends struct {
-	store   store
-	ledger  ledger
-	queue   jobQueue
-	poll    func(ctx context.Context, w *worker.Worker, log *slog.Logger) error
+	store  Store
+	ledger ledger
+	queue  jobQueue
+	poll   func(ctx context.Context, w *worker.Worker, log *slog.Logger) error
+	// serve wraps the pool's handler (the embedded queue's afterAnswer).
+	serve   func(http.Handler) http.Handler
 	summary string
 }
 
@@ -68,13 +81,16 @@ func newBackends(ctx context.Context, o Options, cfg settings) (*backends, error
 	}
 	switch {
 	case cfg.Table == "" && cfg.QueueURL == "":
-		q := queue.NewMem(10_000)
+		const capacity = 10_000
+		q := queue.NewMem(capacity)
+		held := afterAnswer{q: q, capacity: capacity, log: o.Log}
 		l, err := mem.NewLedger(delivery.DefaultConfig(), o.Now)
 		if err != nil {
 			return nil, err
 		}
 		return &backends{
-			store: mem.New(o.Now), ledger: l, queue: q, summary: "embedded (in-memory store and queue)",
+			store: mem.New(o.Now), ledger: l, queue: splitQueue{signIn: held, cognito: q}, serve: held.wrap,
+			summary: "embedded (in-memory store and queue)",
 			poll: func(ctx context.Context, w *worker.Worker, log *slog.Logger) error {
 				return pollMem(ctx, q, w, log, o.Workers)
 			},
@@ -108,7 +124,8 @@ func newBackends(ctx context.Context, o Options, cfg settings) (*backends, error
 		return nil, err
 	}
 	return &backends{
-		store: st, ledger: l, queue: q, summary: "DynamoDB table " + cfg.Table + ", SQS queue " + cfg.QueueURL,
+		store: st, ledger: l, queue: q, serve: func(h http.Handler) http.Handler { return h },
+		summary: "DynamoDB table " + cfg.Table + ", SQS queue " + cfg.QueueURL,
 		poll: func(ctx context.Context, w *worker.Worker, log *slog.Logger) error {
 			return pollSQS(ctx, w, sqsc, cfg.QueueURL, dlq, o.Workers)
 		},

@@ -92,7 +92,7 @@ type local struct {
 
 // start runs a stack for the test on a free port, with settings on top of
 // the backend's, and stops it when the test ends.
-func start(t *testing.T, b backend, settings map[string]string, opts ...func(*localstack.Options)) *local {
+func start(t testing.TB, b backend, settings map[string]string, opts ...func(*localstack.Options)) *local {
 	t.Helper()
 	env := map[string]string{}
 	for k, v := range b.env(t) {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 )
 
 // ServerLimits bound what one client can hold of the local pool's server:
@@ -49,7 +51,7 @@ func (l ServerLimits) withDefaults() ServerLimits {
 // server wraps handler in an http.Server with the limits.
 func (l ServerLimits) server(handler http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           http.MaxBytesHandler(handler, l.MaxBody),
+		Handler:           http.MaxBytesHandler(refuseDeclared(handler, l.MaxBody), l.MaxBody),
 		ReadHeaderTimeout: l.ReadTimeout,
 		ReadTimeout:       l.ReadTimeout,
 		WriteTimeout:      l.WriteTimeout,
@@ -99,4 +101,22 @@ func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.release()
 	return err
+}
+
+// refuseDeclared answers a request whose Content-Length is over the limit
+// at once, in Cognito's error shape, and closes the connection: waiting to
+// read a body that will be refused anyway let a client that declared 10 MB
+// and sent nothing hold the request for the whole read timeout (issue 13).
+// A body that does not declare its length is cut at the limit by
+// http.MaxBytesHandler and refused by cognitowire.ReadBody.
+func refuseDeclared(next http.Handler, limit int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			w.Header().Set("Connection", "close")
+			cognitowire.WriteError(w, cognitowire.Errorf(cognitowire.ErrSerialization,
+				"request body of %d bytes is over %d bytes", r.ContentLength, limit))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

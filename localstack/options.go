@@ -80,6 +80,9 @@ type Options struct {
 	// tried in this order, whose receipts drive tallies and resends (see
 	// SimulatedProvider); empty: one console provider, no receipts.
 	Simulate []SimulatedProvider
+	// Wrap puts something between the stack and its store, queue and SMS
+	// provider (injected faults); the zero value wraps nothing.
+	Wrap Wrappers
 }
 
 func (o *Options) withDefaults() error {

@@ -50,6 +50,7 @@ func New(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.Wrap.apply(b)
 	ks, secretNote, err := keys(cfg)
 	if err != nil {
 		return nil, err
@@ -133,7 +134,7 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(TwilioReceiptsPath, twilioReceipts(rh))
-	mux.Handle("/", pool)
+	mux.Handle("/", s.backends.serve(pool))
 	return mux, nil
 }
 
@@ -186,14 +187,14 @@ func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler) (*worker.Worker,
 	}
 	env := worker.Env{Log: o.Log, Now: o.Now}
 	if len(o.Simulate) == 0 {
-		return worker.New(worker.DefaultConfig(), s.backends.store, ks, text, providers.Single{Provider: sms}, worker.Prices{}, env)
+		return worker.New(worker.DefaultConfig(), s.backends.store, ks, text, providers.Single{Provider: o.Wrap.provider(sms)}, worker.Prices{}, env)
 	}
 	s.carrier = newCarrier(sms, rh, o.Log, o.Now)
 	var list []providers.Provider
 	var names []string
 	byName := map[string]providers.Provider{}
 	for _, sp := range o.Simulate {
-		p := simProvider{spec: sp, c: s.carrier}
+		p := o.Wrap.provider(simProvider{spec: sp, c: s.carrier})
 		list, names, byName[sp.Name] = append(list, p), append(names, sp.Name), p
 	}
 	chain, err := providers.NewChain(list, nil, providers.BreakerConfig{}, o.Now)

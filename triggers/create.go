@@ -343,9 +343,10 @@ func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, cod
 	return nil
 }
 
-// void abandons c after a later step failed, so it can neither verify nor
-// be delivered (the worker claims only unvoided challenges). It returns the
-// void's own error, already logged, or nil.
+// void abandons c after a later step failed (or its own write may have
+// failed), so it can neither verify nor be delivered (the worker claims
+// only unvoided challenges). It returns the void's own error, already
+// logged, or nil.
 func (h *Create) void(c otp.Challenge, log *slog.Logger) error {
 	return h.voidChallenge(c, log, false)
 }

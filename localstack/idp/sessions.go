@@ -24,8 +24,11 @@ type authState struct {
 	// shown is the USERNAME ChallengeParameters carry: the internal
 	// username, or for an unknown user a made-up one of the same shape,
 	// so the client cannot tell the two apart.
-	shown     string
-	notFound  bool
+	shown    string
+	notFound bool
+	// standIn is an unknown user's attributes as a registered one would
+	// have them, never sent: see standInCost.
+	standIn   map[string]string
 	challenge string // the challenge the client must answer
 	private   map[string]string
 	metadata  string
