@@ -1,13 +1,12 @@
 package worker
 
 import (
-	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 )
@@ -16,8 +15,8 @@ import (
 // documents each.
 const (
 	EnvDLQURL          = "OTP_DLQ_URL"
-	EnvProviders       = "SMS_PROVIDERS"
-	EnvRoutes          = "SMS_ROUTES"
+	EnvProviders       = channel.EnvProviders
+	EnvRoutes          = channel.EnvRoutes
 	EnvRateMaxWait     = "SMS_RATE_MAX_WAIT"
 	EnvBreakerFailures = "SMS_BREAKER_FAILURES"
 	EnvBreakerCooldown = "SMS_BREAKER_COOLDOWN"
@@ -40,7 +39,7 @@ const (
 )
 
 // KnownProviders are the names SMS_PROVIDERS and SMS_ROUTES accept.
-var KnownProviders = []string{"sns", "twilio", "console"}
+var KnownProviders = channel.Providers
 
 // DefaultRate is the per-sender send rate without SMS_RATE_<PROVIDER>:
 // what a US toll-free number allows; a US long code allows about 1.
@@ -70,13 +69,12 @@ type Settings struct {
 	Delivery        delivery.Config // windows of the sent-message tallies
 }
 
-var reCountry = regexp.MustCompile(`^[A-Z]{2}$`)
-
 // SettingsFromEnv parses the worker function's settings, reporting every bad
 // variable at once. environ lists "KEY=value" pairs (os.Environ()), for the
 // prefixed variables.
 func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, error) {
 	e := config.New(getenv)
+	plan := channel.PlanFromEnv(e, true)
 	s := Settings{
 		Table:           e.Required(config.EnvTable),
 		QueueURL:        e.Required(config.EnvQueueURL),
@@ -84,8 +82,8 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		Secret:          e.Secret(),
 		LogLevel:        e.LogLevel(),
 		Config:          configFromEnv(e),
-		Providers:       providerList(e, EnvProviders, getenv(EnvProviders)),
-		Routes:          routes(e, getenv(EnvRoutes)),
+		Providers:       plan.Default,
+		Routes:          plan.Routes,
 		Rates:           map[string]float64{},
 		RateMaxWait:     e.Duration(EnvRateMaxWait, 2*time.Second, 0, 10*time.Second),
 		BreakerFailures: e.Int(EnvBreakerFailures, 5, 1, 100),
@@ -97,16 +95,13 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		ConsoleOutbox:   e.Raw(EnvConsoleOutbox),
 		Delivery:        delivery.ConfigFromEnv(e),
 	}
-	if len(s.Providers) == 0 && !e.Failed(EnvProviders) {
-		e.Fail(EnvProviders, "required: the providers in failover order, e.g. twilio,sns")
-	}
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(k, EnvRatePrefix) && k != EnvRateMaxWait:
 			name := strings.ToLower(strings.TrimPrefix(k, EnvRatePrefix))
 			if !slices.Contains(KnownProviders, name) {
-				e.Fail(k, "names no provider (sns, twilio, console)")
+				e.Fail(k, "names no provider ("+strings.Join(KnownProviders, ", ")+")")
 				continue
 			}
 			s.Rates[name] = e.Float(k, v, DefaultRate, 0.01, 10000)
@@ -144,30 +139,6 @@ func configFromEnv(e *config.Env) Config {
 	return c
 }
 
-// routes parses SMS_ROUTES: COUNTRY=provider,provider;...
-func routes(e *config.Env, v string) map[string][]string {
-	out := map[string][]string{}
-	for _, route := range strings.Split(v, ";") {
-		route = strings.TrimSpace(route)
-		if route == "" {
-			continue
-		}
-		country, list, ok := strings.Cut(route, "=")
-		country = strings.ToUpper(strings.TrimSpace(country))
-		if !ok || !reCountry.MatchString(country) {
-			e.Fail(EnvRoutes, fmt.Sprintf("%.30q: want COUNTRY=provider,provider;...", route))
-			continue
-		}
-		names := providerList(e, EnvRoutes, list)
-		if len(names) == 0 {
-			e.Fail(EnvRoutes, fmt.Sprintf("%s= names no provider", country))
-			continue
-		}
-		out[country] = names
-	}
-	return out
-}
-
 // normLocale: "PT-BR" -> "pt-BR", "EN" -> "en".
 func normLocale(s string) string {
 	lang, region, ok := strings.Cut(s, "-")
@@ -175,21 +146,4 @@ func normLocale(s string) string {
 		return strings.ToLower(s)
 	}
 	return strings.ToLower(lang) + "-" + strings.ToUpper(region)
-}
-
-func providerList(e *config.Env, name, v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		s = strings.ToLower(strings.TrimSpace(s))
-		switch {
-		case s == "":
-		case !slices.Contains(KnownProviders, s):
-			e.Fail(name, fmt.Sprintf("%.20q is not a provider (sns, twilio, console)", s))
-		case slices.Contains(out, s):
-			e.Fail(name, fmt.Sprintf("%s listed twice", s))
-		default:
-			out = append(out, s)
-		}
-	}
-	return out
 }
