@@ -140,7 +140,6 @@ func (c Config) checkAccount(fail func(name, why string)) {
 		fail(EnvAuthToken, "must hold only letters and digits") // never the value
 	}
 
-
 	if c.StatusCallback != "" {
 		if why := callback.Check(c.StatusCallback); why != "" {
 			fail(EnvStatusCallback, why)
