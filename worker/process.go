@@ -61,19 +61,27 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	if err != nil {
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonUnseal, Detail: err.Error()})
 	}
-	return w.claimAndSend(ctx, log, m, *country, now, func(c otp.Challenge) (string, error) {
+	return w.claimAndSend(ctx, log, m, *country, now, func(c otp.Challenge) (content, error) {
 		// The language and "expires in N minutes" come from the challenge
 		// Create stored: the message's locale and createdAt are outside the
 		// seal, so a queue writer could otherwise make a 3-minute code say 15.
-		return w.text.Render(c.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(c.ExpiresAt.Sub(c.CreatedAt).Minutes()))})
+		text, err := w.text.Render(c.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(c.ExpiresAt.Sub(c.CreatedAt).Minutes()))})
+		return content{text: text, code: code, locale: c.Locale, prefer: m.Channel}, err
 	})
+}
+
+// content is what a job sends: the text, and for a channel that sends a
+// template instead, the code and its language; prefer is the user's
+// channel, if any.
+type content struct {
+	text, code, locale, prefer string
 }
 
 // claimAndSend claims m's delivery record, renders its text and delivers
 // it: the steps a sign-in code and a Cognito job share. A claim past the
 // attempt budget, or a text that cannot be rendered, is recorded as a
 // permanent failure and dead-lettered.
-func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country string, now time.Time, render func(otp.Challenge) (string, error)) Outcome {
+func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country string, now time.Time, render func(otp.Challenge) (content, error)) Outcome {
 	c, o, ok := w.claim(ctx, log, m, now)
 	if !ok {
 		return o
@@ -129,8 +137,11 @@ func (w *Worker) claim(ctx context.Context, log *slog.Logger, m schema.Message, 
 }
 
 // deliver sends through the provider chain and records the outcome.
-func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message, c otp.Challenge, country, text string, now time.Time) Outcome {
-	msg := providers.Message{ID: m.MessageID, To: m.To, Country: country, Body: text, ExpiresAt: m.ExpiresAt}
+func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message, c otp.Challenge, country string, text content, now time.Time) Outcome {
+	msg := providers.Message{
+		ID: m.MessageID, To: m.To, Country: country, Body: text.text, ExpiresAt: m.ExpiresAt,
+		Code: text.code, Locale: text.locale, Prefer: text.prefer,
+	}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	start := time.Now()
 	receipt, err := w.sendTraced(sctx, msg)
