@@ -70,7 +70,7 @@ func PlanFromEnv(e *config.Env, required bool) Plan {
 }
 
 func routes(e *config.Env, v string) map[string][]string {
-	out := map[string][]string{}
+	var out map[string][]string
 	for _, route := range strings.Split(v, ";") {
 		route = strings.TrimSpace(route)
 		if route == "" {
@@ -79,13 +79,16 @@ func routes(e *config.Env, v string) map[string][]string {
 		country, names, ok := strings.Cut(route, "=")
 		country = strings.ToUpper(strings.TrimSpace(country))
 		if !ok || !reCountry.MatchString(country) {
-			e.Fail(EnvRoutes, fmt.Sprintf("%.30q: want COUNTRY=provider,provider;...", route))
+			e.Fail(EnvRoutes, fmt.Sprintf("%.20q: want COUNTRY=provider,provider;...", route))
 			continue
 		}
 		l := list(e, EnvRoutes, names)
 		if len(l) == 0 {
 			e.Fail(EnvRoutes, fmt.Sprintf("%s= names no provider", country))
 			continue
+		}
+		if out == nil {
+			out = map[string][]string{}
 		}
 		out[country] = l
 	}

@@ -3,9 +3,11 @@ package triggers
 import (
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -31,6 +33,7 @@ const (
 	EnvDefaultLocale   = "OTP_DEFAULT_LOCALE"
 	EnvDeadline        = "OTP_DEADLINE"
 	EnvTestNumbers     = "OTP_TEST_NUMBERS"
+	EnvChannelAttr     = channel.EnvAttribute
 )
 
 // Each function's settings: what its main reads, and nothing another
@@ -117,10 +120,26 @@ func ConfigFromEnv(e *config.Env) Config {
 		Phone:         phonePolicy(e),
 		DefaultLocale: defaultLocale(e, def.DefaultLocale),
 		Deadline:      deadline(e),
+		// Create names the channel of the first send; the worker decides.
+		Channels:         channel.PlanFromEnv(e, false),
+		ChannelAttribute: channelAttribute(e, def.ChannelAttribute),
 	}
 	c.TestNumbers = testNumbers(e, c)
 	validate(e, c)
 	return c
+}
+
+var reAttribute = regexp.MustCompile(`^[A-Za-z0-9_:-]{1,64}$`)
+
+// channelAttribute reads OTP_CHANNEL_ATTRIBUTE: a user attribute name such
+// as custom:otp_channel.
+func channelAttribute(e *config.Env, def string) string {
+	v := e.Str(EnvChannelAttr, def)
+	if !reAttribute.MatchString(v) {
+		e.Fail(EnvChannelAttr, fmt.Sprintf("%.20q is not a user attribute name (e.g. custom:otp_channel)", v))
+		return def
+	}
+	return v
 }
 
 func codeLength(e *config.Env, def int) int {
