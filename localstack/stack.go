@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
@@ -107,7 +108,7 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.worker, err = newWorker(s.backends.store, ks, o); err != nil {
+	if s.worker, err = newWorker(s.backends.store, ks, o, tc.Channels); err != nil {
 		return nil, err
 	}
 	return pool, nil
@@ -147,16 +148,53 @@ func newIssuer(issuer, clientID string, ps PoolSettings, now func() time.Time) (
 		tokens.WithRefreshTokenValidity(ps.RefreshTokenValidity))
 }
 
-func newWorker(claims worker.Claims, ks worker.Keys, o Options) (*worker.Worker, error) {
+func newWorker(claims worker.Claims, ks worker.Keys, o Options, plan channel.Plan) (*worker.Worker, error) {
 	text, err := smstext.New(nil, "", "")
 	if err != nil {
 		return nil, err
 	}
-	sms, err := console.New(o.SMS, o.Outbox, console.WithClock(o.Now))
+	send, err := consoleSender(o, plan)
 	if err != nil {
 		return nil, err
 	}
-	return worker.New(worker.DefaultConfig(), claims, ks, text, providers.Single{Provider: sms}, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
+	return worker.New(worker.DefaultConfig(), claims, ks, text, send, worker.Prices{}, worker.Env{Log: o.Log, Now: o.Now})
+}
+
+// consoleSender prints every SMS on the console: one console provider, or,
+// with SMS_PROVIDERS (and SMS_ROUTES) set, a chain of console stand-ins
+// named after the configured providers, so each line says which channel
+// and provider a deployment would use for that number and user.
+func consoleSender(o Options, plan channel.Plan) (worker.Sender, error) {
+	if len(plan.Default) == 0 {
+		sms, err := console.New(o.SMS, o.Outbox, console.WithClock(o.Now))
+		return providers.Single{Provider: sms}, err
+	}
+	built := map[string]providers.Provider{}
+	list := func(names []string) ([]providers.Provider, error) {
+		out := make([]providers.Provider, 0, len(names))
+		for _, n := range names {
+			if built[n] == nil {
+				p, err := console.New(o.SMS, o.Outbox, console.WithClock(o.Now), console.As(n))
+				if err != nil {
+					return nil, err
+				}
+				built[n] = p
+			}
+			out = append(out, built[n])
+		}
+		return out, nil
+	}
+	order, err := list(plan.Default)
+	if err != nil {
+		return nil, err
+	}
+	routes := map[string][]providers.Provider{}
+	for country, names := range plan.Routes {
+		if routes[country], err = list(names); err != nil {
+			return nil, err
+		}
+	}
+	return providers.NewChain(order, routes, providers.BreakerConfig{}, o.Now)
 }
 
 // Close releases the port of a stack that is not going to Run.
