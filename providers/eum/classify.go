@@ -1,15 +1,14 @@
 package eum
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/awsreply"
 )
 
 // Classification, from the SendTextMessage API reference (its errors) and
@@ -47,15 +46,11 @@ var permanentConflicts = map[types.ConflictExceptionReason]bool{
 // holds neither m.To nor m.Body. Code is the exception's name, and its
 // reason when it has one ("ConflictException/DESTINATION_PHONE_NUMBER_OPTED_OUT").
 func classify(err error, m providers.Message) *providers.Error {
-	status, requestID := 0, ""
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status, requestID = re.HTTPStatusCode(), re.ServiceRequestID()
-	}
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
-		return noAnswer(err, status, requestID, m)
+		return awsreply.NoAnswer(Name, "End User Messaging", err, m)
 	}
+	status, requestID := awsreply.Response(err)
 	kind, reason := kindOf(err, apiErr.ErrorCode(), status)
 	code := apiErr.ErrorCode()
 	if reason != "" {
@@ -117,26 +112,4 @@ func onlyDestination(fields []types.ValidationExceptionField) bool {
 		}
 	}
 	return true
-}
-
-// noAnswer classifies an error without an API error: no answer, or one
-// that was not End User Messaging's.
-func noAnswer(err error, status int, requestID string, m providers.Message) *providers.Error {
-	e := &providers.SafeError{Msg: providers.Redact(err.Error(), m)}
-	if status != 0 {
-		e.Msg = providers.DescribeHTTP(status, requestID, "the reply is not an End User Messaging error")
-	}
-	kind := providers.Transient
-	var invalid *smithy.InvalidParamsError
-	switch {
-	case errors.Is(err, context.Canceled):
-		e.Cause = context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		e.Cause = context.DeadlineExceeded
-	case status != 0 && status != http.StatusTooManyRequests && status < 500:
-		kind = providers.ProviderSide
-	case errors.As(err, &invalid): // the SDK refused our input before sending
-		kind = providers.ProviderSide
-	}
-	return &providers.Error{Provider: Name, Kind: kind, Err: e}
 }

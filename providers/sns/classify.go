@@ -1,15 +1,14 @@
 package sns
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/awsreply"
 )
 
 // byCode classifies SNS error codes. The codes are those of the Publish API
@@ -130,11 +129,7 @@ func containsAny(s string, subs []string) bool {
 // holds neither m.To nor m.Body, and whose chain holds no SDK error (their
 // messages would): only a context sentinel, for errors.Is.
 func classify(err error, m providers.Message) *providers.Error {
-	status, requestID := 0, ""
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status, requestID = re.HTTPStatusCode(), re.ServiceRequestID()
-	}
+	status, requestID := awsreply.Response(err)
 
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
@@ -160,24 +155,5 @@ func classify(err error, m providers.Message) *providers.Error {
 	}
 
 	// No API error: no answer, or one that was not SNS's (a proxy's page).
-	e := &providers.SafeError{Msg: providers.Redact(err.Error(), m)}
-	if status != 0 {
-		e.Msg = providers.DescribeHTTP(status, requestID, "the reply is not an SNS error")
-	}
-	kind := providers.Transient // network failure, timeout, cancellation
-	switch {
-	case errors.Is(err, context.Canceled):
-		e.Cause = context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		e.Cause = context.DeadlineExceeded
-	case status != 0 && status != http.StatusTooManyRequests && status < 500:
-		// A 4xx whose body was not an SNS error (a proxy, a bad endpoint).
-		kind = providers.ProviderSide
-	default:
-		var invalid *smithy.InvalidParamsError
-		if errors.As(err, &invalid) { // the SDK refused our input before sending
-			kind = providers.ProviderSide
-		}
-	}
-	return &providers.Error{Provider: name, Kind: kind, Err: e}
+	return awsreply.NoAnswer(name, "SNS", err, m)
 }
