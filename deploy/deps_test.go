@@ -14,6 +14,8 @@ const (
 	sdkService = sdk + "/service/"
 	twilioGo   = "github.com/twilio/twilio-go"
 	numbering  = "github.com/nyaruka/phonenumbers"
+	// providers is our provider code: only the worker sends.
+	providers = "github.com/cognito-phone-otp/cognito-phone-otp/providers"
 )
 
 // credentialServices are the clients the SDK's default configuration links
@@ -30,10 +32,12 @@ var linkRules = map[string]struct {
 }{
 	"define-auth-challenge": {never: []string{sdk, twilioGo, numbering}},
 	"pre-sign-up":           {never: []string{sdk, twilioGo}},
-	"create-auth-challenge": {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm"}, never: []string{twilioGo}},
+	// Create names the channel of the first send from the configuration
+	// (package channel), without the providers.
+	"create-auth-challenge": {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm"}, never: []string{twilioGo, providers}},
 	"verify-auth-challenge": {services: []string{"dynamodb", "secretsmanager", "ssm"}, never: []string{twilioGo}},
 	"post-authentication":   {services: []string{"dynamodb", "cognitoidentityprovider"}, never: []string{twilioGo}},
-	"sms-worker":            {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm", "sns"}},
+	"sms-worker":            {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm", "sns", "pinpointsmsvoicev2"}},
 	// Decrypts with KMS; caps and records in DynamoDB; enqueues on SQS.
 	"custom-sms-sender": {services: []string{"kms", "dynamodb", "sqs", "secretsmanager", "ssm"}, never: []string{twilioGo}},
 	// sms-receipts: the delivery ledger, the Twilio auth token's secret, and

@@ -66,7 +66,7 @@ var paramSets = []struct {
 	{"defaults", nil},
 	{"everything set", map[string]any{
 		"SmsProviders":                 "twilio,sns",
-		"SmsRoutes":                    "IN=sns;BR=twilio,sns",
+		"SmsRoutes":                    "IN=whatsapp,eum,twilio;BR=twilio,sns",
 		"SmsRateSns":                   "1",
 		"SmsRateTwilio":                "10.5",
 		"SmsPrices":                    "twilio:US=0.0079,*=0.05;sns:IN=0.0023",
@@ -82,6 +82,18 @@ var paramSets = []struct {
 		"TwilioMessagingServiceSid":    "MG0123456789abcdef0123456789abcdef",
 		"TwilioStatusCallbackUrl":      "https://receipts.example.com/twilio",
 		"SnsDeliveryStatusLogs":        "On",
+		"SmsRateWhatsapp":              "20",
+		"SmsRateEum":                   "1",
+		"ChannelAttribute":             "custom:channel",
+		"WhatsappFrom":                 "+15017122661",
+		"WhatsappContentSids":          "en=HX0123456789abcdef0123456789abcdef,pt-BR=HXfedcba9876543210fedcba9876543210",
+		"EumOriginationIdentityArn":    eumIdentityARN,
+		"EumConfigurationSetArn":       eumConfigSetARN,
+		"EumProtectConfigurationId":    "protect-0123456789abcdef0123456789abcdef",
+		"EumMaxPrice":                  "0.05",
+		"EumDltEntityId":               "1201159543060917386",
+		"EumDltTemplateId":             "1207161234567890123",
+		"EumEventsLogGroup":            "/aws/sms-voice/otp-events",
 		"CodeLength":                   8,
 		"CodeTtlMinutes":               15,
 		"MaxAttempts":                  5,
@@ -106,6 +118,8 @@ var paramSets = []struct {
 
 const (
 	twilioSecretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:twilio-token-AbCdEf"
+	eumIdentityARN  = "arn:aws:sms-voice:us-east-1:123456789012:sender-id/ACMEOT/IN"
+	eumConfigSetARN = "arn:aws:sms-voice:us-east-1:123456789012:configuration-set/otp-events"
 	otpSecretARN    = "arn:aws:secretsmanager:us-east-1:123456789012:secret:otp-server-secret-GhIjKl"
 	alarmTopicARN   = "arn:aws:sns:us-east-1:123456789012:otp-alarms"
 )

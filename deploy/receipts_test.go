@@ -12,7 +12,8 @@ import (
 
 // The receipts function: a function URL Twilio can reach (its signature is
 // the authentication), the same callback URL as the worker sends, and a
-// subscription to both SNS delivery status log groups.
+// subscription to both SNS delivery status log groups and to the End User
+// Messaging events' group.
 func TestDeliveryReceipts(t *testing.T) {
 	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, params map[string]any) {
 		r := fn(t, tmpl, "SmsReceiptsFunction")
@@ -30,13 +31,21 @@ func TestDeliveryReceipts(t *testing.T) {
 			if f.DestinationArn != "getatt:SmsReceiptsFunction.Arn" {
 				t.Errorf("%s: destination %s", id, f.DestinationArn)
 			}
+			if id == "EumEventsSubscription" && f.AWSCloudFormationCondition != "EumReceipts" {
+				t.Errorf("%s: condition %q, want EumReceipts (only with EumEventsLogGroup)", id, f.AWSCloudFormationCondition)
+			}
 			groups = append(groups, f.LogGroupName)
 		}
 		slices.Sort(groups)
+		// The End User Messaging events' group is the parameter's (the
+		// subscription exists only when it is set).
+		eumGroup, _ := params["EumEventsLogGroup"].(string)
 		want := []string{
+			eumGroup,
 			"sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber",
 			"sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber/Failure",
 		}
+		slices.Sort(want)
 		if !slices.Equal(groups, want) {
 			t.Errorf("subscriptions to %v, want %v", groups, want)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/customsms"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	eump "github.com/cognito-phone-otp/cognito-phone-otp/providers/eum"
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
 	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
@@ -219,10 +220,17 @@ func TestInvokePermissions(t *testing.T) {
 		case "cognito-idp.amazonaws.com":
 			cognito++
 		case "logs.amazonaws.com":
-			// SNS's delivery status logs, and only them, may invoke the receipts function.
-			if id != "SnsDeliveryLogsInvokePermission" || p.FunctionName != "getatt:SmsReceiptsFunction.Arn" ||
-				!strings.HasSuffix(deref(p.SourceArn), ":log-group:sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber*") {
+			// SNS's delivery status logs and End User Messaging's event
+			// log group, and only them, may invoke the receipts function.
+			want := map[string]string{
+				"SnsDeliveryLogsInvokePermission": ":log-group:sns/${AWS::Region}/${AWS::AccountId}/DirectPublishToPhoneNumber*",
+				"EumEventsInvokePermission":       ":log-group::*", // EumEventsLogGroup's default, "": the condition leaves it out
+			}[id]
+			if want == "" || p.FunctionName != "getatt:SmsReceiptsFunction.Arn" || !strings.HasSuffix(deref(p.SourceArn), want) {
 				t.Errorf("%s: logs may invoke %s from %s", id, p.FunctionName, deref(p.SourceArn))
+			}
+			if id == "EumEventsInvokePermission" && p.AWSCloudFormationCondition != "EumReceipts" {
+				t.Errorf("%s: condition %q, want EumReceipts", id, p.AWSCloudFormationCondition)
 			}
 		default:
 			t.Errorf("%s: invoke permission for %s", id, p.Principal)
@@ -479,7 +487,9 @@ func strList(v any) []string {
 	case []any:
 		out := make([]string, 0, len(v))
 		for _, e := range v {
-			out = append(out, fmt.Sprint(e))
+			if e != nil { // !If [cond, resource, !Ref AWS::NoValue]
+				out = append(out, fmt.Sprint(e))
+			}
 		}
 		return out
 	}
@@ -529,6 +539,20 @@ func TestLeastPrivilege(t *testing.T) {
 				{"sqs:SendMessage", queue}, {"secretsmanager:GetSecretValue", secret},
 				{"kms:Decrypt", customSmsKeyArn},
 			},
+		}
+		if arn, _ := params["EumOriginationIdentityArn"].(string); arn != "" {
+			// SendTextMessage on the identity, the configuration set, the
+			// protect configuration and the account's opt-out lists only.
+			resources := []string{arn, "arn:${AWS::Partition}:sms-voice:${AWS::Region}:${AWS::AccountId}:opt-out-list/*"}
+			if cs, _ := params["EumConfigurationSetArn"].(string); cs != "" {
+				resources = append(resources, cs)
+			}
+			if id, _ := params["EumProtectConfigurationId"].(string); id != "" {
+				resources = append(resources, "arn:${AWS::Partition}:sms-voice:${AWS::Region}:${AWS::AccountId}:protect-configuration/"+id)
+			}
+			for _, r := range resources {
+				want["SmsWorkerFunction"] = append(want["SmsWorkerFunction"], permission{"sms-voice:SendTextMessage", r})
+			}
 		}
 		if arn, _ := params["TwilioAuthTokenSecretArn"].(string); arn != "" {
 			want["SmsWorkerFunction"] = append(want["SmsWorkerFunction"], permission{"secretsmanager:GetSecretValue", arn})
@@ -583,6 +607,10 @@ func allowedEnv() map[string]bool {
 		twiliop.EnvAccountSID, twiliop.EnvFrom, twiliop.EnvMessagingServiceSID, twiliop.EnvStatusCallback,
 		twiliop.EnvRegion, twiliop.EnvEdge,
 		twiliop.EnvAuthTokenSecret,
+		twiliop.EnvWhatsAppFrom, twiliop.EnvWhatsAppMessagingServiceSID, twiliop.EnvWhatsAppContentSIDs,
+		eump.EnvOriginationIdentity, eump.EnvConfigurationSet, eump.EnvProtectConfigurationID,
+		eump.EnvMaxPrice, eump.EnvDLTEntityID, eump.EnvDLTTemplateID,
+		triggers.EnvChannelAttr,
 		customsms.EnvKMSKeyARN, customsms.EnvDeliveryWindow, customsms.EnvUserPoolID,
 		routing.EnvParameter,
 		// Deliberately absent: twilio.EnvAuthToken (the token goes by
@@ -663,6 +691,18 @@ func TestEnvironment(t *testing.T) {
 			if uses["sns"] {
 				if err := snsp.ConfigFromEnv(getenv).Validate(); err != nil {
 					t.Errorf("worker: sns settings: %v", err)
+				}
+			}
+			if uses["whatsapp"] {
+				wa := twiliop.WhatsAppConfigFromEnv(getenv)
+				wa.Account.AuthToken = "0123456789abcdef0123456789abcdef" // read from the secret at start-up
+				if err := wa.Validate(); err != nil {
+					t.Errorf("worker: whatsapp settings: %v", err)
+				}
+			}
+			if uses["eum"] {
+				if err := eump.ConfigFromEnv(getenv).Validate(); err != nil {
+					t.Errorf("worker: eum settings: %v", err)
 				}
 			}
 			if uses["twilio"] {

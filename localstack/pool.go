@@ -47,7 +47,7 @@ func DefaultPoolSettings() PoolSettings {
 		MinPasswordLength:          16,
 		ExplicitAuthFlows:          []string{"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 		PreventUserExistenceErrors: "ENABLED",
-		WriteAttributes:            []string{"locale"},
+		WriteAttributes:            []string{"locale", "custom:otp_channel"},
 		AuthSessionValidity:        3 * time.Minute, // CodeTtlMinutes
 		AccessTokenValidity:        cognitoTokenValidity,
 		IDTokenValidity:            cognitoTokenValidity,

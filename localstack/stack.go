@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/idp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack/tokens"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
@@ -129,7 +130,7 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.worker, err = s.newWorker(ks, rh); err != nil {
+	if s.worker, err = s.newWorker(ks, rh, tc.Channels); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
@@ -174,20 +175,25 @@ func newIssuer(issuer, clientID string, ps PoolSettings, now func() time.Time) (
 
 // newWorker is the SMS worker: with one console provider, or with the
 // simulated ones in a failover chain, their sends recorded for their
-// receipts and resent by the configured order when not delivered.
-func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler) (*worker.Worker, error) {
+// receipts and resent by the configured order when not delivered. Without
+// simulated ones, SMS_PROVIDERS and SMS_ROUTES name console stand-ins.
+func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler, plan channel.Plan) (*worker.Worker, error) {
 	o := s.opts
 	text, err := smstext.New(nil, "", "")
 	if err != nil {
 		return nil, err
 	}
+	env := worker.Env{Log: o.Log, Now: o.Now}
+	if len(o.Simulate) == 0 {
+		send, err := consoleSender(o, plan)
+		if err != nil {
+			return nil, err
+		}
+		return worker.New(worker.DefaultConfig(), s.backends.store, ks, text, send, worker.Prices{}, env)
+	}
 	sms, err := console.New(o.SMS, o.Outbox, console.WithClock(o.Now))
 	if err != nil {
 		return nil, err
-	}
-	env := worker.Env{Log: o.Log, Now: o.Now}
-	if len(o.Simulate) == 0 {
-		return worker.New(worker.DefaultConfig(), s.backends.store, ks, text, providers.Single{Provider: o.Wrap.provider(sms)}, worker.Prices{}, env)
 	}
 	s.carrier = newCarrier(sms, rh, o.Log, o.Now)
 	var list []providers.Provider
@@ -209,6 +215,43 @@ func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler) (*worker.Worker,
 		}
 	}
 	return worker.New(worker.DefaultConfig(), s.backends.store, ks, text, chain, worker.Prices{}, env)
+}
+
+// consoleSender prints every SMS on the console: one console provider, or,
+// with SMS_PROVIDERS (and SMS_ROUTES) set, a chain of console stand-ins
+// named after the configured providers, so each line says which channel
+// and provider a deployment would use for that number and user.
+func consoleSender(o Options, plan channel.Plan) (worker.Sender, error) {
+	if len(plan.Default) == 0 {
+		sms, err := console.New(o.SMS, o.Outbox, console.WithClock(o.Now))
+		return providers.Single{Provider: o.Wrap.provider(sms)}, err
+	}
+	built := map[string]providers.Provider{}
+	list := func(names []string) ([]providers.Provider, error) {
+		out := make([]providers.Provider, 0, len(names))
+		for _, n := range names {
+			if built[n] == nil {
+				p, err := console.New(o.SMS, o.Outbox, console.WithClock(o.Now), console.As(n))
+				if err != nil {
+					return nil, err
+				}
+				built[n] = o.Wrap.provider(p)
+			}
+			out = append(out, built[n])
+		}
+		return out, nil
+	}
+	order, err := list(plan.Default)
+	if err != nil {
+		return nil, err
+	}
+	routes := map[string][]providers.Provider{}
+	for country, names := range plan.Routes {
+		if routes[country], err = list(names); err != nil {
+			return nil, err
+		}
+	}
+	return providers.NewChain(order, routes, providers.BreakerConfig{}, o.Now)
 }
 
 // Close releases the port of a stack that is not going to Run.

@@ -72,8 +72,9 @@ func (s BreakerState) String() string {
 // failure opens it for another CoolDown.
 //
 // What a result counts as, by Kind (see Allow's done):
-//   - success, and Permanent: the provider answered and judged the number,
-//     so it works: the failure count resets and a trial closes the breaker.
+//   - success, Permanent and NotOnChannel: the provider answered and judged
+//     the number, so it works: the failure count resets and a trial closes
+//     the breaker.
 //   - Transient: a failure.
 //   - ProviderSide: a failure too, counted like Transient rather than opening
 //     the breaker at once, because some refusals are per destination (a
@@ -186,7 +187,7 @@ func (b *Breaker) record(gen uint64, err error) {
 		kind = Classify(err)
 	}
 	switch kind {
-	case 0, Permanent: // the provider works
+	case 0, Permanent, NotOnChannel: // the provider works
 		b.failures = 0
 		if b.state != BreakerClosed {
 			b.setState(BreakerClosed)

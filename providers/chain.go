@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 )
 
 // Chain is a Provider that fails over between providers: in a configured
@@ -22,11 +24,16 @@ import (
 //     provider cannot reach the number either;
 //   - Deferred (our own rate limit): stop, with that error: failing over
 //     would move the load to the next provider, not shed it;
-//   - Transient or ProviderSide: the next provider.
+//   - Transient, ProviderSide or NotOnChannel: the next provider.
+//
+// A message with a Prefer channel tries the providers of that channel first,
+// among those its order or route lists (channel.Prefer): a preference never
+// adds a provider the route leaves out.
 //
 // When every provider it tried failed, the error is an *Error from "chain"
-// of Kind Transient (the worker retries later), or ProviderSide when every
-// one of them refused us; it wraps each provider's error (errors.Join), so
+// of Kind Transient (the worker retries later), ProviderSide when every
+// one of them refused us, or Permanent when every one of them said the
+// number is not on its channel; it wraps each provider's error (errors.Join), so
 // errors.As finds them. When the ctx ends, the chain stops at once and its
 // error wraps the ctx's.
 //
@@ -175,8 +182,28 @@ func (c *Chain) configured(country string) []Provider {
 	return c.order
 }
 
-// list is the providers for one message to country.
-func (c *Chain) list(ctx context.Context, country string) []Provider {
+// list is the providers for one message to country: the router's pick,
+// or the configured list, with those on channel prefer first (a user's
+// wish never adds a provider the list does not have).
+func (c *Chain) list(ctx context.Context, country, prefer string) []Provider {
+	list := c.picked(ctx, country)
+	if prefer == "" {
+		return list
+	}
+	names := make([]string, len(list))
+	byName := make(map[string]Provider, len(list))
+	for i, p := range list {
+		names[i], byName[p.Name()] = p.Name(), p
+	}
+	out := make([]Provider, len(list))
+	for i, n := range channel.Prefer(names, prefer) {
+		out[i] = byName[n]
+	}
+	return out
+}
+
+// picked is the router's order for one message, or the configured list.
+func (c *Chain) picked(ctx context.Context, country string) []Provider {
 	if c.router == nil {
 		return c.configured(country)
 	}
@@ -234,8 +261,8 @@ func (c *Chain) Send(ctx context.Context, m Message) (Receipt, error) {
 // and failures per provider. The Attempt for the provider whose result is
 // returned is the last one.
 func (c *Chain) SendTrace(ctx context.Context, m Message) (Receipt, []Attempt, error) {
-	list := c.list(ctx, m.Country)
-	s := &pass{c: c, ctx: ctx, m: m, providerSide: true}
+	list := c.list(ctx, m.Country, m.Prefer)
+	s := &pass{c: c, ctx: ctx, m: m, providerSide: true, notOnChannel: true}
 	for _, p := range list {
 		if r, stop, err := s.next(p); stop {
 			return r, s.attempts, err
@@ -246,7 +273,7 @@ func (c *Chain) SendTrace(ctx context.Context, m Message) (Receipt, []Attempt, e
 			return r, s.attempts, err
 		}
 	}
-	return Receipt{}, s.attempts, c.failed(s.errs, s.providerSide, ctx.Err())
+	return Receipt{}, s.attempts, c.failed(s.errs, s.kind(), ctx.Err())
 }
 
 // pass is one message's way through the chain: what each attempt adds to.
@@ -258,13 +285,25 @@ type pass struct {
 	errs         []error // of the providers that failed over
 	tried        bool    // a provider was called
 	providerSide bool    // every provider tried refused us
+	notOnChannel bool    // every provider tried could not reach the number on its channel
+}
+
+// kind is the Kind of a pass in which every provider failed.
+func (s *pass) kind() Kind {
+	switch {
+	case len(s.errs) > 0 && s.notOnChannel:
+		return Permanent
+	case len(s.errs) > 0 && s.providerSide:
+		return ProviderSide
+	}
+	return Transient
 }
 
 // next tries p unless its breaker is open; stop says the pass is over,
 // with r and err as its result.
 func (s *pass) next(p Provider) (r Receipt, stop bool, err error) {
 	if err := s.ctx.Err(); err != nil {
-		return Receipt{}, true, s.c.failed(s.errs, s.providerSide, err)
+		return Receipt{}, true, s.c.failed(s.errs, s.kind(), err)
 	}
 	done, ok := s.c.breakers[p.Name()].Allow()
 	if !ok {
@@ -279,7 +318,7 @@ func (s *pass) next(p Provider) (r Receipt, stop bool, err error) {
 func (s *pass) forced(list []Provider) (r Receipt, stop bool, err error) {
 	p := s.c.soonest(list)
 	if err := s.ctx.Err(); err != nil {
-		return Receipt{}, true, s.c.failed(s.errs, s.providerSide, err)
+		return Receipt{}, true, s.c.failed(s.errs, s.kind(), err)
 	}
 	return s.try(p, s.c.breakers[p.Name()].Force())
 }
@@ -308,6 +347,7 @@ func (s *pass) try(p Provider, done func(error)) (r Receipt, stop bool, err erro
 	}
 	s.errs = append(s.errs, err)
 	s.providerSide = s.providerSide && a.Kind == ProviderSide
+	s.notOnChannel = s.notOnChannel && a.Kind == NotOnChannel
 	return Receipt{}, false, nil
 }
 
@@ -347,11 +387,11 @@ func attemptOf(p Provider, err error, d time.Duration) Attempt {
 	return a
 }
 
-// failed is the chain's error after errs (and ctxErr, when the ctx ended).
-func (c *Chain) failed(errs []error, providerSide bool, ctxErr error) error {
-	kind := Transient
-	if providerSide && len(errs) > 0 && ctxErr == nil {
-		kind = ProviderSide
+// failed is the chain's error after errs (and ctxErr, when the ctx ended):
+// of Kind kind, or Transient when the ctx ended.
+func (c *Chain) failed(errs []error, kind Kind, ctxErr error) error {
+	if ctxErr != nil {
+		kind = Transient
 	}
 	if ctxErr != nil && !slices.ContainsFunc(errs, func(e error) bool { return errors.Is(e, ctxErr) }) {
 		errs = append(errs, ctxErr)

@@ -4,6 +4,8 @@
 // Chain that fails over between providers in a configured order, routes by
 // destination country and skips a failing provider for a while.
 //
-// Vendor adapters live in subpackages (sns, twilio, console); this package
-// imports none of them.
+// Vendor adapters live in subpackages (sns, eum, twilio with its whatsapp
+// provider, console; awsreply is what the AWS ones share); this package
+// imports none of them. The order of providers per country and a user's
+// preferred channel come from package channel.
 package providers

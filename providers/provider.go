@@ -14,6 +14,19 @@ type Message struct {
 	Country   string    // ISO 3166 alpha-2 of To, for routing, metrics and prices
 	Body      string    // the full text; it holds the code, so never log it
 	ExpiresAt time.Time // when the code dies; providers that can drop stale messages use it
+
+	// Code is the one-time code alone, for a channel that sends a template
+	// with the code as its variable (WhatsApp) instead of Body; "" when the
+	// message is not a code (a temporary password), which such a channel
+	// refuses. Never log it.
+	Code string
+	// Locale is the language tag of Body (en, pt-BR), for a channel that
+	// picks a template per language.
+	Locale string
+	// Prefer is the channel the user prefers (channel.SMS or
+	// channel.WhatsApp), or "": a Chain tries the providers of that channel
+	// first where the route allows them.
+	Prefer string
 }
 
 // Receipt is a provider's acknowledgement of a send.
@@ -47,6 +60,11 @@ const (
 	// message back to the queue after RetryAfter without counting an attempt,
 	// and do not fail over (that would move the load, not shed it).
 	Deferred
+	// NotOnChannel: the number cannot receive on this provider's channel
+	// (not a WhatsApp user), but another channel may reach it. Fail over;
+	// the provider itself works, so its breaker counts it as a success. A
+	// chain whose every provider says so fails as Permanent.
+	NotOnChannel
 )
 
 func (k Kind) String() string {
@@ -59,6 +77,8 @@ func (k Kind) String() string {
 		return "permanent"
 	case Deferred:
 		return "deferred"
+	case NotOnChannel:
+		return "not-on-channel"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }

@@ -17,10 +17,13 @@ import (
 )
 
 // Provider names, as the worker records them (providers/twilio.Name and
-// providers/sns's name; the provider packages are not linked here).
+// WhatsAppName, providers/sns.Name, providers/eum.Name; the provider
+// packages are not linked here).
 const (
-	ProviderTwilio = "twilio"
-	ProviderSNS    = "sns"
+	ProviderTwilio   = "twilio"
+	ProviderSNS      = "sns"
+	ProviderWhatsApp = "whatsapp"
+	ProviderEUM      = "eum"
 )
 
 // Ledger applies a receipt to the sent message it names (store/dynamo.Ledger).

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	eump "github.com/cognito-phone-otp/cognito-phone-otp/providers/eum"
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
 	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
@@ -17,6 +18,9 @@ func TestProviderNames(t *testing.T) {
 	}
 	if receipts.ProviderSNS != snsp.Name {
 		t.Errorf("ProviderSNS = %q, the provider says %q", receipts.ProviderSNS, snsp.Name)
+	}
+	if receipts.ProviderWhatsApp != twiliop.WhatsAppName || receipts.ProviderEUM != eump.Name {
+		t.Errorf("ProviderWhatsApp, ProviderEUM = %q, %q; the providers say %q, %q", receipts.ProviderWhatsApp, receipts.ProviderEUM, twiliop.WhatsAppName, eump.Name)
 	}
 	if receipts.EnvCallbackURL != twiliop.EnvStatusCallback || receipts.EnvAuthTokenSecret != twiliop.EnvAuthTokenSecret {
 		t.Error("the receipts function and the worker read the Twilio settings under different names")

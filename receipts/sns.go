@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 )
 
 // snsLog is one Amazon SNS SMS delivery status log record, as SNS writes it
@@ -65,14 +66,14 @@ func snsReason(resp string) string {
 var errStore = errors.New("receipts not applied; the batch will be retried")
 
 // HandleLogs takes one CloudWatch Logs subscription delivery of SNS SMS
-// delivery status logs. A record it can't read is counted and skipped (a
-// retry would not read it either); a store failure fails the invocation so
-// Lambda retries it.
+// delivery status logs or of End User Messaging SMS events (a configuration
+// set's CloudWatch Logs event destination), told apart record by record. A
+// record it can't read is counted and skipped (a retry would not read it
+// either); a store failure fails the invocation so Lambda retries it.
 func (h *Handler) HandleLogs(ctx context.Context, ev events.CloudwatchLogsEvent) error {
-	const source = "sns"
 	data, err := ev.AWSLogs.Parse()
 	if err != nil {
-		h.reject(source, "malformed")
+		h.reject("logs", "malformed")
 		h.env.Log.Warn("unreadable CloudWatch Logs event", "err", err)
 		return nil
 	}
@@ -81,10 +82,18 @@ func (h *Handler) HandleLogs(ctx context.Context, ev events.CloudwatchLogsEvent)
 	}
 	var storeFailed bool
 	for _, le := range data.LogEvents {
-		r, err := parseSNS(le)
-		if err != nil {
+		source, parse := "sns", parseSNS
+		if isEUM(le.Message) {
+			source, parse = "eum", parseEUM
+		}
+		r, err := parse(le)
+		switch {
+		case errors.Is(err, errIgnored):
+			h.env.Metrics.Count("ReceiptIgnored", metrics.Dim{Name: "Source", Value: source})
+			continue
+		case err != nil:
 			h.reject(source, "malformed")
-			h.env.Log.Warn("unreadable SNS delivery log record", "logEvent", le.ID, "err", err)
+			h.env.Log.Warn("unreadable delivery log record", "source", source, "logEvent", le.ID, "err", err)
 			continue
 		}
 		if h.apply(ctx, r) == failed {

@@ -160,7 +160,7 @@ func TestSNSUnreadableAndControlEvents(t *testing.T) {
 			t.Errorf("%s: %v (a retry would not help)", name, err)
 		}
 	}
-	if n := r.emitted()["ReceiptRejected{Reason=malformed,Source=sns}"]; n != 2 {
+	if n := r.emitted()["ReceiptRejected{Reason=malformed,Source=logs}"]; n != 2 {
 		t.Errorf("%v unreadable events counted, want 2", n)
 	}
 }

@@ -25,6 +25,9 @@ const (
 	EnvAuthTokenSecret = "TWILIO_AUTH_TOKEN_SECRET"
 )
 
+// whatsappPrefix marks a WhatsApp address in a callback's To and From.
+const whatsappPrefix = "whatsapp:"
+
 // MaxBody bounds a callback body: Twilio's are under 2 KB; anything larger
 // is refused before it is parsed or its signature computed.
 const MaxBody = 16 << 10
@@ -148,7 +151,13 @@ func parseTwilio(body []byte) (r delivery.Receipt, reason string) {
 	if code != "" && !reErrorCode.MatchString(code) {
 		return r, "malformed"
 	}
-	return delivery.Receipt{Provider: ProviderTwilio, MessageID: sid, Status: st, ErrorCode: code}, ""
+	provider := ProviderTwilio
+	if strings.HasPrefix(form.Get("To"), whatsappPrefix) || strings.HasPrefix(form.Get("From"), whatsappPrefix) {
+		// Sent by the whatsapp provider on the same account and callback
+		// URL; the worker recorded it under that name.
+		provider = ProviderWhatsApp
+	}
+	return delivery.Receipt{Provider: provider, MessageID: sid, Status: st, ErrorCode: code}, ""
 }
 
 // requestBody is the raw body, or false when it is over MaxBody.

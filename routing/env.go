@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 )
 
@@ -58,4 +59,30 @@ func EnvField(field string) string {
 		return "SMS_RATE_" + strings.ToUpper(strings.TrimPrefix(field, "rates."))
 	}
 	return field
+}
+
+// PlanFromEnv reads SMS_PROVIDERS and SMS_ROUTES into a Plan; problems are
+// collected in e, each naming its variable. required says whether
+// SMS_PROVIDERS must be set. The sms-worker and the Create trigger (which
+// names the channel of the first send) both read these variables through
+// it; CheckEnv then applies the rules the SSM parameter obeys too.
+func PlanFromEnv(e *config.Env, required bool) Plan {
+	p := Plan{Providers: ParseList(e.Raw(channel.EnvProviders))}
+	var probs []Problem
+	p.Routes, probs = ParseRoutes(e.Raw(channel.EnvRoutes))
+	for _, pr := range probs {
+		e.Fail(channel.EnvRoutes, pr.Why)
+	}
+	if required && len(p.Providers) == 0 && !e.Failed(channel.EnvProviders) {
+		e.Fail(channel.EnvProviders, "required: the providers in failover order, e.g. twilio,sns")
+	}
+	return p
+}
+
+// CheckEnv reports p's broken rules (Check, against KnownProviders) in e,
+// each under the variable that set it.
+func CheckEnv(e *config.Env, p Plan) {
+	for _, pr := range p.Check(KnownProviders) {
+		e.Fail(EnvField(pr.Field), pr.Why)
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 )
 
 // Plan is the operator's routing: the provider order, per-country orders,
@@ -44,7 +46,7 @@ const MaxPlanBytes = 4096
 // KnownProviders are the provider names the sms-worker function can build;
 // otpctl checks a plan against them. The worker checks an override against
 // the providers it actually built.
-var KnownProviders = []string{"sns", "twilio", "console"}
+var KnownProviders = channel.Providers
 
 // ParseList reads a comma-separated provider list ("Twilio, sns"): names
 // trimmed and lower-cased, empty items dropped. Check judges the names.

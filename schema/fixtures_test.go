@@ -36,6 +36,9 @@ var messageFixtures = []struct {
 	{name: "valid-phone-shortest"},
 	{name: "valid-phone-longest"},
 	{name: "valid-locale-script-region"},
+	{name: "valid-channel-whatsapp"},
+	{name: "channel-unknown", wantErr: schema.ErrMalformed},
+	{name: "channel-empty", wantErr: schema.ErrMalformed},
 	// Neither side checks base64 on decode (contentEncoding is an annotation
 	// in 2020-12); OpenCode refuses it (TestFixtureOpenCode).
 	{name: "valid-sealed-code-not-base64"},

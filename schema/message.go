@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 )
 
@@ -43,6 +44,11 @@ type Message struct {
 	Locale      string    `json:"locale"`
 	CreatedAt   time.Time `json:"createdAt"`
 	ExpiresAt   time.Time `json:"expiresAt"`
+	// Channel is the channel the user prefers (channel.SMS or
+	// channel.WhatsApp), omitted when none. Outside the seal: whoever can
+	// write to the queue can change it, but only to reorder the providers
+	// the route allows.
+	Channel string `json:"channel,omitempty"`
 }
 
 var (
@@ -148,6 +154,9 @@ func (m Message) Validate() error {
 	if !ValidLocale(m.Locale) {
 		bad("locale", "must be a language tag such as en or pt-BR")
 	}
+	if m.Channel != "" && !channel.Valid(m.Channel) {
+		bad("channel", "must be sms or whatsapp when present")
+	}
 	if m.CreatedAt.IsZero() || m.ExpiresAt.IsZero() {
 		bad("createdAt/expiresAt", "must be set")
 	} else if !m.ExpiresAt.After(m.CreatedAt) || m.ExpiresAt.Sub(m.CreatedAt) > otp.MaxTTL {
@@ -195,6 +204,9 @@ func DecodeMessage(body []byte) (Message, error) {
 	if dec.More() {
 		return Message{}, fmt.Errorf("%w: trailing data after the object", ErrMalformed)
 	}
+	if _, ok := fields["channel"]; ok && m.Channel == "" {
+		return Message{}, fmt.Errorf("%w: channel must be sms or whatsapp when present", ErrMalformed)
+	}
 	if err := m.Validate(); err != nil {
 		return Message{}, err
 	}
@@ -204,7 +216,7 @@ func DecodeMessage(body []byte) (Message, error) {
 // messageFields are the JSON names of Message's fields, exactly as spelled.
 var messageFields = map[string]bool{
 	"version": true, "messageId": true, "challengeId": true, "to": true, "keyId": true,
-	"sealedCode": true, "locale": true, "createdAt": true, "expiresAt": true,
+	"sealedCode": true, "locale": true, "createdAt": true, "expiresAt": true, "channel": true,
 }
 
 // describeJSONError keeps field names but drops values, which could hold a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -28,11 +29,18 @@ type Config struct {
 	// review and automated tests: they never get an SMS. Empty is off, the
 	// default (see testnumbers.go).
 	TestNumbers map[string]string
+	// Channels is the sms-worker's provider order (SMS_PROVIDERS,
+	// SMS_ROUTES), for Create to name the channel of the first send; empty
+	// means SMS.
+	Channels channel.Plan
+	// ChannelAttribute is the user attribute holding a preferred channel
+	// (sms or whatsapp), honoured where the route allows it.
+	ChannelAttribute string
 }
 
 // DefaultConfig is the configuration without any settings.
 func DefaultConfig() Config {
-	return Config{Policy: otp.DefaultPolicy(), DefaultLocale: "en", Deadline: DefaultDeadline}
+	return Config{Policy: otp.DefaultPolicy(), DefaultLocale: "en", Deadline: DefaultDeadline, ChannelAttribute: channel.DefaultAttribute}
 }
 
 // Validate checks the configuration.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
@@ -29,6 +30,11 @@ const (
 	ParamCodeLength  = "codeLength"
 	ParamExpiresIn   = "expiresIn"
 	ParamResendAfter = "resendAfter"
+	// ParamChannel is the channel the first send attempt will use (sms or
+	// whatsapp), from the configured route for the number's country and the
+	// user's preferred channel. Create only enqueues: if that attempt fails
+	// the worker may deliver by another channel the route allows.
+	ParamChannel = "channel"
 	// ParamChallengeID is the one private parameter, for Verify.
 	ParamChallengeID = "challengeId"
 )
@@ -58,6 +64,7 @@ type request struct {
 	num      phone.Number
 	clientID string
 	locale   string
+	prefer   string // the user's preferred channel, or ""
 	decoy    bool
 	test     bool // a configured test number: fixed code, no SMS
 	now      time.Time
@@ -96,6 +103,7 @@ func (h *Create) Handle(ctx context.Context, ev events.CognitoEventUserPoolsCrea
 			ParamCodeLength:  strconv.Itoa(h.cfg.Policy.Digits),
 			ParamExpiresIn:   strconv.Itoa(ceilSeconds(c.ExpiresAt.Sub(req.now))),
 			ParamResendAfter: strconv.Itoa(secondsUntil(h.resendWait(c, req.now))),
+			ParamChannel:     h.cfg.Channels.First(req.num.Region, req.prefer),
 		},
 		PrivateChallengeParameters: map[string]string{ParamChallengeID: c.ID},
 		ChallengeMetadata:          metadataPrefix + c.ID,
@@ -146,12 +154,26 @@ func (h *Create) parse(ev events.CognitoEventUserPoolsCreateAuthChallenge) (requ
 		num:      num,
 		clientID: ev.CallerContext.ClientID,
 		locale:   locale,
+		prefer:   h.preference(ev.Request.UserAttributes),
 		decoy:    ev.Request.UserNotFound,
 		test:     test && !ev.Request.UserNotFound,
 		// Milliseconds: what the store keeps, so checks agree everywhere.
 		now: h.env.Now().UTC().Truncate(time.Millisecond),
 		log: log,
 	}, nil
+}
+
+// preference is the user's preferred channel from the configured
+// attribute, or "" when it holds none we know (an unknown user has none).
+func (h *Create) preference(attrs map[string]string) string {
+	if h.cfg.ChannelAttribute == "" {
+		return ""
+	}
+	v := strings.ToLower(strings.TrimSpace(attrs[h.cfg.ChannelAttribute]))
+	if !channel.Valid(v) {
+		return ""
+	}
+	return v
 }
 
 // challenge returns the challenge to answer and whether a new code was made.
@@ -332,6 +354,7 @@ func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, cod
 	if err != nil {
 		return err
 	}
+	m.Channel = req.prefer
 	if err := h.queue.Enqueue(ctx, m); err != nil {
 		return fmt.Errorf("enqueue sms: %w", err)
 	}

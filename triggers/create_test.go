@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
@@ -135,6 +136,7 @@ func TestCreateNewCode(t *testing.T) {
 			"codeLength":  "6",
 			"expiresIn":   "180",
 			"resendAfter": "30",
+			"channel":     "sms",
 		},
 		PrivateChallengeParameters: map[string]string{"challengeId": id},
 		ChallengeMetadata:          "otp:" + id,
@@ -305,7 +307,7 @@ func TestCreateUnknownUserLooksTheSame(t *testing.T) {
 	ev := h.createOK("unknown-user.json")
 	id := challengeID(t, ev)
 	if d := cmp.Diff(map[string]string{
-		"maskedPhone": "+*******0199", "codeLength": "6", "expiresIn": "180", "resendAfter": "30",
+		"maskedPhone": "+*******0199", "codeLength": "6", "expiresIn": "180", "resendAfter": "30", "channel": "sms",
 	}, ev.Response.PublicChallengeParameters); d != "" {
 		t.Errorf("public parameters (-want +got):\n%s", d)
 	}
@@ -527,5 +529,33 @@ func TestCreateLosingTheRaceLogsNoNewCode(t *testing.T) {
 	}
 	if d := cmp.Diff([]bool{true, false}, newCode); d != "" {
 		t.Errorf("newCode of the winner, then the loser (-want +got):\n%s", d)
+	}
+}
+
+// TestCreateChannel: Create names the channel of the first send, from the
+// route for the number's country and the user's preferred channel, and
+// passes the preference on to the worker in the queue message.
+func TestCreateChannel(t *testing.T) {
+	plan := func(c *triggers.Config) {
+		c.Channels = channel.Plan{Default: []string{"twilio", "sns"}, Routes: map[string][]string{"IN": {"whatsapp", "eum", "twilio"}}}
+	}
+	tests := []struct {
+		fixture, want, wantPrefer string
+	}{
+		{"india.json", "whatsapp", ""},
+		{"india-prefers-sms.json", "sms", "sms"},
+		{"first-round.json", "sms", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			h := newHarness(t, plan)
+			ev := h.createOK(tt.fixture)
+			if got := ev.Response.PublicChallengeParameters["channel"]; got != tt.want {
+				t.Errorf("channel = %q, want %q", got, tt.want)
+			}
+			if m := h.oneMessage(); m.Channel != tt.wantPrefer {
+				t.Errorf("queue message channel = %q, want %q", m.Channel, tt.wantPrefer)
+			}
+		})
 	}
 }

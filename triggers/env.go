@@ -3,12 +3,15 @@ package triggers
 import (
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
 )
@@ -31,6 +34,7 @@ const (
 	EnvDefaultLocale   = "OTP_DEFAULT_LOCALE"
 	EnvDeadline        = "OTP_DEADLINE"
 	EnvTestNumbers     = "OTP_TEST_NUMBERS"
+	EnvChannelAttr     = channel.EnvAttribute
 )
 
 // Each function's settings: what its main reads, and nothing another
@@ -117,10 +121,26 @@ func ConfigFromEnv(e *config.Env) Config {
 		Phone:         phonePolicy(e),
 		DefaultLocale: defaultLocale(e, def.DefaultLocale),
 		Deadline:      deadline(e),
+		// Create names the channel of the first send; the worker decides.
+		Channels:         channelPlan(e),
+		ChannelAttribute: channelAttribute(e, def.ChannelAttribute),
 	}
 	c.TestNumbers = testNumbers(e, c)
 	validate(e, c)
 	return c
+}
+
+var reAttribute = regexp.MustCompile(`^[A-Za-z0-9_:-]{1,64}$`)
+
+// channelAttribute reads OTP_CHANNEL_ATTRIBUTE: a user attribute name such
+// as custom:otp_channel.
+func channelAttribute(e *config.Env, def string) string {
+	v := e.Str(EnvChannelAttr, def)
+	if !reAttribute.MatchString(v) {
+		e.Fail(EnvChannelAttr, fmt.Sprintf("%.20q is not a user attribute name (e.g. custom:otp_channel)", v))
+		return def
+	}
+	return v
 }
 
 func codeLength(e *config.Env, def int) int {
@@ -247,4 +267,13 @@ func validate(e *config.Env, c Config) {
 	if err := c.Validate(); err != nil {
 		e.Fail("OTP_*", err.Error())
 	}
+}
+
+// channelPlan reads the provider order by the sms-worker's own rules
+// (routing.PlanFromEnv, routing.CheckEnv), so Create names the channel the
+// worker's first attempt will use.
+func channelPlan(e *config.Env) channel.Plan {
+	p := routing.PlanFromEnv(e, false)
+	routing.CheckEnv(e, p)
+	return channel.Plan{Default: p.Providers, Routes: p.Routes}
 }

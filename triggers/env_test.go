@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 )
@@ -40,6 +41,7 @@ var allVars = []string{
 	EnvMaxAttempts, EnvResendCooldown, EnvSessionValidity, EnvAllowedCountry, EnvAllowVoIP,
 	EnvCapPhone15m, EnvCapPhoneDay, EnvCapCountryHour, EnvCapGlobalHour, EnvCounterShards,
 	EnvDefaultLocale, EnvDeadline, config.EnvLogLevel, EnvTestNumbers,
+	channel.EnvProviders, channel.EnvRoutes, EnvChannelAttr,
 }
 
 // parsedVars is every variable FromEnv checks; the rest are taken as they are.
@@ -265,6 +267,9 @@ func TestFromEnvValid(t *testing.T) {
 				EnvDeadline:              "4500ms",
 				config.EnvLogLevel:       "ERROR",
 				EnvTestNumbers:           "+919876543210=0042",
+				channel.EnvProviders:     "twilio,sns",
+				channel.EnvRoutes:        "IN=whatsapp,eum,twilio",
+				EnvChannelAttr:           "custom:channel",
 			},
 			want: func(c *settings) {
 				*c = settings{
@@ -288,6 +293,11 @@ func TestFromEnvValid(t *testing.T) {
 						DefaultLocale: "hi",
 						Deadline:      4500 * time.Millisecond,
 						TestNumbers:   map[string]string{"+919876543210": "0042"},
+						Channels: channel.Plan{
+							Default: []string{"twilio", "sns"},
+							Routes:  map[string][]string{"IN": {"whatsapp", "eum", "twilio"}},
+						},
+						ChannelAttribute: "custom:channel",
 					},
 					LogLevel: slog.LevelError,
 				}
@@ -480,6 +490,9 @@ func TestFromEnvReportsEveryBadVariable(t *testing.T) {
 		EnvDeadline:              "10s",
 		config.EnvLogLevel:       "LOUD",
 		EnvTestNumbers:           "+14155550100",
+		channel.EnvProviders:     "pigeon",
+		channel.EnvRoutes:        "India=sns",
+		EnvChannelAttr:           "custom:otp channel",
 	}
 	tests := []struct {
 		name string
@@ -665,7 +678,8 @@ func TestEachFunctionReadsOnlyItsVariables(t *testing.T) {
 			[]string{config.EnvTable, config.EnvSecret, config.EnvSecretCacheTTL, EnvCodeLength, EnvDeadline, config.EnvLogLevel}},
 		{"Create", func(g func(string) string) error { _, err := CreateFromEnv(g); return err },
 			append(slices.Clone(policy), config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL,
-				EnvAllowedCountry, EnvAllowVoIP, EnvDefaultLocale, EnvDeadline, EnvTestNumbers, config.EnvLogLevel)},
+				EnvAllowedCountry, EnvAllowVoIP, EnvDefaultLocale, EnvDeadline, EnvTestNumbers, config.EnvLogLevel,
+				channel.EnvProviders, channel.EnvRoutes, EnvChannelAttr)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

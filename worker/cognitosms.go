@@ -41,8 +41,16 @@ func (w *Worker) processCognito(ctx context.Context, body []byte, country *strin
 	}
 	// deliver, record and retryAt know a job by these fields only.
 	env := schema.Message{MessageID: m.MessageID, ChallengeID: m.JobID, To: m.To, CreatedAt: m.CreatedAt, ExpiresAt: m.ExpiresAt}
-	return w.claimAndSend(ctx, log, env, *country, now, false, func(otp.Challenge) (string, error) {
-		return w.renderCognito(m, secret)
+	return w.claimAndSend(ctx, log, env, *country, now, false, func(otp.Challenge) (content, error) {
+		text, err := w.renderCognito(m, secret)
+		c := content{text: text, locale: m.Locale}
+		if m.Kind != schema.KindAdminCreateUser && m.Kind != schema.KindAccountTakeOver {
+			// A code (sign-up, reset, MFA, SMS_OTP), which a WhatsApp
+			// authentication template can carry; a temporary password or
+			// a notice it can't, so those go by SMS.
+			c.code = secret.Code
+		}
+		return c, err
 	})
 }
 

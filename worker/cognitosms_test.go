@@ -92,3 +92,27 @@ func TestProcessCognitoSMSRefuses(t *testing.T) {
 		t.Fatalf("%d sent", n)
 	}
 }
+
+// A Cognito code may go by WhatsApp (the provider gets it alone); a
+// temporary password may not (no code, so a template channel refuses it).
+func TestProcessCognitoSMSCodeForTemplates(t *testing.T) {
+	tests := []struct {
+		kind     string
+		secret   schema.CognitoSecret
+		wantCode string
+	}{
+		{schema.KindForgotPassword, schema.CognitoSecret{Code: "654321"}, "654321"},
+		{schema.KindAdminCreateUser, schema.CognitoSecret{Code: "Tmp#Pass w0rd", Username: "alice"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			h := newHarness(t, worker.DefaultConfig(), &fakeProvider{name: "p"})
+			if o := h.worker.Process(context.Background(), h.cognitoJob(tt.kind, tt.secret, 10*time.Minute)); o.Reason != worker.ReasonSent {
+				t.Fatalf("outcome %+v", o)
+			}
+			if sent := h.provider.Sent(); len(sent) != 1 || sent[0].Code != tt.wantCode || sent[0].Locale != "en" {
+				t.Errorf("sent %+v, want code %q", sent, tt.wantCode)
+			}
+		})
+	}
+}

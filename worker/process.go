@@ -60,7 +60,7 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	if !ok {
 		return o
 	}
-	return w.claimAndSend(ctx, log, m, *country, now, true, w.signInText(code))
+	return w.claimAndSend(ctx, log, m, *country, now, true, w.signInText(code, m.Channel))
 }
 
 // openCode unseals a sign-in job's code; ok is false when the outcome is
@@ -77,14 +77,22 @@ func (w *Worker) openCode(ctx context.Context, log *slog.Logger, m schema.Messag
 	return code, Outcome{}, true
 }
 
-// signInText renders a sign-in code's SMS. The language and "expires in N
-// minutes" come from the challenge Create stored: the message's locale and
-// createdAt are outside the seal, so a queue writer could otherwise make a
-// 3-minute code say 15.
-func (w *Worker) signInText(code string) func(otp.Challenge) (string, error) {
-	return func(c otp.Challenge) (string, error) {
-		return w.text.Render(c.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(c.ExpiresAt.Sub(c.CreatedAt).Minutes()))})
+// signInText renders a sign-in code's content. The language and "expires
+// in N minutes" come from the challenge Create stored: the message's locale
+// and createdAt are outside the seal, so a queue writer could otherwise make
+// a 3-minute code say 15. prefer is the user's channel, if any.
+func (w *Worker) signInText(code, prefer string) func(otp.Challenge) (content, error) {
+	return func(c otp.Challenge) (content, error) {
+		text, err := w.text.Render(c.Locale, smstext.Data{Code: code, Minutes: int(math.Ceil(c.ExpiresAt.Sub(c.CreatedAt).Minutes()))})
+		return content{text: text, code: code, locale: c.Locale, prefer: prefer}, err
 	}
+}
+
+// content is what a job sends: the text, and for a channel that sends a
+// template instead, the code and its language; prefer is the user's
+// channel, if any.
+type content struct {
+	text, code, locale, prefer string
 }
 
 // claimAndSend claims m's delivery record, renders its text and delivers
@@ -92,7 +100,7 @@ func (w *Worker) signInText(code string) func(otp.Challenge) (string, error) {
 // attempt budget, or a text that cannot be rendered, is recorded as a
 // permanent failure and dead-lettered. check says whether a sent message
 // gets a delivery check (a sign-in code does; see Resend).
-func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country string, now time.Time, check bool, render func(otp.Challenge) (string, error)) Outcome {
+func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country string, now time.Time, check bool, render func(otp.Challenge) (content, error)) Outcome {
 	c, o, ok := w.claim(ctx, log, m, now)
 	if !ok {
 		return o
@@ -152,8 +160,11 @@ func (w *Worker) claim(ctx context.Context, log *slog.Logger, m schema.Message, 
 }
 
 // deliver sends through the provider chain and records the outcome.
-func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message, c otp.Challenge, country, text string, now time.Time) Outcome {
-	msg := providers.Message{ID: m.MessageID, To: m.To, Country: country, Body: text, ExpiresAt: m.ExpiresAt}
+func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message, c otp.Challenge, country string, text content, now time.Time) Outcome {
+	msg := providers.Message{
+		ID: m.MessageID, To: m.To, Country: country, Body: text.text, ExpiresAt: m.ExpiresAt,
+		Code: text.code, Locale: text.locale, Prefer: text.prefer,
+	}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	start := time.Now()
 	receipt, err := w.sendTraced(sctx, msg)

@@ -351,3 +351,23 @@ func testDropsDecoy(t *testing.T, harnessOf func(testing.TB, worker.Config, *fak
 		t.Error("an SMS was sent for a decoy")
 	}
 }
+
+// A provider that sends a template (WhatsApp) gets the code alone and the
+// challenge's locale; the preferred channel comes from the queue message.
+func TestProcessPassesCodeLocaleAndPreference(t *testing.T) {
+	p := &fakeProvider{name: "fake"}
+	h := newHarness(t, worker.DefaultConfig(), p)
+	_, m, code := h.message()
+	m.Channel = "whatsapp"
+	body, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.process(body); got.Reason != worker.ReasonSent {
+		t.Fatalf("outcome %+v", got)
+	}
+	sent := p.Sent()
+	if len(sent) != 1 || sent[0].Code != code || sent[0].Locale != "en" || sent[0].Prefer != "whatsapp" {
+		t.Errorf("sent %+v, want code %s, locale en, prefer whatsapp", sent, code)
+	}
+}

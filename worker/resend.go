@@ -230,12 +230,14 @@ func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m sche
 		w.record(ctx, log, m, c.Delivery.At, prev)
 		return w.done(log, Outcome{Action: Delete, Reason: ReasonNoProvider})
 	}
-	text, err := w.signInText(code)(c)
+	text, err := w.signInText(code, m.Channel)(c)
 	if err != nil {
 		w.record(ctx, log, m, c.Delivery.At, prev)
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
-	msg := providers.Message{ID: m.MessageID, To: m.To, Country: country, Body: text, ExpiresAt: m.ExpiresAt}
+	// The next provider may be on another channel (SMS undelivered, then
+	// WhatsApp): it gets the code and language a template needs.
+	msg := providers.Message{ID: m.MessageID, To: m.To, Country: country, Body: text.text, ExpiresAt: m.ExpiresAt, Code: text.code, Locale: text.locale}
 	var last error
 	for _, name := range next {
 		receipt, latency, err := w.sendVia(ctx, r.providers[name], msg)

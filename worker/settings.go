@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
@@ -15,8 +16,8 @@ import (
 // documents each.
 const (
 	EnvDLQURL          = "OTP_DLQ_URL"
-	EnvProviders       = "SMS_PROVIDERS"
-	EnvRoutes          = "SMS_ROUTES"
+	EnvProviders       = channel.EnvProviders
+	EnvRoutes          = channel.EnvRoutes
 	EnvRateMaxWait     = "SMS_RATE_MAX_WAIT"
 	EnvBreakerFailures = "SMS_BREAKER_FAILURES"
 	EnvBreakerCooldown = "SMS_BREAKER_COOLDOWN"
@@ -90,6 +91,7 @@ func (s Settings) Plan() routing.Plan {
 // prefixed variables.
 func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, error) {
 	e := config.New(getenv)
+	plan := routing.PlanFromEnv(e, true)
 	s := Settings{
 		Table:           e.Required(config.EnvTable),
 		QueueURL:        e.Required(config.EnvQueueURL),
@@ -97,8 +99,8 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		Secret:          e.Secret(),
 		LogLevel:        e.LogLevel(),
 		Config:          configFromEnv(e),
-		Providers:       routing.ParseList(getenv(EnvProviders)),
-		Routes:          routes(e, getenv(EnvRoutes)),
+		Providers:       plan.Providers,
+		Routes:          plan.Routes,
 		Rates:           map[string]float64{},
 		RateMaxWait:     e.Duration(EnvRateMaxWait, 2*time.Second, 0, 10*time.Second),
 		BreakerFailures: e.Int(EnvBreakerFailures, 5, 1, 100),
@@ -111,9 +113,6 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		Delivery:        delivery.ConfigFromEnv(e),
 		Routing:         routing.SettingsFromEnv(e),
 		Resend:          ResendFromEnv(e),
-	}
-	if len(s.Providers) == 0 && !e.Failed(EnvProviders) {
-		e.Fail(EnvProviders, "required: the providers in failover order, e.g. twilio,sns")
 	}
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
@@ -147,9 +146,7 @@ func SettingsFromEnv(getenv func(string) string, environ []string) (Settings, er
 		}
 	}
 	// The same rules as the SSM parameter's (routing.Plan.Check).
-	for _, p := range s.Plan().Check(KnownProviders) {
-		e.Fail(routing.EnvField(p.Field), p.Why)
-	}
+	routing.CheckEnv(e, s.Plan())
 	return s, e.Err()
 }
 
@@ -184,16 +181,6 @@ func ResendFromEnv(e *config.Env) ResendConfig {
 		MaxSends: e.Int(EnvMaxSends, def.MaxSends, 1, MaxSendsPerCode),
 		MinLife:  e.Duration(EnvResendMinLife, def.MinLife, 0, MaxResendLife),
 	}
-}
-
-// routes parses SMS_ROUTES: COUNTRY=provider,provider;... (the plan's
-// Check judges countries and names).
-func routes(e *config.Env, v string) map[string][]string {
-	out, probs := routing.ParseRoutes(v)
-	for _, p := range probs {
-		e.Fail(EnvRoutes, p.Why)
-	}
-	return out
 }
 
 // normLocale: "PT-BR" -> "pt-BR", "EN" -> "en".

@@ -57,7 +57,7 @@ func TestSettingsFromEnv(t *testing.T) {
 		LogLevel:    slog.LevelInfo,
 		Providers:   []string{"twilio", "sns"},
 		Routes:      map[string][]string{"IN": {"sns"}, "BR": {"twilio", "console"}},
-		Rates:       map[string]float64{"twilio": 1, "sns": DefaultRate, "console": DefaultRate},
+		Rates:       map[string]float64{"twilio": 1, "sns": DefaultRate, "console": DefaultRate, "whatsapp": DefaultRate, "eum": DefaultRate},
 		Templates:   map[string]string{"pt-BR": "Seu código é {{.Code}}"},
 		RateMaxWait: 2 * time.Second, BreakerFailures: 5, BreakerCooldown: 30 * time.Second,
 		Config: Config{MaxAttempts: 5, ClaimStale: 30 * time.Second, BackoffBase: time.Second, BackoffMax: 10 * time.Second,

@@ -207,7 +207,7 @@ func TestTemplateThenSignIn(t *testing.T) {
 			"--parameter-overrides", "CodeTtlMinutes=5"}, nil, &stdout, &stderr, func(string) string { return "" })
 	}()
 	endpoint := waitFor(t, &stdout, regexp.MustCompile(`endpoint\s+(http://\S+)`))
-	if !strings.Contains(stdout.String(), "settings   ../../template.yaml CodeTtlMinutes=5: flows ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH; clients write locale; session 5m") {
+	if !strings.Contains(stdout.String(), "settings   ../../template.yaml CodeTtlMinutes=5: flows ALLOW_CUSTOM_AUTH,ALLOW_REFRESH_TOKEN_AUTH; clients write locale,custom:otp_channel; session 5m") {
 		t.Errorf("banner does not show the template's settings:\n%s", stdout.String())
 	}
 	phone := "+14155550124"

@@ -11,12 +11,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
+	eump "github.com/cognito-phone-otp/cognito-phone-otp/providers/eum"
 	snsp "github.com/cognito-phone-otp/cognito-phone-otp/providers/sns"
 	twiliop "github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
@@ -139,18 +141,49 @@ func (d deps) provider(ctx context.Context, name string, wc worker.Settings, get
 		return p, firstOf(cfg.OriginationNumber, cfg.SenderID, "default"), err
 	case "twilio":
 		cfg := twiliop.ConfigFromEnv(getenv)
-		token, err := secret.LoadValueAWS(ctx, getenv(twiliop.EnvAuthTokenSecret), d.aws)
+		token, err := d.twilioToken(ctx, getenv)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", twiliop.EnvAuthTokenSecret, err)
+			return nil, "", err
 		}
 		cfg.AuthToken = token
 		p, err := twiliop.New(cfg)
 		return p, firstOf(cfg.MessagingServiceSID, cfg.From), err
+	case "whatsapp":
+		cfg := twiliop.WhatsAppConfigFromEnv(getenv)
+		token, err := d.twilioToken(ctx, getenv)
+		if err != nil {
+			return nil, "", err
+		}
+		cfg.Account.AuthToken = token
+		p, err := twiliop.NewWhatsApp(cfg)
+		if err != nil {
+			return nil, "", err
+		}
+		return p, p.Sender(), nil
+	case "eum":
+		cfg := eump.ConfigFromEnv(getenv)
+		// One attempt, as for SNS: the queue retries.
+		client := pinpointsmsvoicev2.NewFromConfig(d.aws, func(o *pinpointsmsvoicev2.Options) { o.RetryMaxAttempts = 1 })
+		p, err := eump.New(client, cfg, time.Now)
+		if err != nil {
+			return nil, "", err
+		}
+		return p, p.Sender(), nil
 	case "console":
 		p, err := console.New(stdout, wc.ConsoleOutbox)
 		return p, "console", err
 	}
 	return nil, "", fmt.Errorf("%s: unknown provider %q", worker.EnvProviders, name)
+}
+
+// twilioToken reads the auth token the twilio and whatsapp providers share
+// (one account).
+func (d deps) twilioToken(ctx context.Context, getenv func(string) string) (string, error) {
+	token, err := secret.LoadValueAWS(ctx, getenv(twiliop.EnvAuthTokenSecret), d.aws)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", twiliop.EnvAuthTokenSecret, err)
+	}
+	return token, nil
 }
 
 func firstOf(vals ...string) string {

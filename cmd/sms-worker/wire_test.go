@@ -214,6 +214,13 @@ func TestWorkerWiringRefusesBadSettings(t *testing.T) {
 		{map[string]string{"SMS_PROVIDERS": "console", "SMS_ROUTES": "India=sns"}, "SMS_ROUTES"},
 		{map[string]string{"SMS_PROVIDERS": "console", "SMS_RATE_CONSOLE": "fast"}, "SMS_RATE_CONSOLE"},
 		{map[string]string{"SMS_PROVIDERS": "twilio"}, "TWILIO_AUTH_TOKEN_SECRET"},
+		{map[string]string{"SMS_PROVIDERS": "whatsapp"}, "TWILIO_AUTH_TOKEN_SECRET"},
+		{map[string]string{
+			"SMS_PROVIDERS": "whatsapp", "TWILIO_AUTH_TOKEN_SECRET": "plain:0123456789abcdef0123456789abcdef",
+			"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "WHATSAPP_FROM": "+15017122661",
+		}, "WHATSAPP_CONTENT_SIDS"},
+		{map[string]string{"SMS_PROVIDERS": "console", "SMS_ROUTES": "IN=whatsapp,eum"}, "EUM_ORIGINATION_IDENTITY"},
+		{map[string]string{"SMS_PROVIDERS": "console", "SMS_RATE_EUM": "0"}, "SMS_RATE_EUM"},
 		{map[string]string{"SMS_PROVIDERS": "sns", "SNS_SENDER_ID": "not a sender id!"}, "SNS_SENDER_ID"},
 		{map[string]string{"SMS_PROVIDERS": "console", "SMS_DOMAIN": "https://example.com/"}, "SMS_DOMAIN"},
 		{map[string]string{"SMS_PROVIDERS": "console", "OTP_DLQ_URL": ""}, "OTP_DLQ_URL"},

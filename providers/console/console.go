@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 )
 
@@ -26,6 +27,7 @@ type Provider struct {
 	w      io.Writer
 	outbox string
 	now    func() time.Time
+	as     string // the provider it stands in for; "" is itself
 
 	mu sync.Mutex // serialises writes to w and the outbox
 }
@@ -40,12 +42,24 @@ func WithClock(now func() time.Time) Option {
 	return func(p *Provider) { p.now = now }
 }
 
+// As makes the Provider stand in for the named provider (whatsapp, eum,
+// twilio, sns) in a local stack: Name is that name, so a chain built from
+// SMS_PROVIDERS and SMS_ROUTES routes and fails over as deployed, and each
+// line names the channel and the provider a deployment would use.
+func As(provider string) Option {
+	return func(p *Provider) { p.as = provider }
+}
+
 // Record is one line of the outbox file.
 type Record struct {
 	ID   string    `json:"id"`   // Message.ID
 	To   string    `json:"to"`   // E.164
 	Body string    `json:"body"` // the full text
 	At   time.Time `json:"at"`   // when it was "sent", UTC
+	// Channel and Provider are what a deployment would use, for a
+	// Provider made with As; absent otherwise.
+	Channel  string `json:"channel,omitempty"`
+	Provider string `json:"provider,omitempty"`
 }
 
 // New returns a Provider that prints each message as one line on w and, when
@@ -79,12 +93,21 @@ func openOutbox(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 }
 
-// Name is "console".
-func (p *Provider) Name() string { return Name }
+// Name is "console", or the name given to As.
+func (p *Provider) Name() string {
+	if p.as != "" {
+		return p.as
+	}
+	return Name
+}
 
 // Send prints m as
 //
 //	sms id=<id> to=<to> body="<body, Go-quoted>"
+//
+// or, standing in for a provider (As), as
+//
+//	whatsapp via=whatsapp id=<id> to=<to> body="<body, Go-quoted>"
 //
 // (id and to are quoted too when empty or holding spaces, quotes or
 // unprintable characters, so a message is always one line) and appends its
@@ -92,21 +115,28 @@ func (p *Provider) Name() string { return Name }
 // Transient error.
 func (p *Provider) Send(ctx context.Context, m providers.Message) (providers.Receipt, error) {
 	if err := ctx.Err(); err != nil {
-		return providers.Receipt{}, &providers.Error{Provider: Name, Kind: providers.Transient, Err: err}
+		return providers.Receipt{}, &providers.Error{Provider: p.Name(), Kind: providers.Transient, Err: err}
 	}
-	line := "sms id=" + value(m.ID) + " to=" + value(m.To) + " body=" + strconv.Quote(m.Body) + "\n"
+	rec := Record{ID: m.ID, To: m.To, Body: m.Body}
+	line := "sms "
+	if p.as != "" {
+		rec.Channel, rec.Provider = channel.Of(p.as), p.as
+		line = rec.Channel + " via=" + value(p.as) + " "
+	}
+	line += "id=" + value(m.ID) + " to=" + value(m.To) + " body=" + strconv.Quote(m.Body) + "\n"
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.outbox != "" {
-		if err := p.appendRecord(Record{ID: m.ID, To: m.To, Body: m.Body, At: p.now().UTC()}); err != nil {
-			return providers.Receipt{}, &providers.Error{Provider: Name, Kind: providers.Transient, Code: "outbox", Err: err}
+		rec.At = p.now().UTC()
+		if err := p.appendRecord(rec); err != nil {
+			return providers.Receipt{}, &providers.Error{Provider: p.Name(), Kind: providers.Transient, Code: "outbox", Err: err}
 		}
 	}
 	if _, err := io.WriteString(p.w, line); err != nil {
-		return providers.Receipt{}, &providers.Error{Provider: Name, Kind: providers.Transient, Code: "write", Err: err}
+		return providers.Receipt{}, &providers.Error{Provider: p.Name(), Kind: providers.Transient, Code: "write", Err: err}
 	}
-	return providers.Receipt{Provider: Name, MessageID: m.ID}, nil
+	return providers.Receipt{Provider: p.Name(), MessageID: m.ID}, nil
 }
 
 // appendRecord writes r as one line in one write. Callers hold mu.

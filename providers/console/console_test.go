@@ -256,3 +256,31 @@ func TestName(t *testing.T) {
 		t.Errorf("Name() = %q", p.Name())
 	}
 }
+
+// A stand-in names the channel and the provider a deployment would use.
+func TestAsStandsIn(t *testing.T) {
+	var out strings.Builder
+	outbox := filepath.Join(t.TempDir(), "outbox.jsonl")
+	p, err := console.New(&out, outbox, console.As("whatsapp"), console.WithClock(func() time.Time { return time.Unix(0, 0) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.Send(context.Background(), providers.Message{ID: "m1", To: "+919876543210", Body: "code 123456"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name() != "whatsapp" || r.Provider != "whatsapp" {
+		t.Errorf("Name %q, receipt %+v", p.Name(), r)
+	}
+	if want := "whatsapp via=whatsapp id=m1 to=+919876543210 body=\"code 123456\"\n"; out.String() != want {
+		t.Errorf("line %q, want %q", out.String(), want)
+	}
+	raw, err := os.ReadFile(outbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec console.Record
+	if err := json.Unmarshal(raw, &rec); err != nil || rec.Channel != "whatsapp" || rec.Provider != "whatsapp" {
+		t.Errorf("record %+v (%v)", rec, err)
+	}
+}

@@ -1,17 +1,14 @@
 package sns
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers/awsreply"
 )
 
 // byCode classifies SNS error codes. The codes are those of the Publish API
@@ -132,11 +129,7 @@ func containsAny(s string, subs []string) bool {
 // holds neither m.To nor m.Body, and whose chain holds no SDK error (their
 // messages would): only a context sentinel, for errors.Is.
 func classify(err error, m providers.Message) *providers.Error {
-	status, requestID := 0, ""
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status, requestID = re.HTTPStatusCode(), re.ServiceRequestID()
-	}
+	status, requestID := awsreply.Response(err)
 
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
@@ -157,94 +150,10 @@ func classify(err error, m providers.Message) *providers.Error {
 			Provider: name,
 			Code:     code,
 			Kind:     kind,
-			Err:      &sendError{msg: describe(status, requestID, redact(apiErr.ErrorMessage(), m))},
+			Err:      &providers.SafeError{Msg: providers.DescribeHTTP(status, requestID, providers.Redact(apiErr.ErrorMessage(), m))},
 		}
 	}
 
 	// No API error: no answer, or one that was not SNS's (a proxy's page).
-	e := &sendError{msg: redact(err.Error(), m)}
-	if status != 0 {
-		e.msg = describe(status, requestID, "the reply is not an SNS error")
-	}
-	kind := providers.Transient // network failure, timeout, cancellation
-	switch {
-	case errors.Is(err, context.Canceled):
-		e.cause = context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		e.cause = context.DeadlineExceeded
-	case status != 0 && status != http.StatusTooManyRequests && status < 500:
-		// A 4xx whose body was not an SNS error (a proxy, a bad endpoint).
-		kind = providers.ProviderSide
-	default:
-		var invalid *smithy.InvalidParamsError
-		if errors.As(err, &invalid) { // the SDK refused our input before sending
-			kind = providers.ProviderSide
-		}
-	}
-	return &providers.Error{Provider: name, Kind: kind, Err: e}
-}
-
-func describe(status int, requestID, msg string) string {
-	var b strings.Builder
-	if status != 0 {
-		fmt.Fprintf(&b, "HTTP %d", status)
-	}
-	if requestID != "" {
-		if b.Len() > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("request id " + requestID)
-	}
-	if msg != "" {
-		if b.Len() > 0 {
-			b.WriteString(": ")
-		}
-		b.WriteString(msg)
-	}
-	return b.String()
-}
-
-// sendError is the Err of a *providers.Error from this package: a redacted
-// message and at most a context sentinel to unwrap to.
-type sendError struct {
-	msg   string
-	cause error
-}
-
-func (e *sendError) Error() string { return e.msg }
-func (e *sendError) Unwrap() error { return e.cause }
-
-// digitRun is four or more digits, possibly written with separators: a phone
-// number in any format, a code, or a part of either.
-var digitRun = regexp.MustCompile(`\+?[0-9][0-9 ().\-/]*[0-9]`)
-
-// maxTextLen bounds how much of a provider's text an error keeps.
-const maxTextLen = 300
-
-// redact removes the destination, the body and every run of four or more
-// digits from s. SNS's messages echo the number ("Invalid parameter:
-// PhoneNumber Reason: +15555550100 is not valid to publish to"), and the body
-// holds the code.
-func redact(s string, m providers.Message) string {
-	for _, secret := range []string{m.Body, m.To, strings.TrimPrefix(m.To, "+")} {
-		if len(secret) >= 4 { // shorter ones are left to digitRun
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	s = digitRun.ReplaceAllStringFunc(s, func(run string) string {
-		n := 0
-		for _, c := range run {
-			if c >= '0' && c <= '9' {
-				n++
-			}
-		}
-		if n < 4 {
-			return run
-		}
-		return "[redacted]"
-	})
-	if r := []rune(s); len(r) > maxTextLen {
-		s = string(r[:maxTextLen]) + "…"
-	}
-	return s
+	return awsreply.NoAnswer(name, "SNS", err, m)
 }

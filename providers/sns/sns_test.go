@@ -431,12 +431,12 @@ func TestRedact(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := redact(tt.in, m); got != tt.want {
+		if got := providers.Redact(tt.in, m); got != tt.want {
 			t.Errorf("redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 	long := strings.Repeat("é", 400)
-	if got := redact(long, m); len([]rune(got)) != maxTextLen+1 || !strings.HasSuffix(got, "…") {
-		t.Errorf("redact(400 runes) has %d runes, want %d ending in …", len([]rune(got)), maxTextLen+1)
+	if got := providers.Redact(long, m); len([]rune(got)) != providers.MaxTextLen+1 || !strings.HasSuffix(got, "…") {
+		t.Errorf("redact(400 runes) has %d runes, want %d ending in …", len([]rune(got)), providers.MaxTextLen+1)
 	}
 }

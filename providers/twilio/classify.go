@@ -96,9 +96,10 @@ var codes = map[int]code{
 	90007: {providers.ProviderSide, "invalid validity period"},
 }
 
-// kindOf classifies an error answer by its Twilio code, else its HTTP status.
-func kindOf(twilioCode, status int) providers.Kind {
-	if c, ok := codes[twilioCode]; ok {
+// kindOf classifies an error answer by its Twilio code in table, else its
+// HTTP status.
+func kindOf(table map[int]code, twilioCode, status int) providers.Kind {
+	if c, ok := table[twilioCode]; ok {
 		return c.kind
 	}
 	return kindOfStatus(status)
@@ -118,14 +119,15 @@ func kindOfStatus(status int) providers.Kind {
 type APIError struct {
 	Status int // HTTP status
 	Code   int // Twilio error code; 0 when the answer held none
+	what   string
 }
 
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("HTTP %d", e.Status)
 	if e.Code != 0 {
 		s += fmt.Sprintf(", Twilio error %d", e.Code)
-		if c, ok := codes[e.Code]; ok {
-			s += ": " + c.what
+		if e.what != "" {
+			s += ": " + e.what
 		}
 	}
 	return s

@@ -110,7 +110,23 @@ var knownEdges = []string{
 func (c Config) Validate() error {
 	var errs []error
 	fail := func(name, why string) { errs = append(errs, fmt.Errorf("%s: %s", name, why)) }
+	c.checkAccount(fail)
+	switch {
+	case c.From == "" && c.MessagingServiceSID == "":
+		fail(EnvFrom, fmt.Sprintf("required, or %s instead", EnvMessagingServiceSID))
+	case c.From != "" && c.MessagingServiceSID != "":
+		fail(EnvFrom, fmt.Sprintf("set either %s or %s, not both", EnvFrom, EnvMessagingServiceSID))
+	case c.From != "" && !validSender(c.From):
+		fail(EnvFrom, fmt.Sprintf("%.20q is not an E.164 number (+15551234567), a short code or an alphanumeric sender ID (up to 11 characters, at least one letter)", c.From))
+	case c.MessagingServiceSID != "" && !reServiceSID.MatchString(c.MessagingServiceSID):
+		fail(EnvMessagingServiceSID, "must be MG followed by 32 hex digits")
+	}
+	return errors.Join(errs...)
+}
 
+// checkAccount checks all but the sender: what the SMS and the WhatsApp
+// senders of one account share.
+func (c Config) checkAccount(fail func(name, why string)) {
 	switch {
 	case c.AccountSID == "":
 		fail(EnvAccountSID, "required")
@@ -122,17 +138,6 @@ func (c Config) Validate() error {
 		fail(EnvAuthToken, "required")
 	case !reAuthToken.MatchString(c.AuthToken):
 		fail(EnvAuthToken, "must hold only letters and digits") // never the value
-	}
-
-	switch {
-	case c.From == "" && c.MessagingServiceSID == "":
-		fail(EnvFrom, fmt.Sprintf("required, or %s instead", EnvMessagingServiceSID))
-	case c.From != "" && c.MessagingServiceSID != "":
-		fail(EnvFrom, fmt.Sprintf("set either %s or %s, not both", EnvFrom, EnvMessagingServiceSID))
-	case c.From != "" && !validSender(c.From):
-		fail(EnvFrom, fmt.Sprintf("%.20q is not an E.164 number (+15551234567), a short code or an alphanumeric sender ID (up to 11 characters, at least one letter)", c.From))
-	case c.MessagingServiceSID != "" && !reServiceSID.MatchString(c.MessagingServiceSID):
-		fail(EnvMessagingServiceSID, "must be MG followed by 32 hex digits")
 	}
 
 	if c.StatusCallback != "" {
@@ -161,7 +166,6 @@ func (c Config) Validate() error {
 	case regionOK && edges != nil && !slices.Contains(edges, c.Edge):
 		fail(EnvEdge, fmt.Sprintf("%s=%s takes %s=%s", EnvRegion, c.Region, EnvEdge, strings.Join(edges, " or ")))
 	}
-	return errors.Join(errs...)
 }
 
 func validSender(s string) bool {

@@ -82,7 +82,7 @@ func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
 	case to == "":
 		writeError(w, 400, 21604, "A 'To' phone number is required.")
 		return
-	case form.Get("Body") == "":
+	case form.Get("Body") == "" && form.Get("ContentSid") == "":
 		writeError(w, 400, 21602, "Message body is required.")
 		return
 	case (form.Get("From") == "") == (form.Get("MessagingServiceSid") == ""):
@@ -95,6 +95,9 @@ func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if strings.HasPrefix(to, "whatsapp:") && !f.whatsappOK(w, form) {
+		return
+	}
 	if f.reply != nil {
 		f.reply(w, r, form)
 		return
@@ -106,8 +109,11 @@ func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
 // request as Twilio does.
 func writeMessage(t *testing.T, w http.ResponseWriter, form url.Values, sid string) {
 	file := "testdata/message-queued.json"
-	if form.Get("MessagingServiceSid") != "" {
+	switch {
+	case form.Get("MessagingServiceSid") != "":
 		file = "testdata/message-accepted.json"
+	case strings.HasPrefix(form.Get("To"), "whatsapp:"):
+		file = "testdata/whatsapp-queued.json"
 	}
 	raw, err := os.ReadFile(file)
 	if err != nil {
@@ -117,7 +123,10 @@ func writeMessage(t *testing.T, w http.ResponseWriter, form url.Values, sid stri
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Errorf("fixture %s: %v", file, err)
 	}
-	m["sid"], m["to"], m["body"] = sid, form.Get("To"), form.Get("Body")
+	m["sid"], m["to"] = sid, form.Get("To")
+	if body := form.Get("Body"); body != "" {
+		m["body"] = body
+	}
 	if from := form.Get("From"); from != "" {
 		m["from"] = from
 	}
@@ -167,4 +176,26 @@ func twilioMessage(code int, to string) string {
 		return "'To' number " + strings.TrimPrefix(to, "+") + " is not a valid mobile number"
 	}
 	return fmt.Sprintf("Error %d for 'To' number %s", code, to)
+}
+
+// whatsappOK checks a WhatsApp send the way Twilio does, answering its
+// error when it fails: a "whatsapp:" From (or a Messaging Service), a
+// Content SID, variables as a JSON object of strings, and no free text
+// (since April 2025 a business-initiated template must go by ContentSid:
+// twilio.com/docs/api/errors/63016).
+func (f *fakeTwilio) whatsappOK(w http.ResponseWriter, form url.Values) bool {
+	var vars map[string]string
+	switch {
+	case form.Get("MessagingServiceSid") == "" && !strings.HasPrefix(form.Get("From"), "whatsapp:"):
+		writeError(w, 400, 63007, "Twilio could not find a Channel with the specified From address")
+	case form.Get("ContentSid") == "":
+		writeError(w, 400, 63016, "Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template.")
+	case !strings.HasPrefix(form.Get("ContentSid"), "HX") || len(form.Get("ContentSid")) != 34:
+		writeError(w, 400, 21655, "The ContentSid is Invalid.")
+	case json.Unmarshal([]byte(form.Get("ContentVariables")), &vars) != nil:
+		writeError(w, 400, 21656, "The ContentVariables Parameter is invalid.")
+	default:
+		return true
+	}
+	return false
 }

@@ -76,6 +76,12 @@ func New(cfg Config, opts ...Option) (*Provider, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("twilio config: %w", err)
 	}
+	return newAccount(cfg, opts)
+}
+
+// newAccount is a Provider for cfg's account (credentials, host, status
+// callback), whose sender its caller has checked.
+func newAccount(cfg Config, opts []Option) (*Provider, error) {
 	p := &Provider{cfg: cfg, transport: http.DefaultTransport, timeout: DefaultTimeout, now: time.Now}
 	for _, o := range opts {
 		o(p)
@@ -120,17 +126,34 @@ func (p *Provider) Send(ctx context.Context, m providers.Message) (providers.Rec
 	if p.cfg.StatusCallback != "" {
 		params.SetStatusCallback(p.cfg.StatusCallback)
 	}
-	if !m.ExpiresAt.IsZero() {
-		left := m.ExpiresAt.Sub(p.now())
+	return p.create(ctx, params, m.ExpiresAt, p.cfg.MessagingServiceSID != "", sms)
+}
+
+// kinds is how one sender classifies Twilio's answers: its name in
+// receipts and errors, and its table of codes.
+type kinds struct {
+	name  string
+	codes map[int]code
+}
+
+var sms = kinds{Name, codes}
+
+// create sends params (all but ValidityPeriod set) for a code that dies at
+// expires (zero: no known expiry): not at all with less than a second left,
+// and with ValidityPeriod when withValidity (only a Messaging Service takes
+// it). Errors are classified by k.
+func (p *Provider) create(ctx context.Context, params *api.CreateMessageParams, expires time.Time, withValidity bool, k kinds) (providers.Receipt, error) {
+	if !expires.IsZero() {
+		left := expires.Sub(p.now())
 		if left < time.Second {
-			return providers.Receipt{}, fail(providers.Permanent, CodeExpired, errExpired)
+			return providers.Receipt{}, k.fail(providers.Permanent, CodeExpired, errExpired)
 		}
-		if p.cfg.MessagingServiceSID != "" {
+		if withValidity {
 			params.SetValidityPeriod(int(min(left, MaxValidityPeriod) / time.Second))
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return providers.Receipt{}, fail(providers.Transient, "", fmt.Errorf("not sent: %w", err))
+		return providers.Receipt{}, k.fail(providers.Transient, "", fmt.Errorf("not sent: %w", err))
 	}
 	if p.timeout > 0 {
 		var cancel context.CancelFunc
@@ -141,15 +164,15 @@ func (p *Provider) Send(ctx context.Context, m providers.Message) (providers.Rec
 	var x exchange
 	msg, err := p.messages(ctx, &x).CreateMessage(params)
 	if err != nil {
-		return providers.Receipt{}, classify(ctx, err, &x)
+		return providers.Receipt{}, k.classify(ctx, err, &x)
 	}
 	if msg.Sid == nil || *msg.Sid == "" {
 		// Twilio said it created the message but named no sid: count it as
 		// sent. An error here would make the chain send it again through
-		// the next provider: a second SMS for one code.
-		return providers.Receipt{Provider: Name}, nil
+		// the next provider: a second message for one code.
+		return providers.Receipt{Provider: k.name}, nil
 	}
-	return providers.Receipt{Provider: Name, MessageID: *msg.Sid}, nil
+	return providers.Receipt{Provider: k.name, MessageID: *msg.Sid}, nil
 }
 
 var errExpired = errors.New("the code expired before sending; not sent")
@@ -215,7 +238,7 @@ func (t *sendTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // classify turns CreateMessage's error into a *providers.Error that holds
 // neither the number nor the body.
-func classify(ctx context.Context, err error, x *exchange) error {
+func (k kinds) classify(ctx context.Context, err error, x *exchange) error {
 	var rest *client.TwilioRestError
 	if errors.As(err, &rest) {
 		status := x.status
@@ -223,9 +246,9 @@ func classify(ctx context.Context, err error, x *exchange) error {
 			status = rest.Status
 		}
 		e := &providers.Error{
-			Provider: Name,
-			Kind:     kindOf(rest.Code, status),
-			Err:      &APIError{Status: status, Code: rest.Code}, // not rest: its text quotes the number
+			Provider: k.name,
+			Kind:     kindOf(k.codes, rest.Code, status),
+			Err:      &APIError{Status: status, Code: rest.Code, what: k.codes[rest.Code].what}, // not rest: its text quotes the number
 		}
 		if rest.Code != 0 {
 			e.Code = strconv.Itoa(rest.Code)
@@ -236,12 +259,12 @@ func classify(ctx context.Context, err error, x *exchange) error {
 		return e
 	}
 	if cerr := ctx.Err(); cerr != nil {
-		return fail(providers.Transient, "", fmt.Errorf("send: %w", cerr))
+		return k.fail(providers.Transient, "", fmt.Errorf("send: %w", cerr))
 	}
 	if x.status != 0 {
 		// An answer twilio-go could not read: an error page that is not
 		// Twilio's JSON, or a 2xx/3xx body without a Message in it.
-		e := fail(kindOfStatus(x.status), "", fmt.Errorf("HTTP %d answer that is not Twilio's JSON", x.status))
+		e := k.fail(kindOfStatus(x.status), "", fmt.Errorf("HTTP %d answer that is not Twilio's JSON", x.status))
 		if e.Kind == providers.Transient {
 			e.RetryAfter = x.retryAfter
 		}
@@ -253,9 +276,9 @@ func classify(ctx context.Context, err error, x *exchange) error {
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	return fail(providers.Transient, "", fmt.Errorf("send: %w", err))
+	return k.fail(providers.Transient, "", fmt.Errorf("send: %w", err))
 }
 
-func fail(kind providers.Kind, code string, err error) *providers.Error {
-	return &providers.Error{Provider: Name, Code: code, Kind: kind, Err: err}
+func (k kinds) fail(kind providers.Kind, code string, err error) *providers.Error {
+	return &providers.Error{Provider: k.name, Code: code, Kind: kind, Err: err}
 }
