@@ -222,17 +222,3 @@ func (s endpointSource) GetUseFIPSEndpoint(context.Context) (aws.FIPSEndpointSta
 func (s endpointSource) GetUseDualStackEndpoint(context.Context) (aws.DualStackEndpointState, bool, error) {
 	return s.dualStack, s.dualStack != aws.DualStackEndpointStateUnset, nil
 }
-
-// ServiceEndpoint is the endpoint cfg (from Load) configures for the
-// client whose SDK id is sdkID, or "" when none is: what an SDK client
-// would use, for code that calls a service without one.
-func ServiceEndpoint(cfg aws.Config, sdkID string) string {
-	for _, src := range cfg.ConfigSources {
-		if s, ok := src.(endpointSource); ok {
-			if v, ok, _ := s.GetServiceBaseEndpoint(context.Background(), sdkID); ok {
-				return v
-			}
-		}
-	}
-	return aws.ToString(cfg.BaseEndpoint)
-}

@@ -160,8 +160,8 @@ func TestEndpointsReachTheClients(t *testing.T) {
 			q := sqs.NewFromConfig(cfg)
 			if tt.wantIgnore {
 				// Nothing configured is used: the clients would go to AWS.
-				if cfg.BaseEndpoint != nil || ServiceEndpoint(cfg, "SQS") != "" {
-					t.Errorf("endpoints not ignored: base %v, sqs %q", aws.ToString(cfg.BaseEndpoint), ServiceEndpoint(cfg, "SQS"))
+				if v, found, _ := cfg.ConfigSources[0].(endpointSource).GetServiceBaseEndpoint(context.Background(), "SQS"); cfg.BaseEndpoint != nil || found {
+					t.Errorf("endpoints not ignored: base %v, sqs %q", aws.ToString(cfg.BaseEndpoint), v)
 				}
 				return
 			}
@@ -182,18 +182,6 @@ func TestEndpointsReachTheClients(t *testing.T) {
 				t.Errorf("servers called (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestServiceEndpoint(t *testing.T) {
-	cfg, err := load(with(lambdaEnv, "AWS_ENDPOINT_URL=http://global:1", "AWS_ENDPOINT_URL_SECRETS_MANAGER=http://sm:2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for sdkID, want := range map[string]string{"Secrets Manager": "http://sm:2", "SSM": "http://global:1"} {
-		if got := ServiceEndpoint(cfg, sdkID); got != want {
-			t.Errorf("ServiceEndpoint(%q) = %q, want %q", sdkID, got, want)
-		}
 	}
 }
 
