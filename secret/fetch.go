@@ -3,7 +3,7 @@ package secret
 import (
 	"bytes"
 	"context"
-		"errors"
+	"errors"
 	"fmt"
 	"io"
 
