@@ -5,10 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakecognito"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
-	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
+	"github.com/cognito-phone-otp/cognito-phone-otp/userpool/verified"
 )
 
 const (
@@ -62,7 +63,7 @@ func TestPostAuthentication(t *testing.T) {
 				}
 			}
 			m := &countingMetrics{}
-			pa, err := triggers.NewPostAuthentication(userpool.New(srv.Client()), h.store, 0,
+			pa, err := triggers.NewPostAuthentication(verified.New(awsjson.New(srv.AWSConfig(), awsjson.CognitoIdentityProvider)), h.store, 0,
 				triggers.Env{Now: h.clock.Now, Log: slog.New(slog.NewJSONHandler(h.logs, nil)), Metrics: m})
 			if err != nil {
 				t.Fatal(err)
@@ -91,7 +92,7 @@ func TestPostAuthenticationLongAfterTheCode(t *testing.T) {
 	id, code := h.newCode()
 	h.answer(id, code)
 	h.clock.Advance(time.Hour)
-	pa, _ := triggers.NewPostAuthentication(userpool.New(srv.Client()), h.store, 0, triggers.Env{Now: h.clock.Now})
+	pa, _ := triggers.NewPostAuthentication(verified.New(awsjson.New(srv.AWSConfig(), awsjson.CognitoIdentityProvider)), h.store, 0, triggers.Env{Now: h.clock.Now})
 	if _, err := invoke(t, pa.Handle, fixture(t, "postauth/unverified.json")); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestPostAuthenticationLongAfterTheCode(t *testing.T) {
 
 func TestPostAuthenticationMalformed(t *testing.T) {
 	h := newHarness(t)
-	pa, err := triggers.NewPostAuthentication(userpool.New(fakecognito.New(t).Client()), h.store, 0, triggers.Env{})
+	pa, err := triggers.NewPostAuthentication(verified.New(awsjson.New(fakecognito.New(t).AWSConfig(), awsjson.CognitoIdentityProvider)), h.store, 0, triggers.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,15 +6,15 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
-	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
+	"github.com/cognito-phone-otp/cognito-phone-otp/userpool/verified"
 )
 
 func main() {
@@ -22,7 +22,7 @@ func main() {
 	log, aws := awsinit.Start(context.Background(), s.LogLevel, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
 	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
-	pool := userpool.New(cognitoidentityprovider.NewFromConfig(aws))
+	pool := verified.New(awsjson.New(aws, awsjson.CognitoIdentityProvider))
 	h, err := triggers.NewPostAuthentication(pool, store, s.Deadline, triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
 	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	lambda.StartHandlerFunc(h.Handle)

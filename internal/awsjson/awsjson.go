@@ -1,9 +1,9 @@
 // Package awsjson calls single operations of AWS services that speak the
-// AWS JSON 1.1 protocol (Secrets Manager, SSM), signed with the SDK's own
+// AWS JSON 1.1 protocol (Secrets Manager, SSM, Cognito user pools), signed with the SDK's own
 // SigV4 signer, from an aws.Config. It exists so that a function reading one
-// secret need not link a whole generated service client: the SSM and
-// Secrets Manager clients add about 2.4 MB to every binary, for one
-// operation each.
+// secret, or mark one attribute, need not link a whole generated service
+// client: the SSM and Secrets Manager clients add about 4.5 MB to a binary,
+// the Cognito one about 2 MB, for one operation each.
 //
 // It does what the generated clients do for those calls and nothing more:
 // endpoints as the client would resolve them (AWS_ENDPOINT_URL_<SERVICE>,
@@ -37,8 +37,10 @@ type Service struct {
 	EndpointName string // host prefix of its regional endpoint: "secretsmanager"
 	SigningName  string // service in the SigV4 credential scope
 	TargetPrefix string // X-Amz-Target is TargetPrefix + "." + operation
-	// DualStackIsRegional: the regional endpoint serves IPv6 too, so the
-	// dual-stack setting changes no host (Secrets Manager's rule set).
+	// DualStackIsRegional: the dual-stack setting changes no host. Secrets
+	// Manager's regional endpoint serves IPv6 too; Cognito's rule set names
+	// dual-stack hosts region by region, which we do not copy, so a
+	// dual-stack Cognito endpoint needs AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER.
 	DualStackIsRegional bool
 }
 
@@ -46,6 +48,8 @@ type Service struct {
 var (
 	SecretsManager = Service{SDKID: "Secrets Manager", EndpointName: "secretsmanager", SigningName: "secretsmanager", TargetPrefix: "secretsmanager", DualStackIsRegional: true}
 	SSM            = Service{SDKID: "SSM", EndpointName: "ssm", SigningName: "ssm", TargetPrefix: "AmazonSSM"}
+	// CognitoIdentityProvider is the user pools API (cognito-idp).
+	CognitoIdentityProvider = Service{SDKID: "Cognito Identity Provider", EndpointName: "cognito-idp", SigningName: "cognito-idp", TargetPrefix: "AWSCognitoIdentityProviderService", DualStackIsRegional: true}
 )
 
 // maxResponse bounds a response body: a secret is at most 64 KiB, a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go/ptr"
@@ -26,17 +27,24 @@ func TestRegionalEndpointsMatchTheSDK(t *testing.T) {
 			e, err := secretsmanager.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, secretsmanager.EndpointParameters{Region: &region, UseFIPS: &fips, UseDualStack: &ds})
 			return e.URI.String(), err
 		},
+		"cognito-idp": func(region string, fips, ds bool) (string, error) {
+			e, err := cognitoidentityprovider.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, cognitoidentityprovider.EndpointParameters{Region: &region, UseFIPS: &fips, UseDualStack: &ds})
+			return e.URI.String(), err
+		},
 		"ssm": func(region string, fips, ds bool) (string, error) {
 			e, err := ssm.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, ssm.EndpointParameters{Region: &region, UseFIPS: &fips, UseDualStack: &ds})
 			return e.URI.String(), err
 		},
 	}
-	for _, svc := range []Service{SecretsManager, SSM} {
+	for _, svc := range []Service{SecretsManager, SSM, CognitoIdentityProvider} {
 		name := svc.EndpointName
 		for _, region := range []string{"us-east-1", "eu-west-1", "ap-south-1", "ca-central-1", "cn-north-1", "sa-east-1"} {
 			for _, v := range []struct{ fips, ds bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
 				if strings.HasPrefix(region, "cn-") && v.fips {
 					continue // no FIPS endpoints there
+				}
+				if svc == CognitoIdentityProvider && v.ds {
+					continue // per-region dual-stack hosts: not copied (see Service)
 				}
 				want, err := sdk[name](region, v.fips, v.ds)
 				if err != nil {
