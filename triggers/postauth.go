@@ -12,10 +12,6 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
-// canonicalPolicy only spells numbers in E.164: whether a number may get a
-// code is Create's decision, already taken when the pointer was written.
-var canonicalPolicy = phone.Policy{AllowVoIP: true}
-
 // proofWindow is how long after a code's expiry its use still proves the
 // number: PostAuthentication runs right after the answer that consumed it.
 const proofWindow = time.Minute
@@ -82,13 +78,11 @@ func (h *PostAuthentication) Handle(ctx context.Context, ev events.CognitoEventU
 	return ev, nil
 }
 
-func (h *PostAuthentication) provedByCode(ctx context.Context, raw, clientID string) (bool, error) {
-	// Create keys the pointer and the challenge by the canonical number; an
-	// account registered before PreSignUp required that form has another.
-	number := raw
-	if num, err := canonicalPolicy.Parse(raw); err == nil {
-		number = num.E164
-	}
+func (h *PostAuthentication) provedByCode(ctx context.Context, number, clientID string) (bool, error) {
+	// Create keys the pointer by the number as the pool holds it, the
+	// spelling this event carries (otp.Challenge.PointerPhone): an account
+	// registered before PreSignUp required canonical E.164 is found without
+	// parsing the number here.
 	ptr, err := h.proof.GetPointer(ctx, number, clientID)
 	if errors.Is(err, otp.ErrNotFound) {
 		return false, nil
@@ -103,6 +97,6 @@ func (h *PostAuthentication) provedByCode(ctx context.Context, raw, clientID str
 	if err != nil {
 		return false, err
 	}
-	return c.Consumed && !c.Voided && !c.Decoy && c.Phone == number &&
+	return c.Consumed && !c.Voided && !c.Decoy && c.PointerPhone() == number &&
 		h.env.Now().Before(c.ExpiresAt.Add(proofWindow)), nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
@@ -93,7 +92,7 @@ func (h *Verify) Handle(ctx context.Context, ev events.CognitoEventUserPoolsVeri
 		return ev, nil
 	}
 	log.Info("right answer", "attempt", c.Attempts)
-	h.env.Metrics.Count("CodeVerified", metrics.Dim{Name: "Country", Value: phone.Region(c.Phone)})
+	h.env.Metrics.Count("CodeVerified", metrics.Dim{Name: "Country", Value: c.Country})
 	ev.Response.AnswerCorrect = true
 	return ev, nil
 }
