@@ -43,10 +43,16 @@ var linkRules = map[string]struct {
 }{
 	"define-auth-challenge": {never: []string{sdk, twilioGo, numbering}},
 	"pre-sign-up":           {never: []string{sdk, twilioGo}},
+	// Create sends through queue's JSON client; the queue package still
+	// links the SQS client's package (the worker and the local stack use it).
 	"create-auth-challenge": {services: []string{"dynamodb", "sqs"}, never: append([]string{twilioGo}, lean...)},
-	"verify-auth-challenge": {services: []string{"dynamodb"}, never: append([]string{twilioGo}, lean...)},
-	"post-authentication":   {services: []string{"dynamodb", "cognitoidentityprovider"}, never: append([]string{twilioGo}, lean...)},
-	"sms-worker":            {services: []string{"dynamodb", "sqs", "sns"}, never: lean},
+	// Verify and PostAuthentication parse no number: the challenge carries
+	// its country and the pool's spelling (triggers/verify, triggers/postauth).
+	"verify-auth-challenge": {services: []string{"dynamodb"}, never: append([]string{twilioGo, numbering}, lean...)},
+	// PostAuthentication marks the phone verified with one JSON call
+	// (userpool/verified), not the generated Cognito client.
+	"post-authentication": {services: []string{"dynamodb"}, never: append([]string{twilioGo, numbering}, lean...)},
+	"sms-worker":          {services: []string{"dynamodb", "sqs", "sns"}, never: lean},
 	// Decrypts with KMS (the Encryption SDK's keyring builds its own client
 	// from the SDK's default configuration); caps and records in DynamoDB;
 	// enqueues on SQS.

@@ -85,6 +85,20 @@ func (c Challenge) PointerPhone() string {
 	return c.Phone
 }
 
+// IsID reports whether s is shaped like an id NewID makes: 32 lower-case
+// hex digits.
+func IsID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // NewID returns a random 128-bit identifier in hex.
 func NewID(r io.Reader) (string, error) {
 	if r == nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/verify"
 )
 
 // metadataPrefix marks our challengeMetadata; Cognito shows Create only the
@@ -30,7 +31,7 @@ const (
 	ParamExpiresIn   = "expiresIn"
 	ParamResendAfter = "resendAfter"
 	// ParamChallengeID is the one private parameter, for Verify.
-	ParamChallengeID = "challengeId"
+	ParamChallengeID = verify.ParamChallengeID
 )
 
 // Create is the CreateAuthChallenge trigger.
@@ -194,7 +195,7 @@ func (h *Create) reuseFromSession(ctx context.Context, session []*events.Cognito
 		return otp.Challenge{}, false, nil
 	}
 	id, ok := strings.CutPrefix(session[len(session)-1].ChallengeMetadata, metadataPrefix)
-	if !ok || !isID(id) {
+	if !ok || !otp.IsID(id) {
 		return otp.Challenge{}, false, nil
 	}
 	c, err := h.store.GetChallenge(ctx, id)
@@ -381,16 +382,4 @@ func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
 		return refuse(CodeCapReached)
 	}
 	return refuseAfter(CodeRateLimited, until.Sub(now))
-}
-
-func isID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
-			return false
-		}
-	}
-	return true
 }

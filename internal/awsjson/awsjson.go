@@ -1,5 +1,6 @@
 // Package awsjson calls single operations of AWS services that speak the
-// AWS JSON 1.1 protocol (Secrets Manager, SSM, Cognito user pools), signed with the SDK's own
+// AWS JSON 1.1 or 1.0 protocol (Secrets Manager, SSM, Cognito user pools,
+// SQS), signed with the SDK's own
 // SigV4 signer, from an aws.Config. It exists so that a function reading one
 // secret, or mark one attribute, need not link a whole generated service
 // client: the SSM and Secrets Manager clients add about 4.5 MB to a binary,
@@ -37,6 +38,9 @@ type Service struct {
 	EndpointName string // host prefix of its regional endpoint: "secretsmanager"
 	SigningName  string // service in the SigV4 credential scope
 	TargetPrefix string // X-Amz-Target is TargetPrefix + "." + operation
+	// JSON10 says the service speaks AWS JSON 1.0 (SQS), not 1.1; the two
+	// differ in the Content-Type only.
+	JSON10 bool
 	// DualStackIsRegional: the dual-stack setting changes no host. Secrets
 	// Manager's regional endpoint serves IPv6 too; Cognito's rule set names
 	// dual-stack hosts region by region, which we do not copy, so a
@@ -48,6 +52,8 @@ type Service struct {
 var (
 	SecretsManager = Service{SDKID: "Secrets Manager", EndpointName: "secretsmanager", SigningName: "secretsmanager", TargetPrefix: "secretsmanager", DualStackIsRegional: true}
 	SSM            = Service{SDKID: "SSM", EndpointName: "ssm", SigningName: "ssm", TargetPrefix: "AmazonSSM"}
+	// SQS is Amazon SQS's JSON protocol.
+	SQS = Service{SDKID: "SQS", EndpointName: "sqs", SigningName: "sqs", TargetPrefix: "AmazonSQS", JSON10: true}
 	// CognitoIdentityProvider is the user pools API (cognito-idp).
 	CognitoIdentityProvider = Service{SDKID: "Cognito Identity Provider", EndpointName: "cognito-idp", SigningName: "cognito-idp", TargetPrefix: "AWSCognitoIdentityProviderService", DualStackIsRegional: true}
 )
@@ -185,7 +191,11 @@ func (c *Client) request(ctx context.Context, operation string, body []byte) (*h
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	contentType := "application/x-amz-json-1.1"
+	if c.svc.JSON10 {
+		contentType = "application/x-amz-json-1.0"
+	}
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-Amz-Target", c.svc.TargetPrefix+"."+operation)
 	sum := sha256.Sum256(body)
 	if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.svc.SigningName, c.region, c.now()); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go/ptr"
 )
@@ -31,12 +32,16 @@ func TestRegionalEndpointsMatchTheSDK(t *testing.T) {
 			e, err := cognitoidentityprovider.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, cognitoidentityprovider.EndpointParameters{Region: &region, UseFIPS: &fips, UseDualStack: &ds})
 			return e.URI.String(), err
 		},
+		"sqs": func(region string, fips, ds bool) (string, error) {
+			e, err := sqs.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, sqs.EndpointParameters{Region: &region, UseFIPS: &fips, UseDualStack: &ds})
+			return e.URI.String(), err
+		},
 		"ssm": func(region string, fips, ds bool) (string, error) {
 			e, err := ssm.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, ssm.EndpointParameters{Region: &region, UseFIPS: &fips, UseDualStack: &ds})
 			return e.URI.String(), err
 		},
 	}
-	for _, svc := range []Service{SecretsManager, SSM, CognitoIdentityProvider} {
+	for _, svc := range []Service{SecretsManager, SSM, CognitoIdentityProvider, SQS} {
 		name := svc.EndpointName
 		for _, region := range []string{"us-east-1", "eu-west-1", "ap-south-1", "ca-central-1", "cn-north-1", "sa-east-1"} {
 			for _, v := range []struct{ fips, ds bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
