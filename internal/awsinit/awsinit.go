@@ -7,7 +7,7 @@
 // It does not use the SDK's config package on purpose. LoadDefaultConfig
 // links the SSO, SSO OIDC, STS and sign-in clients for credential sources
 // a Lambda function never has (profiles, SSO, web identity, role chaining),
-// about 1.5 MB of every binary, and reads shared config files that do not
+// 2.0 to 2.4 MB of every binary, and reads shared config files that do not
 // exist there. Lambda puts the role's credentials and the region in
 // environment variables; that is all this package reads (see Load).
 package awsinit

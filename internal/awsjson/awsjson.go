@@ -4,7 +4,7 @@
 // SigV4 signer, from an aws.Config. It exists so that a function reading one
 // secret, or mark one attribute, need not link a whole generated service
 // client: the SSM and Secrets Manager clients add about 4.5 MB to a binary,
-// the Cognito one about 2 MB, for one operation each.
+// the Cognito one about 4 MB, for one operation each.
 //
 // It does what the generated clients do for those calls and nothing more:
 // endpoints as the client would resolve them (AWS_ENDPOINT_URL_<SERVICE>,

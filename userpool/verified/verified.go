@@ -2,7 +2,7 @@
 // pool, as PostAuthentication does once the user has proven the number
 // with a code. It is one AdminUpdateUserAttributes call made through
 // internal/awsjson, so the PostAuthentication function links no generated
-// Cognito client (about 2 MB for this one operation); package userpool,
+// Cognito client (about 4 MB for this one operation); package userpool,
 // which the rescue command uses, keeps the SDK client for its many calls.
 // Errors never show a full phone number.
 package verified
