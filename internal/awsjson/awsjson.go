@@ -12,6 +12,13 @@
 // retry on a throttle, a 5xx or a lost connection, and the service's error
 // code and message as an *APIError. No paginators, waiters or
 // presigning.
+//
+// For the secret, the AWS Parameters and Secrets Lambda Extension would
+// need no client at all, but it refuses requests during the function's
+// init (HTTP 400 until the first invocation), and the functions read the
+// secret at init so that a missing or bad secret fails the start, not the
+// first sign-in; it would also add a layer whose ARN differs per region,
+// a second cache in front of secret.Cache, and not exist outside Lambda.
 package awsjson
 
 import (
