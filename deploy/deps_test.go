@@ -18,31 +18,53 @@ const (
 	providers = "github.com/cognito-phone-otp/cognito-phone-otp/providers"
 )
 
-// credentialServices are the clients the SDK's default configuration links
-// to find credentials (SSO, STS web identity and role chaining).
+// sdkConfig is the SDK's default configuration: it links the SSO, SSO
+// OIDC, STS and sign-in clients to find credentials a Lambda function never
+// has; internal/awsinit reads Lambda's environment instead.
+const sdkConfig = sdk + "/config"
+
+// credentialServices are the clients sdkConfig links (SSO, STS web
+// identity and role chaining). Only the custom SMS sender links them: the
+// AWS Encryption SDK's KMS keyring loads the default configuration itself.
 var credentialServices = []string{"signin", "sso", "ssooidc", "sts"}
+
+// secretClients are the generated clients of the secret stores; the secret
+// is read with internal/awsjson, one operation each, instead.
+var secretClients = []string{sdkService + "secretsmanager", sdkService + "ssm"}
+
+// lean is what no function but the custom SMS sender may link.
+var lean = append([]string{sdkConfig}, secretClients...)
 
 // linkRules says, per main, which AWS service clients it may link (nil: no
 // AWS SDK at all) and what else it must not link. Each function links only
 // what it calls: Define and PreSignUp make no AWS call, only the worker
 // sends SMS.
 var linkRules = map[string]struct {
-	services []string // aws-sdk-go-v2/service/<name> allowed, beside credentialServices
+	services []string // aws-sdk-go-v2/service/<name> allowed
 	never    []string // import path prefixes it must not link
 }{
 	"define-auth-challenge": {never: []string{sdk, twilioGo, numbering}},
 	"pre-sign-up":           {never: []string{sdk, twilioGo}},
-	// Create names the channel of the first send from the configuration
-	// (package channel), without the providers.
-	"create-auth-challenge": {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm"}, never: []string{twilioGo, providers}},
-	"verify-auth-challenge": {services: []string{"dynamodb", "secretsmanager", "ssm"}, never: []string{twilioGo}},
-	"post-authentication":   {services: []string{"dynamodb", "cognitoidentityprovider"}, never: []string{twilioGo}},
-	"sms-worker":            {services: []string{"dynamodb", "sqs", "secretsmanager", "ssm", "sns", "pinpointsmsvoicev2"}},
-	// Decrypts with KMS; caps and records in DynamoDB; enqueues on SQS.
-	"custom-sms-sender": {services: []string{"kms", "dynamodb", "sqs", "secretsmanager", "ssm"}, never: []string{twilioGo}},
-	// sms-receipts: the delivery ledger, the Twilio auth token's secret, and
-	// of twilio-go only the signature validator (client), no REST API.
-	"sms-receipts": {services: []string{"dynamodb", "secretsmanager", "ssm"}, never: []string{twilioGo + "/rest", twilioGo + "/twiml", numbering}},
+	// Create sends through queue's JSON client; the queue package still
+	// links the SQS client's package (the worker and the local stack use it).
+	// It names the channel of the first send from the configuration
+	// (packages channel, routing), without the providers.
+	"create-auth-challenge": {services: []string{"dynamodb", "sqs"}, never: append([]string{twilioGo, providers}, lean...)},
+	// Verify and PostAuthentication parse no number: the challenge carries
+	// its country and the pool's spelling (triggers/verify, triggers/postauth).
+	"verify-auth-challenge": {services: []string{"dynamodb"}, never: append([]string{twilioGo, numbering}, lean...)},
+	// PostAuthentication marks the phone verified with one JSON call
+	// (userpool/verified), not the generated Cognito client.
+	"post-authentication": {services: []string{"dynamodb"}, never: append([]string{twilioGo, numbering}, lean...)},
+	// The routing parameter is read through internal/awsjson, like the secret.
+	"sms-worker": {services: []string{"dynamodb", "sqs", "sns", "pinpointsmsvoicev2"}, never: lean},
+	// Decrypts with KMS (the Encryption SDK's keyring builds its own client
+	// from the SDK's default configuration); caps and records in DynamoDB;
+	// enqueues on SQS.
+	"custom-sms-sender": {services: append([]string{"kms", "dynamodb", "sqs"}, credentialServices...), never: append([]string{twilioGo}, secretClients...)},
+	// sms-receipts: the delivery ledger, and of twilio-go only the
+	// signature validator (client), no REST API.
+	"sms-receipts": {services: []string{"dynamodb"}, never: append([]string{twilioGo + "/rest", twilioGo + "/twiml", numbering}, lean...)},
 }
 
 // mustLink are packages a main must link: sms-receipts checks signatures
@@ -90,7 +112,7 @@ func TestEachFunctionLinksOnlyWhatItUses(t *testing.T) {
 		rule := linkRules[cmd]
 		t.Run(cmd, func(t *testing.T) {
 			t.Parallel()
-			allowed := append(slices.Clone(credentialServices), rule.services...)
+			allowed := slices.Clone(rule.services)
 			if slices.Contains(rule.services, "dynamodb") {
 				// attributevalue converts stream records too (types only).
 				allowed = append(allowed, "dynamodbstreams")

@@ -26,6 +26,8 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/postauth"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/verify"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
@@ -57,9 +59,9 @@ var functions = []function{
 	{"CreateAuthChallengeFunction", "create-auth-challenge", "CreateAuthChallenge", "",
 		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret}, parser(triggers.CreateFromEnv)},
 	{"VerifyAuthChallengeFunction", "verify-auth-challenge", "VerifyAuthChallengeResponse", "",
-		[]string{config.EnvTable, config.EnvSecret}, parser(triggers.VerifyFromEnv)},
+		[]string{config.EnvTable, config.EnvSecret}, parser(verify.FromEnv)},
 	{"PostAuthenticationFunction", "post-authentication", "PostAuthentication", "",
-		[]string{config.EnvTable}, parser(triggers.PostAuthenticationFromEnv)},
+		[]string{config.EnvTable}, parser(postauth.FromEnv)},
 	{"SmsWorkerFunction", "sms-worker", "", "",
 		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret, worker.EnvDLQURL, worker.EnvProviders},
 		func(getenv func(string) string, environ []string) error {

@@ -10,8 +10,17 @@ import (
 
 // Challenge is one issued code: only its MAC is kept, never the code.
 type Challenge struct {
-	ID          string
-	Phone       string // E.164
+	ID    string
+	Phone string // E.164
+	// PoolPhone is the number as the user pool holds it when that is not
+	// Phone's spelling: an account registered before PreSignUp required
+	// canonical E.164. Empty otherwise (every account since). See
+	// PointerPhone.
+	PoolPhone string
+	// Country is Phone's ISO 3166 alpha-2 region, as Create's numbering
+	// plan found it, so that Verify reports it without parsing the number
+	// again. Empty in challenges stored before it existed.
+	Country     string
 	ClientID    string // Cognito app client the sign-in came through
 	KeyID       string // which secret's key made MAC
 	MAC         []byte
@@ -45,7 +54,7 @@ func (c Challenge) AttemptsLeft() int { return max(0, c.MaxAttempts-c.Attempts) 
 // Pointer records the live challenge for a phone number and app client, so
 // that a retried or repeated Create within the resend cooldown reuses it.
 type Pointer struct {
-	Phone       string
+	Phone       string // the number as the user pool holds it (Challenge.PointerPhone)
 	ClientID    string
 	ChallengeID string
 	CreatedAt   time.Time // when the challenge was created: the cooldown runs from here
@@ -63,7 +72,31 @@ type PointerClaim struct {
 
 // PointerFor is the reuse pointer naming c.
 func PointerFor(c Challenge) Pointer {
-	return Pointer{Phone: c.Phone, ClientID: c.ClientID, ChallengeID: c.ID, CreatedAt: c.CreatedAt, ExpiresAt: c.ExpiresAt}
+	return Pointer{Phone: c.PointerPhone(), ClientID: c.ClientID, ChallengeID: c.ID, CreatedAt: c.CreatedAt, ExpiresAt: c.ExpiresAt}
+}
+
+// PointerPhone is the number c's reuse pointer is keyed by: the number as
+// the user pool holds it, so that PostAuthentication, which sees only the
+// pool's spelling, finds the proof without a numbering plan.
+func (c Challenge) PointerPhone() string {
+	if c.PoolPhone != "" {
+		return c.PoolPhone
+	}
+	return c.Phone
+}
+
+// IsID reports whether s is shaped like an id NewID makes: 32 lower-case
+// hex digits.
+func IsID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // NewID returns a random 128-bit identifier in hex.

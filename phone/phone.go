@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 )
 
 // Sentinel errors; errors returned by Parse wrap exactly one of them.
@@ -21,10 +23,10 @@ var (
 	ErrTypeNotAllowed = errors.New("phone number type not allowed")
 )
 
-// MaxInputLen is the longest raw input, in bytes, that Parse looks at. The
-// longest E.164 number has 15 digits; 32 leaves room for "+", spaces, dashes
-// and parentheses.
-const MaxInputLen = 32
+// MaxInputLen is the longest raw input, in bytes, that Parse looks at (the
+// longest Mask shows). The longest E.164 number has 15 digits; 32 leaves
+// room for "+", spaces, dashes and parentheses.
+const MaxInputLen = mask.MaxInputLen
 
 // Policy says which numbers we accept. The zero value accepts mobile numbers
 // of every country.
@@ -186,48 +188,9 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// fullMask is what Mask returns for anything it will not partly show.
-const fullMask = "****"
-
-// Mask hides all but the last 4 digits of a phone number, keeping a leading
-// '+' and the digit count: "+14155550123" gives "+*******0123", and so does
-// "+1 (415) 555-0123". Anything that is not 7 to 15 digits (with optional
-// leading '+' and the separators Parse accepts), or is longer than
-// MaxInputLen bytes, gives "****"; "" gives "". The result is never longer
-// than 16 bytes, so Mask is safe on any input, however long or odd.
-func Mask(s string) string {
-	if s == "" {
-		return ""
-	}
-	if len(s) > MaxInputLen {
-		return fullMask
-	}
-	t := strings.TrimSpace(s)
-	plus := strings.HasPrefix(t, "+")
-	if plus {
-		t = t[1:]
-	}
-	var digits []byte
-	for i := 0; i < len(t); i++ {
-		switch c := t[i]; {
-		case c >= '0' && c <= '9':
-			digits = append(digits, c)
-		case c == ' ', c == '-', c == '.', c == '(', c == ')':
-		default:
-			return fullMask
-		}
-	}
-	if len(digits) < 7 || len(digits) > 15 {
-		return fullMask
-	}
-	var b strings.Builder
-	if plus {
-		b.WriteByte('+')
-	}
-	b.WriteString(strings.Repeat("*", len(digits)-4))
-	b.Write(digits[len(digits)-4:])
-	return b.String()
-}
+// Mask hides all but the last 4 digits of a phone number: see mask.Phone,
+// which callers that need no numbering plan use directly.
+func Mask(s string) string { return mask.Phone(s) }
 
 // Region is the ISO 3166 alpha-2 region of a stored E.164 number, or ""
 // when it has none (metrics and routing use it; no policy applies).

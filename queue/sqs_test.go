@@ -5,15 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
@@ -109,6 +112,26 @@ func TestNewSQS(t *testing.T) {
 }
 
 // TestSQSEnqueue sends real messages through fauxqs and reads them back.
+// senders builds an SQS both ways: through the SDK's client (NewSQS) and
+// through the JSON protocol client the trigger functions use (NewSQSJSON).
+var senders = []struct {
+	name string
+	new  func(t *testing.T, hc *http.Client, url string) (*queue.SQS, error)
+}{
+	{"sdk", func(t *testing.T, hc *http.Client, url string) (*queue.SQS, error) {
+		return queue.NewSQS(testenv.SQSWith(t, hc), url)
+	}},
+	{"json", func(t *testing.T, hc *http.Client, url string) (*queue.SQS, error) {
+		return queue.NewSQSJSON(awsjson.New(aws.Config{
+			Region:           "us-east-1",
+			BaseEndpoint:     aws.String(testenv.SQSEndpoint(t)),
+			Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
+			HTTPClient:       hc,
+			RetryMaxAttempts: 1,
+		}, awsjson.SQS), url)
+	}},
+}
+
 func TestSQSEnqueue(t *testing.T) {
 	admin := testenv.SQS(t)
 	tests := []struct {
@@ -119,90 +142,99 @@ func TestSQSEnqueue(t *testing.T) {
 		{"shortest E.164", "+3524621", "pt-BR"},
 		{"longest E.164", "+861391234567890", "zh-Hans-CN"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			url := createQueue(t, admin)
-			ct := &testenv.CountingTransport{}
-			q, err := queue.NewSQS(testenv.SQSWith(t, ct.Client()), url)
-			if err != nil {
-				t.Fatalf("NewSQS: %v", err)
-			}
-			want := newMessage(t, tt.to, tt.locale)
-
-			if err := q.Enqueue(ctx, want); err != nil {
-				t.Fatalf("Enqueue: %v", err)
-			}
-			if n := ct.Count(); n != 1 {
-				t.Errorf("Enqueue sent %d requests, want 1", n)
-			}
-
-			out, err := admin.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-				QueueUrl:                    aws.String(url),
-				MaxNumberOfMessages:         10,
-				WaitTimeSeconds:             2,
-				MessageAttributeNames:       []string{"All"},
-				MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
+	for _, sender := range senders {
+		for _, tt := range tests {
+			t.Run(sender.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				enqueueAndCheck(t, admin, sender.new, tt.to, tt.locale)
 			})
-			if err != nil {
-				t.Fatalf("ReceiveMessage: %v", err)
-			}
-			if len(out.Messages) != 1 {
-				t.Fatalf("ReceiveMessage got %d messages, want 1", len(out.Messages))
-			}
-			got := out.Messages[0]
-			body := aws.ToString(got.Body)
+		}
+	}
+}
 
-			decoded, err := schema.DecodeMessage([]byte(body))
-			if err != nil {
-				t.Fatalf("DecodeMessage(body): %v", err)
-			}
-			if diff := cmp.Diff(want, decoded); diff != "" {
-				t.Errorf("decoded body mismatch (-enqueued +received):\n%s", diff)
-			}
+// enqueueAndCheck enqueues one message for to and checks what arrived.
+func enqueueAndCheck(t *testing.T, admin *sqs.Client, newSQS func(*testing.T, *http.Client, string) (*queue.SQS, error), to, locale string) {
+	t.Helper()
+	tt := struct{ to, locale string }{to, locale}
+	ctx := context.Background()
+	url := createQueue(t, admin)
+	ct := &testenv.CountingTransport{}
+	q, err := newSQS(t, ct.Client(), url)
+	if err != nil {
+		t.Fatalf("NewSQS: %v", err)
+	}
+	want := newMessage(t, tt.to, tt.locale)
 
-			type attr struct{ DataType, StringValue string }
-			gotAttrs := map[string]attr{}
-			for name, v := range got.MessageAttributes {
-				gotAttrs[name] = attr{aws.ToString(v.DataType), aws.ToString(v.StringValue)}
-				if v.BinaryValue != nil {
-					t.Errorf("attribute %s has a binary value", name)
-				}
-			}
-			wantAttrs := map[string]attr{
-				queue.AttrVersion:     {"Number", "1"},
-				queue.AttrChallengeID: {"String", want.ChallengeID},
-			}
-			if diff := cmp.Diff(wantAttrs, gotAttrs); diff != "" {
-				t.Errorf("message attributes mismatch (-want +got):\n%s", diff)
-			}
+	if err := q.Enqueue(ctx, want); err != nil {
+		t.Fatalf("Enqueue: %v", err)
+	}
+	if n := ct.Count(); n != 1 {
+		t.Errorf("Enqueue sent %d requests, want 1", n)
+	}
 
-			// The number may appear in the body's "to" and nowhere else.
-			digits := strings.TrimPrefix(tt.to, "+")
-			for name, v := range got.MessageAttributes {
-				if strings.Contains(aws.ToString(v.StringValue), digits) || strings.Contains(string(v.BinaryValue), digits) {
-					t.Errorf("message attribute %s holds the phone number", name)
-				}
-			}
-			for name, v := range got.Attributes {
-				if strings.Contains(v, digits) {
-					t.Errorf("system attribute %s holds the phone number", name)
-				}
-			}
-			var fields map[string]any
-			if err := json.Unmarshal([]byte(body), &fields); err != nil {
-				t.Fatalf("body is not a JSON object: %v", err)
-			}
-			if fields["to"] != tt.to {
-				t.Errorf(`body "to" = %v, want %s`, fields["to"], tt.to)
-			}
-			for k, v := range fields {
-				if k != "to" && strings.Contains(fmt.Sprint(v), digits) {
-					t.Errorf("body field %q holds the phone number", k)
-				}
-			}
-		})
+	out, err := admin.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		QueueUrl:                    aws.String(url),
+		MaxNumberOfMessages:         10,
+		WaitTimeSeconds:             2,
+		MessageAttributeNames:       []string{"All"},
+		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
+	})
+	if err != nil {
+		t.Fatalf("ReceiveMessage: %v", err)
+	}
+	if len(out.Messages) != 1 {
+		t.Fatalf("ReceiveMessage got %d messages, want 1", len(out.Messages))
+	}
+	got := out.Messages[0]
+	body := aws.ToString(got.Body)
+
+	decoded, err := schema.DecodeMessage([]byte(body))
+	if err != nil {
+		t.Fatalf("DecodeMessage(body): %v", err)
+	}
+	if diff := cmp.Diff(want, decoded); diff != "" {
+		t.Errorf("decoded body mismatch (-enqueued +received):\n%s", diff)
+	}
+
+	type attr struct{ DataType, StringValue string }
+	gotAttrs := map[string]attr{}
+	for name, v := range got.MessageAttributes {
+		gotAttrs[name] = attr{aws.ToString(v.DataType), aws.ToString(v.StringValue)}
+		if v.BinaryValue != nil {
+			t.Errorf("attribute %s has a binary value", name)
+		}
+	}
+	wantAttrs := map[string]attr{
+		queue.AttrVersion:     {"Number", "1"},
+		queue.AttrChallengeID: {"String", want.ChallengeID},
+	}
+	if diff := cmp.Diff(wantAttrs, gotAttrs); diff != "" {
+		t.Errorf("message attributes mismatch (-want +got):\n%s", diff)
+	}
+
+	// The number may appear in the body's "to" and nowhere else.
+	digits := strings.TrimPrefix(tt.to, "+")
+	for name, v := range got.MessageAttributes {
+		if strings.Contains(aws.ToString(v.StringValue), digits) || strings.Contains(string(v.BinaryValue), digits) {
+			t.Errorf("message attribute %s holds the phone number", name)
+		}
+	}
+	for name, v := range got.Attributes {
+		if strings.Contains(v, digits) {
+			t.Errorf("system attribute %s holds the phone number", name)
+		}
+	}
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(body), &fields); err != nil {
+		t.Fatalf("body is not a JSON object: %v", err)
+	}
+	if fields["to"] != tt.to {
+		t.Errorf(`body "to" = %v, want %s`, fields["to"], tt.to)
+	}
+	for k, v := range fields {
+		if k != "to" && strings.Contains(fmt.Sprint(v), digits) {
+			t.Errorf("body field %q holds the phone number", k)
+		}
 	}
 }
 
@@ -239,8 +271,10 @@ func TestSQSEnqueueErrors(t *testing.T) {
 			name:     "queue does not exist",
 			queueURL: goneURL,
 			check: func(t *testing.T, err error) {
+				// The SDK's typed error, or the JSON client's with that code.
 				var qdne *types.QueueDoesNotExist
-				if !errors.As(err, &qdne) {
+				var api *awsjson.APIError
+				if !errors.As(err, &qdne) && !(errors.As(err, &api) && api.Code == "QueueDoesNotExist") {
 					t.Errorf("error %v (%T) is not a *types.QueueDoesNotExist", err, err)
 				}
 			},
@@ -280,48 +314,50 @@ func TestSQSEnqueueErrors(t *testing.T) {
 			wantRequests: 0,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			url := ""
-			if tt.queueURL != nil {
-				url = tt.queueURL(t)
-			} else {
-				url = createQueue(t, admin)
-			}
-			ctx := context.Background()
-			if tt.ctx != nil {
-				ctx = tt.ctx()
-			}
-			m := newMessage(t, testPhone, "en")
-			if tt.edit != nil {
-				tt.edit(&m)
-			}
-			ct := &testenv.CountingTransport{}
-			q, err := queue.NewSQS(testenv.SQSWith(t, ct.Client()), url)
-			if err != nil {
-				t.Fatalf("NewSQS: %v", err)
-			}
+	for _, sender := range senders {
+		for _, tt := range tests {
+			t.Run(sender.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				url := ""
+				if tt.queueURL != nil {
+					url = tt.queueURL(t)
+				} else {
+					url = createQueue(t, admin)
+				}
+				ctx := context.Background()
+				if tt.ctx != nil {
+					ctx = tt.ctx()
+				}
+				m := newMessage(t, testPhone, "en")
+				if tt.edit != nil {
+					tt.edit(&m)
+				}
+				ct := &testenv.CountingTransport{}
+				q, err := sender.new(t, ct.Client(), url)
+				if err != nil {
+					t.Fatalf("NewSQS: %v", err)
+				}
 
-			start := time.Now()
-			err = q.Enqueue(ctx, m)
-			elapsed := time.Since(start)
+				start := time.Now()
+				err = q.Enqueue(ctx, m)
+				elapsed := time.Since(start)
 
-			if err == nil {
-				t.Fatal("Enqueue succeeded, want an error")
-			}
-			tt.check(t, err)
-			assertNoPhone(t, err, testPhone)
-			if tt.wantID && !strings.Contains(err.Error(), m.MessageID) {
-				t.Errorf("error %q does not name message %s", err, m.MessageID)
-			}
-			if tt.wantRequests >= 0 && ct.Count() != tt.wantRequests {
-				t.Errorf("Enqueue sent %d requests, want %d", ct.Count(), tt.wantRequests)
-			}
-			// Generous for a loaded machine; a hang or a retry loop with backoff takes longer.
-			if elapsed > 2*time.Second {
-				t.Errorf("Enqueue took %s to fail, want under 2s", elapsed)
-			}
-		})
+				if err == nil {
+					t.Fatal("Enqueue succeeded, want an error")
+				}
+				tt.check(t, err)
+				assertNoPhone(t, err, testPhone)
+				if tt.wantID && !strings.Contains(err.Error(), m.MessageID) {
+					t.Errorf("error %q does not name message %s", err, m.MessageID)
+				}
+				if tt.wantRequests >= 0 && ct.Count() != tt.wantRequests {
+					t.Errorf("Enqueue sent %d requests, want %d", ct.Count(), tt.wantRequests)
+				}
+				// Generous for a loaded machine; a hang or a retry loop with backoff takes longer.
+				if elapsed > 2*time.Second {
+					t.Errorf("Enqueue took %s to fail, want under 2s", elapsed)
+				}
+			})
+		}
 	}
 }

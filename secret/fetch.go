@@ -7,11 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 )
 
 // Sentinel errors; fetch errors wrap them where they apply.
@@ -29,48 +25,56 @@ type Fetcher interface {
 	Fetch(ctx context.Context) ([]byte, error)
 }
 
-// SecretsManagerClient is the part of *secretsmanager.Client we use.
-type SecretsManagerClient interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+// API calls one operation of an AWS JSON 1.1 service (*awsjson.Client):
+// the Secrets Manager and SSM calls are one operation each, so we make them
+// without linking their generated SDK clients (see internal/awsjson).
+// Errors from the service wrap *awsjson.APIError.
+type API interface {
+	Call(ctx context.Context, operation string, in, out any) error
 }
 
-// SSMClient is the part of *ssm.Client we use.
-type SSMClient interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+// isCode reports whether err is the service's answer code.
+func isCode(err error, code string) bool {
+	var api *awsjson.APIError
+	return errors.As(err, &api) && api.Code == code
 }
 
 // SecretsManager fetches the current version (AWSCURRENT) of a Secrets
 // Manager secret.
 type SecretsManager struct {
-	client SecretsManagerClient
+	client API
 	id     string
 }
 
 var _ Fetcher = (*SecretsManager)(nil)
 
 // NewSecretsManager returns a Fetcher for the secret with the given name or
-// ARN.
-func NewSecretsManager(client SecretsManagerClient, secretID string) *SecretsManager {
+// ARN, read through client (a Secrets Manager API).
+func NewSecretsManager(client API, secretID string) *SecretsManager {
 	return &SecretsManager{client: client, id: secretID}
 }
 
+// getSecretValue holds the GetSecretValue response fields we read.
+type getSecretValue struct {
+	SecretString *string
+	SecretBinary []byte // base64 in JSON, as the API sends it
+}
+
 // Fetch returns SecretString's bytes if the secret has a string value,
-// otherwise SecretBinary's (already base64-decoded by the SDK).
+// otherwise SecretBinary's (base64-decoded).
 func (s *SecretsManager) Fetch(ctx context.Context) ([]byte, error) {
 	if s.client == nil {
 		return nil, fmt.Errorf("secretsmanager get %q: no client", s.id)
 	}
-	out, err := s.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(s.id)})
+	var out getSecretValue
+	err := s.client.Call(ctx, "GetSecretValue", map[string]string{"SecretId": s.id}, &out)
 	if err != nil {
-		var nf *smtypes.ResourceNotFoundException
-		if errors.As(err, &nf) {
+		if isCode(err, "ResourceNotFoundException") {
 			return nil, fmt.Errorf("secretsmanager get %q: %w: %w", s.id, ErrNotFound, err)
 		}
 		return nil, fmt.Errorf("secretsmanager get %q: %w", s.id, err)
 	}
 	switch {
-	case out == nil:
-		return nil, fmt.Errorf("secretsmanager get %q: empty response: %w", s.id, ErrEmpty)
 	case out.SecretString != nil && *out.SecretString != "":
 		return []byte(*out.SecretString), nil
 	case len(out.SecretBinary) > 0:
@@ -83,16 +87,28 @@ func (s *SecretsManager) Fetch(ctx context.Context) ([]byte, error) {
 // SSMParameter fetches a SecureString parameter from SSM Parameter Store,
 // decrypted.
 type SSMParameter struct {
-	client SSMClient
+	client API
 	name   string
 }
 
 var _ Fetcher = (*SSMParameter)(nil)
 
 // NewSSMParameter returns a Fetcher for the parameter with the given name
-// or ARN ("name:version" and "name:label" select a version, as in the API).
-func NewSSMParameter(client SSMClient, name string) *SSMParameter {
+// or ARN ("name:version" and "name:label" select a version, as in the API),
+// read through client (an SSM API).
+func NewSSMParameter(client API, name string) *SSMParameter {
 	return &SSMParameter{client: client, name: name}
+}
+
+// secureString is the parameter type a secret must have.
+const secureString = "SecureString"
+
+// getParameter holds the GetParameter response fields we read.
+type getParameter struct {
+	Parameter *struct {
+		Type  string
+		Value *string
+	}
 }
 
 // Fetch returns the decrypted value. A parameter of type String or
@@ -102,19 +118,19 @@ func (p *SSMParameter) Fetch(ctx context.Context) ([]byte, error) {
 	if p.client == nil {
 		return nil, fmt.Errorf("ssm get %q: no client", p.name)
 	}
-	out, err := p.client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.name), WithDecryption: aws.Bool(true)})
+	var out getParameter
+	err := p.client.Call(ctx, "GetParameter", map[string]any{"Name": p.name, "WithDecryption": true}, &out)
 	if err != nil {
-		var nf *ssmtypes.ParameterNotFound
-		if errors.As(err, &nf) {
+		if isCode(err, "ParameterNotFound") {
 			return nil, fmt.Errorf("ssm get %q: %w: %w", p.name, ErrNotFound, err)
 		}
 		return nil, fmt.Errorf("ssm get %q: %w", p.name, err)
 	}
-	if out == nil || out.Parameter == nil {
+	if out.Parameter == nil {
 		return nil, fmt.Errorf("ssm get %q: response has no Parameter: %w", p.name, ErrEmpty)
 	}
-	if t := out.Parameter.Type; t != ssmtypes.ParameterTypeSecureString {
-		return nil, fmt.Errorf("ssm get %q: parameter type is %q, want %q", p.name, t, ssmtypes.ParameterTypeSecureString)
+	if t := out.Parameter.Type; t != secureString {
+		return nil, fmt.Errorf("ssm get %q: parameter type is %q, want %q", p.name, t, secureString)
 	}
 	if out.Parameter.Value == nil || *out.Parameter.Value == "" {
 		return nil, fmt.Errorf("ssm get %q: %w", p.name, ErrEmpty)

@@ -8,10 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 )
 
@@ -21,7 +20,7 @@ import (
 // every sign-in. sm and ssmc may be nil when the spec does not need them
 // (plain: in the local stack); log, when not nil, hears that a plain value
 // is for local use only. Errors name OTP_SECRET.
-func LoadKeys(ctx context.Context, s config.Secret, sm SecretsManagerClient, ssmc SSMClient, log *slog.Logger) (*otp.KeySource, error) {
+func LoadKeys(ctx context.Context, s config.Secret, sm, ssmc API, log *slog.Logger) (*otp.KeySource, error) {
 	if log != nil && strings.HasPrefix(s.Spec, "plain:") {
 		log.Warn("OTP_SECRET is a plain value: for local use only; use secretsmanager: or ssm: in AWS")
 	}
@@ -40,5 +39,12 @@ func LoadKeys(ctx context.Context, s config.Secret, sm SecretsManagerClient, ssm
 
 // LoadKeysAWS is LoadKeys with Secrets Manager and SSM clients made from cfg.
 func LoadKeysAWS(ctx context.Context, s config.Secret, cfg aws.Config, log *slog.Logger) (*otp.KeySource, error) {
-	return LoadKeys(ctx, s, secretsmanager.NewFromConfig(cfg), ssm.NewFromConfig(cfg), log)
+	sm, ssmc := clients(cfg)
+	return LoadKeys(ctx, s, sm, ssmc, log)
+}
+
+// clients are the Secrets Manager and SSM APIs of cfg; building them makes
+// no call.
+func clients(cfg aws.Config) (sm, ssmc API) {
+	return awsjson.New(cfg, awsjson.SecretsManager), awsjson.New(cfg, awsjson.SSM)
 }

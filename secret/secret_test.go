@@ -18,12 +18,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 )
 
@@ -151,34 +148,32 @@ func (f *fakeAWS) serve() string {
 
 var testCreds = credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "dummy-secret-access-key", "")
 
-// newSecretsManager returns the real SDK client and a fake that expects
+// client is the client the functions use (internal/awsjson), pointed at f.
+func client(f *fakeAWS, svc awsjson.Service) *awsjson.Client {
+	return awsjson.New(aws.Config{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(f.serve()),
+		Credentials:      testCreds,
+		RetryMaxAttempts: 1, // one request per fetch, so counts are exact
+	}, svc)
+}
+
+// newSecretsManager returns the client and a fake that expects
 // GetSecretValue for secretID.
-func newSecretsManager(t *testing.T, secretID string) (*secretsmanager.Client, *fakeAWS) {
+func newSecretsManager(t *testing.T, secretID string) (*awsjson.Client, *fakeAWS) {
 	t.Helper()
 	f := &fakeAWS{t: t, target: "secretsmanager.GetSecretValue", signing: "secretsmanager", wantBody: map[string]any{"SecretId": secretID}}
 	f.replyFile(http.StatusOK, "secretsmanager-GetSecretValue-string.json")
-	c := secretsmanager.New(secretsmanager.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(f.serve()),
-		Credentials:  testCreds,
-		Retryer:      aws.NopRetryer{}, // one request per fetch, so counts are exact
-	})
-	return c, f
+	return client(f, awsjson.SecretsManager), f
 }
 
-// newSSM returns the real SDK client and a fake that expects a decrypting
+// newSSM returns the client and a fake that expects a decrypting
 // GetParameter for name.
-func newSSM(t *testing.T, name string) (*ssm.Client, *fakeAWS) {
+func newSSM(t *testing.T, name string) (*awsjson.Client, *fakeAWS) {
 	t.Helper()
 	f := &fakeAWS{t: t, target: "AmazonSSM.GetParameter", signing: "ssm", wantBody: map[string]any{"Name": name, "WithDecryption": true}}
 	f.replyFile(http.StatusOK, "ssm-GetParameter-securestring.json")
-	c := ssm.New(ssm.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(f.serve()),
-		Credentials:  testCreds,
-		Retryer:      aws.NopRetryer{},
-	})
-	return c, f
+	return client(f, awsjson.SSM), f
 }
 
 // secretResponse is a GetSecretValue response body with SecretString s.
@@ -259,15 +254,15 @@ func TestSecretsManagerFetch(t *testing.T) {
 	}
 }
 
-func TestSecretsManagerNotFoundKeepsSDKError(t *testing.T) {
+func TestSecretsManagerNotFoundKeepsAPIError(t *testing.T) {
 	client, fake := newSecretsManager(t, "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf")
 	fake.replyFile(400, "secretsmanager-ResourceNotFoundException.json")
 	_, err := NewSecretsManager(client, "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf").Fetch(context.Background())
-	var nf *smtypes.ResourceNotFoundException
-	if !errors.As(err, &nf) {
-		t.Fatalf("error %v is not a *types.ResourceNotFoundException", err)
+	var nf *awsjson.APIError
+	if !errors.As(err, &nf) || nf.Code != "ResourceNotFoundException" {
+		t.Fatalf("error %v is not an *awsjson.APIError with code ResourceNotFoundException", err)
 	}
-	if got, want := nf.ErrorMessage(), "Secrets Manager can't find the specified secret."; got != want {
+	if got, want := nf.Message, "Secrets Manager can't find the specified secret."; got != want {
 		t.Errorf("message = %q, want %q", got, want)
 	}
 }
@@ -311,13 +306,13 @@ func TestSSMParameterFetch(t *testing.T) {
 			}
 		})
 	}
-	t.Run("not found keeps SDK error", func(t *testing.T) {
+	t.Run("not found keeps the API error", func(t *testing.T) {
 		client, fake := newSSM(t, "/otp/missing")
 		fake.replyFile(400, "ssm-ParameterNotFound.json")
 		_, err := NewSSMParameter(client, "/otp/missing").Fetch(context.Background())
-		var nf *ssmtypes.ParameterNotFound
-		if !errors.As(err, &nf) {
-			t.Errorf("error %v is not a *types.ParameterNotFound", err)
+		var nf *awsjson.APIError
+		if !errors.As(err, &nf) || nf.Code != "ParameterNotFound" {
+			t.Errorf("error %v is not an *awsjson.APIError with code ParameterNotFound", err)
 		}
 	})
 }
@@ -576,8 +571,8 @@ func TestNoSecretInFormattedValues(t *testing.T) {
 	}
 }
 
-type stubSM struct{ SecretsManagerClient }
-type stubSSM struct{ SSMClient }
+type stubSM struct{ API }
+type stubSSM struct{ API }
 
 func TestFromSpec(t *testing.T) {
 	sm, ssmc := &stubSM{}, &stubSSM{}
@@ -617,8 +612,8 @@ func TestFromSpec(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var smArg SecretsManagerClient = sm
-			var ssmArg SSMClient = ssmc
+			var smArg API = sm
+			var ssmArg API = ssmc
 			if tt.noSM {
 				smArg = nil
 			}
@@ -644,7 +639,7 @@ func TestFromSpec(t *testing.T) {
 	}
 }
 
-// The SDK reads the body of a non-2xx response; make sure a fake error with
+// The client reads the body of a non-2xx response; make sure a fake error with
 // an empty body still gives an error, not a value.
 func TestSecretsManagerEmptyErrorBody(t *testing.T) {
 	client, fake := newSecretsManager(t, "otp/server-secret")

@@ -22,7 +22,7 @@ const maxNameLen = 2048
 // The kind is case-insensitive; spaces around the kind and the name are
 // ignored, but a plain value is taken exactly as written. Errors name the
 // problem and never echo the spec, since a misplaced secret could be in it.
-func FromSpec(spec string, sm SecretsManagerClient, ssmc SSMClient) (Fetcher, error) {
+func FromSpec(spec string, sm, ssmc API) (Fetcher, error) {
 	kind, rest, ok := strings.Cut(spec, ":")
 	if !ok {
 		return nil, fmt.Errorf("secret spec: no kind; %s", specHelp)

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // LoadValueAWS reads the credential spec names (secretsmanager:, ssm: or
@@ -19,7 +17,8 @@ func LoadValueAWS(ctx context.Context, spec string, cfg aws.Config) (string, err
 	if strings.TrimSpace(spec) == "" {
 		return "", errors.New("required: secretsmanager:<name>, ssm:<name> or plain:<value> (local use only)")
 	}
-	src, err := FromSpec(spec, secretsmanager.NewFromConfig(cfg), ssm.NewFromConfig(cfg))
+	sm, ssmc := clients(cfg)
+	src, err := FromSpec(spec, sm, ssmc)
 	if err != nil {
 		return "", err
 	}

@@ -13,7 +13,7 @@ import (
 
 // DefaultDeadline is the budget for every AWS call of one trigger
 // invocation: under Cognito's 5 s, leaving room for the runtime.
-const DefaultDeadline = 4 * time.Second
+const DefaultDeadline = handlerenv.DefaultDeadline
 
 // MaxDeadline leaves, within Cognito's 5 s, the budget a failed Create
 // spends voiding its challenge (voidBudget).

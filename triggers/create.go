@@ -18,6 +18,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/verify"
 )
 
 // metadataPrefix marks our challengeMetadata; Cognito shows Create only the
@@ -36,7 +37,7 @@ const (
 	// the worker may deliver by another channel the route allows.
 	ParamChannel = "channel"
 	// ParamChallengeID is the one private parameter, for Verify.
-	ParamChallengeID = "challengeId"
+	ParamChallengeID = verify.ParamChallengeID
 )
 
 // Create is the CreateAuthChallenge trigger.
@@ -61,14 +62,24 @@ func NewCreate(cfg Config, store Store, queue Queue, keys Keys, env Env) (*Creat
 
 // request is what one Create invocation works with.
 type request struct {
-	num      phone.Number
-	clientID string
-	locale   string
-	prefer   string // the user's preferred channel, or ""
-	decoy    bool
-	test     bool // a configured test number: fixed code, no SMS
-	now      time.Time
-	log      *slog.Logger
+	num phone.Number
+	// poolPhone is the number as the pool holds it when that is not
+	// num.E164 (an account registered before PreSignUp required the
+	// canonical form): the reuse pointer is keyed by the pool's spelling,
+	// which is all PostAuthentication sees.
+	poolPhone string
+	clientID  string
+	prefer    string // the user's preferred channel, or ""
+	locale    string
+	decoy     bool
+	test      bool // a configured test number: fixed code, no SMS
+	now       time.Time
+	log       *slog.Logger
+}
+
+// pointerPhone is the reuse pointer's key (otp.Challenge.PointerPhone).
+func (r request) pointerPhone() string {
+	return otp.Challenge{Phone: r.num.E164, PoolPhone: r.poolPhone}.PointerPhone()
 }
 
 // Handle answers one CreateAuthChallenge event. In order: reuse a live
@@ -150,13 +161,18 @@ func (h *Create) parse(ev events.CognitoEventUserPoolsCreateAuthChallenge) (requ
 	}
 	// A decoy stays a decoy: an unregistered test number is never signed in.
 	_, test := h.cfg.TestNumbers[num.E164]
+	poolPhone := ""
+	if raw != num.E164 {
+		poolPhone = raw
+	}
 	return request{
-		num:      num,
-		clientID: ev.CallerContext.ClientID,
-		locale:   locale,
-		prefer:   h.preference(ev.Request.UserAttributes),
-		decoy:    ev.Request.UserNotFound,
-		test:     test && !ev.Request.UserNotFound,
+		num:       num,
+		poolPhone: poolPhone,
+		clientID:  ev.CallerContext.ClientID,
+		locale:    locale,
+		prefer:    h.preference(ev.Request.UserAttributes),
+		decoy:     ev.Request.UserNotFound,
+		test:      test && !ev.Request.UserNotFound,
 		// Milliseconds: what the store keeps, so checks agree everywhere.
 		now: h.env.Now().UTC().Truncate(time.Millisecond),
 		log: log,
@@ -181,7 +197,7 @@ func (h *Create) challenge(ctx context.Context, ev events.CognitoEventUserPoolsC
 	if c, ok, err := h.reuseFromSession(ctx, ev.Request.Session, req); err != nil || ok {
 		return c, false, err
 	}
-	ptr, err := h.store.GetPointer(ctx, req.num.E164, req.clientID)
+	ptr, err := h.store.GetPointer(ctx, req.pointerPhone(), req.clientID)
 	switch {
 	case errors.Is(err, otp.ErrNotFound):
 	case err != nil:
@@ -201,7 +217,7 @@ func (h *Create) reuseFromSession(ctx context.Context, session []*events.Cognito
 		return otp.Challenge{}, false, nil
 	}
 	id, ok := strings.CutPrefix(session[len(session)-1].ChallengeMetadata, metadataPrefix)
-	if !ok || !isID(id) {
+	if !ok || !otp.IsID(id) {
 		return otp.Challenge{}, false, nil
 	}
 	c, err := h.store.GetChallenge(ctx, id)
@@ -277,7 +293,8 @@ func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (
 	}
 	keyID, mac := kr.MAC(id, macOf)
 	c := otp.Challenge{
-		ID: id, Phone: req.num.E164, ClientID: req.clientID, KeyID: keyID, MAC: mac,
+		ID: id, Phone: req.num.E164, PoolPhone: req.poolPhone, Country: req.num.Region,
+		ClientID: req.clientID, KeyID: keyID, MAC: mac,
 		Locale: req.locale, CreatedAt: req.now, ExpiresAt: req.now.Add(p.TTL),
 		MaxAttempts: p.MaxAttempts, Decoy: req.decoy,
 	}
@@ -320,7 +337,7 @@ func (h *Create) newCode(req request) (string, error) {
 
 // reuseWinner answers with the challenge a concurrent Create made.
 func (h *Create) reuseWinner(ctx context.Context, req request) (otp.Challenge, error) {
-	ptr, err := h.store.GetPointer(ctx, req.num.E164, req.clientID)
+	ptr, err := h.store.GetPointer(ctx, req.pointerPhone(), req.clientID)
 	if err != nil {
 		return otp.Challenge{}, err
 	}
@@ -407,16 +424,4 @@ func capRefusal(le *otp.LimitError, now time.Time) *Refusal {
 		return refuse(CodeCapReached)
 	}
 	return refuseAfter(CodeRateLimited, until.Sub(now))
-}
-
-func isID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
-			return false
-		}
-	}
-	return true
 }

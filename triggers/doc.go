@@ -9,7 +9,11 @@
 // whose text is a documented machine-readable code (see Refusal).
 //
 // Each trigger function's settings are parsed here too (env.go), each
-// reading only its own variables. DefineAuthChallenge lives in define/,
-// which imports nothing of this package, so its function links no phone
-// numbering plan.
+// reading only its own variables. DefineAuthChallenge, VerifyAuthChallenge
+// and PostAuthentication live in define/, verify/ and postauth/ (refusals
+// in refusal/), which import nothing of this package, so their functions
+// link no phone numbering plan: Create stores the number's country and the
+// pool's spelling of it with the challenge for them. NewVerify and
+// NewPostAuthentication here build them for those that run every trigger
+// from one Config.
 package triggers

@@ -9,17 +9,19 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/verify"
 )
 
 // The triggers' variables. The configuration reference in docs/ documents
 // each; the deployment template sets them.
 const (
-	EnvCodeLength      = "OTP_CODE_LENGTH"
+	EnvCodeLength      = verify.EnvCodeLength
 	EnvCodeTTL         = "OTP_CODE_TTL"
 	EnvMaxAttempts     = define.EnvMaxAttempts
 	EnvResendCooldown  = "OTP_RESEND_COOLDOWN"
@@ -32,7 +34,7 @@ const (
 	EnvCapGlobalHour   = "OTP_CAP_GLOBAL_HOUR"
 	EnvCounterShards   = "OTP_COUNTER_SHARDS"
 	EnvDefaultLocale   = "OTP_DEFAULT_LOCALE"
-	EnvDeadline        = "OTP_DEADLINE"
+	EnvDeadline        = handlerenv.EnvDeadline
 	EnvTestNumbers     = "OTP_TEST_NUMBERS"
 	EnvChannelAttr     = channel.EnvAttribute
 )
@@ -50,41 +52,6 @@ type PreSignUpSettings struct {
 func PreSignUpFromEnv(getenv func(string) string) (PreSignUpSettings, error) {
 	e := config.New(getenv)
 	s := PreSignUpSettings{Phone: phonePolicy(e), LogLevel: e.LogLevel()}
-	return s, e.Err()
-}
-
-// PostAuthenticationSettings are PostAuthentication's.
-type PostAuthenticationSettings struct {
-	Table    string
-	Deadline time.Duration
-	LogLevel slog.Level
-}
-
-// PostAuthenticationFromEnv reads the table, OTP_DEADLINE and OTP_LOG_LEVEL.
-func PostAuthenticationFromEnv(getenv func(string) string) (PostAuthenticationSettings, error) {
-	e := config.New(getenv)
-	s := PostAuthenticationSettings{Table: e.Required(config.EnvTable), Deadline: deadline(e), LogLevel: e.LogLevel()}
-	return s, e.Err()
-}
-
-// VerifySettings are VerifyAuthChallengeResponse's.
-type VerifySettings struct {
-	Table    string
-	Secret   config.Secret
-	Triggers Config // Verify reads the code length and the deadline
-	LogLevel slog.Level
-}
-
-// VerifyFromEnv reads the table, the secret, OTP_CODE_LENGTH, OTP_DEADLINE
-// and OTP_LOG_LEVEL. Attempts and expiry are the challenge's own, written by
-// Create.
-func VerifyFromEnv(getenv func(string) string) (VerifySettings, error) {
-	e := config.New(getenv)
-	tc := DefaultConfig()
-	tc.Policy.Digits = codeLength(e, tc.Policy.Digits)
-	tc.Deadline = deadline(e)
-	s := VerifySettings{Table: e.Required(config.EnvTable), Secret: e.Secret(), Triggers: tc, LogLevel: e.LogLevel()}
-	validate(e, tc)
 	return s, e.Err()
 }
 
@@ -143,13 +110,9 @@ func channelAttribute(e *config.Env, def string) string {
 	return v
 }
 
-func codeLength(e *config.Env, def int) int {
-	return e.Int(EnvCodeLength, def, otp.MinDigits, otp.MaxDigits)
-}
+func codeLength(e *config.Env, def int) int { return verify.CodeLengthFromEnv(e, def) }
 
-func deadline(e *config.Env) time.Duration {
-	return e.Duration(EnvDeadline, DefaultDeadline, 500*time.Millisecond, MaxDeadline)
-}
+func deadline(e *config.Env) time.Duration { return handlerenv.DeadlineFromEnv(e) }
 
 // policy reads the code policy and the send caps.
 func policy(e *config.Env, pol otp.Policy) otp.Policy {

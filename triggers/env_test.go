@@ -14,6 +14,8 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/postauth"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/verify"
 )
 
 // These tests hold CreateFromEnv, which reads every trigger variable, to
@@ -672,9 +674,9 @@ func TestEachFunctionReadsOnlyItsVariables(t *testing.T) {
 	}{
 		{"PreSignUp", func(g func(string) string) error { _, err := PreSignUpFromEnv(g); return err },
 			[]string{EnvAllowedCountry, EnvAllowVoIP, config.EnvLogLevel}},
-		{"PostAuthentication", func(g func(string) string) error { _, err := PostAuthenticationFromEnv(g); return err },
+		{"PostAuthentication", func(g func(string) string) error { _, err := postauth.FromEnv(g); return err },
 			[]string{config.EnvTable, EnvDeadline, config.EnvLogLevel}},
-		{"Verify", func(g func(string) string) error { _, err := VerifyFromEnv(g); return err },
+		{"Verify", func(g func(string) string) error { _, err := verify.FromEnv(g); return err },
 			[]string{config.EnvTable, config.EnvSecret, config.EnvSecretCacheTTL, EnvCodeLength, EnvDeadline, config.EnvLogLevel}},
 		{"Create", func(g func(string) string) error { _, err := CreateFromEnv(g); return err },
 			append(slices.Clone(policy), config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL,

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakecognito"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
-	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
+	"github.com/cognito-phone-otp/cognito-phone-otp/userpool/verified"
 )
 
 // Fuzz targets: every trigger's event decoding and handling over the
@@ -187,7 +188,7 @@ func FuzzPostAuthentication(f *testing.F) {
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		// No code was ever answered, so nothing may mark a number verified.
 		h := newHarness(t)
-		pa, err := triggers.NewPostAuthentication(userpool.New(srv.Client()), h.store, 0,
+		pa, err := triggers.NewPostAuthentication(verified.New(awsjson.New(srv.AWSConfig(), awsjson.CognitoIdentityProvider)), h.store, 0,
 			triggers.Env{Now: h.clock.Now, Log: slog.New(slog.NewJSONHandler(h.logs, nil))})
 		if err != nil {
 			t.Fatal(err)

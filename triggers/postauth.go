@@ -1,108 +1,16 @@
 package triggers
 
 import (
-	"context"
-	"errors"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
-	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/postauth"
 )
 
-// canonicalPolicy only spells numbers in E.164: whether a number may get a
-// code is Create's decision, already taken when the pointer was written.
-var canonicalPolicy = phone.Policy{AllowVoIP: true}
+// PostAuthentication is the PostAuthentication trigger, in package
+// triggers/postauth so that its function links no numbering plan.
+type PostAuthentication = postauth.PostAuthentication
 
-// proofWindow is how long after a code's expiry its use still proves the
-// number: PostAuthentication runs right after the answer that consumed it.
-const proofWindow = time.Minute
-
-// PostAuthentication marks the phone number verified after the first
-// successful code: answering the code proved the user holds the number.
-type PostAuthentication struct {
-	pool     PhoneVerifier
-	proof    ChallengeReader
-	deadline time.Duration
-	env      Env
-}
-
-// NewPostAuthentication returns the trigger. proof is where it checks that
-// this sign-in really answered a code sent to the number.
+// NewPostAuthentication returns the trigger (postauth.New).
 func NewPostAuthentication(pool PhoneVerifier, proof ChallengeReader, deadline time.Duration, env Env) (*PostAuthentication, error) {
-	if pool == nil || proof == nil {
-		return nil, errors.New("post-authentication trigger: pool and proof are required")
-	}
-	if deadline <= 0 {
-		deadline = DefaultDeadline
-	}
-	return &PostAuthentication{pool: pool, proof: proof, deadline: deadline, env: env.WithDefaults()}, nil
-}
-
-// Handle never fails the sign-in: the user is already authenticated, and a
-// failed update is retried on the next sign-in. Failures are logged and
-// counted (metric PhoneVerifyFailed) for an alarm.
-//
-// The number is verified only if the reuse pointer for it and this app
-// client names a challenge that was just consumed: if a pool also allowed a
-// password flow, someone who signed up with another person's number could
-// otherwise get it verified without ever receiving a code.
-func (h *PostAuthentication) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
-	if err := checkSource(source.PostAuthentication, h.env.Log, ev.TriggerSource); err != nil {
-		return ev, err
-	}
-	attrs := ev.Request.UserAttributes
-	number := attrs["phone_number"]
-	if number == "" || attrs["phone_number_verified"] == "true" {
-		return ev, nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, h.deadline)
-	defer cancel()
-	log := h.env.Log.With("trigger", "PostAuthentication", "phone", phone.Mask(number))
-	proved, err := h.provedByCode(ctx, number, ev.CallerContext.ClientID)
-	if err != nil {
-		log.Error("check the code proof failed", "err", err)
-		h.env.Metrics.Count("PhoneVerifyFailed")
-		return ev, nil
-	}
-	if !proved {
-		log.Warn("sign-in did not answer a code sent to this number; phone left unverified")
-		h.env.Metrics.Count("PhoneVerifyUnproved")
-		return ev, nil
-	}
-	if err := h.pool.MarkPhoneVerified(ctx, ev.UserPoolID, ev.UserName); err != nil {
-		log.Error("mark phone verified failed", "err", err)
-		h.env.Metrics.Count("PhoneVerifyFailed")
-		return ev, nil
-	}
-	log.Info("phone number verified")
-	h.env.Metrics.Count("PhoneVerified")
-	return ev, nil
-}
-
-func (h *PostAuthentication) provedByCode(ctx context.Context, raw, clientID string) (bool, error) {
-	// Create keys the pointer and the challenge by the canonical number; an
-	// account registered before PreSignUp required that form has another.
-	number := raw
-	if num, err := canonicalPolicy.Parse(raw); err == nil {
-		number = num.E164
-	}
-	ptr, err := h.proof.GetPointer(ctx, number, clientID)
-	if errors.Is(err, otp.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	c, err := h.proof.GetChallenge(ctx, ptr.ChallengeID)
-	if errors.Is(err, otp.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return c.Consumed && !c.Voided && !c.Decoy && c.Phone == number &&
-		h.env.Now().Before(c.ExpiresAt.Add(proofWindow)), nil
+	return postauth.New(pool, proof, deadline, env)
 }

@@ -5,10 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakecognito"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
-	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
+	"github.com/cognito-phone-otp/cognito-phone-otp/userpool/verified"
 )
 
 const (
@@ -25,7 +26,7 @@ func TestPostAuthentication(t *testing.T) {
 		name       string
 		fixture    string
 		userExists bool
-		proof      string // "answered": the code was answered; "sent": only sent; "": none
+		proof      string // "answered": the code was answered; "answered-canonical": a code for the canonical spelling was; "sent": only sent; "": none
 		wantCalls  int
 		wantAttr   string
 		wantMetric string
@@ -34,9 +35,12 @@ func TestPostAuthentication(t *testing.T) {
 		{"already verified", "verified.json", true, "answered", 0, "false", ""},
 		// Finding 2 of the adversarial run: an account registered before
 		// PreSignUp required canonical E.164 has the number spelled another
-		// way; Create keyed its code by the canonical form, and so does the
-		// proof lookup.
+		// way, in Create's event as in this one; Create keyed the proof by
+		// that spelling, so the lookup finds it without parsing the number.
 		{"code answered, number not canonical", "unverified-not-canonical.json", true, "answered", 1, "true", "PhoneVerified"},
+		// A code answered for the canonical spelling (another account holding
+		// the same phone) proves nothing for this one.
+		{"other spelling's code answered", "unverified-not-canonical.json", true, "answered-canonical", 0, "false", "PhoneVerifyUnproved"},
 		{"no phone", "no-phone.json", true, "answered", 0, "false", ""},
 		// A sign-in that did not answer a code (a password flow) proves nothing.
 		{"no code answered", "unverified.json", true, "sent", 0, "false", "PhoneVerifyUnproved"},
@@ -56,13 +60,19 @@ func TestPostAuthentication(t *testing.T) {
 			srv.AddPool(pool)
 			h := newHarness(t)
 			if tc.proof != "" {
-				id, code := h.newCode()
-				if tc.proof == "answered" && !h.answer(id, code) {
+				// Create sees the account's own spelling of the number.
+				create := "first-round.json"
+				if tc.fixture == "unverified-not-canonical.json" && tc.proof == "answered" {
+					create = "first-round-not-canonical.json"
+				}
+				id := challengeID(h.t, h.createOK(create))
+				code := h.code(h.oneMessage())
+				if tc.proof != "sent" && !h.answer(id, code) {
 					t.Fatal("right code refused")
 				}
 			}
 			m := &countingMetrics{}
-			pa, err := triggers.NewPostAuthentication(userpool.New(srv.Client()), h.store, 0,
+			pa, err := triggers.NewPostAuthentication(verified.New(awsjson.New(srv.AWSConfig(), awsjson.CognitoIdentityProvider)), h.store, 0,
 				triggers.Env{Now: h.clock.Now, Log: slog.New(slog.NewJSONHandler(h.logs, nil)), Metrics: m})
 			if err != nil {
 				t.Fatal(err)
@@ -91,7 +101,7 @@ func TestPostAuthenticationLongAfterTheCode(t *testing.T) {
 	id, code := h.newCode()
 	h.answer(id, code)
 	h.clock.Advance(time.Hour)
-	pa, _ := triggers.NewPostAuthentication(userpool.New(srv.Client()), h.store, 0, triggers.Env{Now: h.clock.Now})
+	pa, _ := triggers.NewPostAuthentication(verified.New(awsjson.New(srv.AWSConfig(), awsjson.CognitoIdentityProvider)), h.store, 0, triggers.Env{Now: h.clock.Now})
 	if _, err := invoke(t, pa.Handle, fixture(t, "postauth/unverified.json")); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +112,7 @@ func TestPostAuthenticationLongAfterTheCode(t *testing.T) {
 
 func TestPostAuthenticationMalformed(t *testing.T) {
 	h := newHarness(t)
-	pa, err := triggers.NewPostAuthentication(userpool.New(fakecognito.New(t).Client()), h.store, 0, triggers.Env{})
+	pa, err := triggers.NewPostAuthentication(verified.New(awsjson.New(fakecognito.New(t).AWSConfig(), awsjson.CognitoIdentityProvider)), h.store, 0, triggers.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,10 +4,11 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakecognito"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
-	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
+	"github.com/cognito-phone-otp/cognito-phone-otp/userpool/verified"
 )
 
 // TestWrongTrigger feeds every trigger each trigger's event, plus events
@@ -68,7 +69,7 @@ func runTrigger(t *testing.T, h *harness, trigger string, payload []byte) error 
 	case "postauth":
 		srv := fakecognito.New(t)
 		srv.AddPool(fakecognito.Pool{ID: poolID})
-		pa, perr := triggers.NewPostAuthentication(userpool.New(srv.Client()), h.store, 0, triggers.Env{Now: h.clock.Now, Log: slog.New(slog.DiscardHandler)})
+		pa, perr := triggers.NewPostAuthentication(verified.New(awsjson.New(srv.AWSConfig(), awsjson.CognitoIdentityProvider)), h.store, 0, triggers.Env{Now: h.clock.Now, Log: slog.New(slog.DiscardHandler)})
 		if perr != nil {
 			t.Fatal(perr)
 		}

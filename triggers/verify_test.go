@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 )
 
 type verifyEvent = events.CognitoEventUserPoolsVerifyAuthChallenge
@@ -186,5 +190,34 @@ func TestVerifyAfterRotation(t *testing.T) {
 	h2 := newHarnessWith(t, h.clock, h.store, h.queue.Queue, h.inbox, rotated)
 	if !h2.answer(id, code) {
 		t.Error("code issued under the previous secret refused after rotation")
+	}
+}
+
+// dimsMetrics records each count with its dimensions.
+type dimsMetrics struct{ got []string }
+
+func (m *dimsMetrics) Count(name string, dims ...metrics.Dim) {
+	for _, d := range dims {
+		name += " " + d.Name + "=" + d.Value
+	}
+	m.got = append(m.got, name)
+}
+
+// Verify counts a right answer by the country Create found for the number
+// and stored with the challenge: it parses no number itself.
+func TestVerifyCountsByStoredCountry(t *testing.T) {
+	h := newHarness(t)
+	id := challengeID(t, h.createOK("india.json"))
+	code := h.code(h.oneMessage())
+	m := &dimsMetrics{}
+	v, err := triggers.NewVerify(h.cfg, h.store, h.keys, triggers.Env{Now: h.clock.Now, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := v.Handle(context.Background(), verifyEventFor(t, id, code)); err != nil || !out.Response.AnswerCorrect {
+		t.Fatalf("right code: %v, %v", out.Response.AnswerCorrect, err)
+	}
+	if diff := cmp.Diff([]string{"CodeVerified Country=IN"}, m.got); diff != "" {
+		t.Errorf("metrics (-want +got):\n%s", diff)
 	}
 }

@@ -310,3 +310,5 @@ func TestConfirm(t *testing.T) {
 		})
 	}
 }
+
+const poolID = "us-east-1_Test"

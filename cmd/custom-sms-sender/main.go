@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/customsms"
 	"github.com/cognito-phone-otp/cognito-phone-otp/customsms/esdk"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
@@ -33,7 +33,7 @@ func main() {
 	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	store, err := dynamo.New(dynamodb.NewFromConfig(aws), s.Table)
 	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
-	q, err := queue.NewSQS(sqs.NewFromConfig(aws), s.QueueURL)
+	q, err := queue.NewSQSJSON(awsjson.New(aws, awsjson.SQS), s.QueueURL)
 	lambdainit.Check(log, lambdainit.ConfigInvalid, err)
 	h, err := customsms.New(s.Handler, codes, store, q, keys, customsms.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)})
 	lambdainit.Check(log, lambdainit.ConfigInvalid, err)

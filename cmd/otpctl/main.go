@@ -12,9 +12,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing/ssmparam"
 )
 
@@ -26,6 +25,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "otpctl:", err)
 		os.Exit(2)
 	}
-	c := ssm.NewFromConfig(cfg)
+	c := awsjson.New(cfg, awsjson.SSM)
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, store{ssmparam.NewReader(c), ssmparam.NewWriter(c)}, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -7,8 +7,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
@@ -42,7 +41,7 @@ func (d deps) router(ctx context.Context, wc worker.Settings, rt routed, limiter
 				}
 			}
 		}
-		o, err := routing.NewOverrides(base, known, ssmparam.NewReader(ssm.NewFromConfig(d.aws)), name, wc.Routing.ParameterTTL, env, setRates)
+		o, err := routing.NewOverrides(base, known, ssmparam.NewReader(awsjson.New(d.aws, awsjson.SSM)), name, wc.Routing.ParameterTTL, env, setRates)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", routing.EnvParameter, err)
 		}

@@ -136,6 +136,18 @@ func (s *Server) Client() *cognitoidentityprovider.Client {
 	})
 }
 
+// AWSConfig is the configuration Client uses, for clients built without
+// the SDK's (internal/awsjson).
+func (s *Server) AWSConfig() aws.Config {
+	return aws.Config{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(s.URL),
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDFAKECOGNITO", "fake-secret", ""),
+		HTTPClient:       s.srv.Client(),
+		RetryMaxAttempts: 1,
+	}
+}
+
 // AddPool adds a pool, replacing any pool with the same ID.
 func (s *Server) AddPool(p Pool) {
 	s.mu.Lock()

@@ -17,7 +17,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 )
 
 // Server is the fake. Its zero value is not usable; call New.
@@ -51,15 +52,15 @@ func New(t interface{ Cleanup(func()) }) *Server {
 	return s
 }
 
-// Client is the SDK's SSM client pointed at the fake, with static
-// credentials and no retries.
-func (s *Server) Client() *ssm.Client {
-	return ssm.New(ssm.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(s.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-		Retryer:      aws.NopRetryer{},
-	})
+// Client is an SSM API client (internal/awsjson, as the worker and otpctl
+// use) pointed at the fake, with static credentials and no retries.
+func (s *Server) Client() *awsjson.Client {
+	return awsjson.New(aws.Config{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(s.URL),
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+		RetryMaxAttempts: 1,
+	}, awsjson.SSM)
 }
 
 // Set stores a String parameter directly, as the console would.

@@ -53,6 +53,8 @@ type ChallengeItem struct {
 	PK          string `dynamodbav:"pk"`
 	ID          string `dynamodbav:"id"`
 	Phone       string `dynamodbav:"phone"`
+	PoolPhone   string `dynamodbav:"poolPhone,omitempty"`
+	Country     string `dynamodbav:"country,omitempty"`
 	ClientID    string `dynamodbav:"clientId"`
 	KeyID       string `dynamodbav:"keyId"`
 	MAC         []byte `dynamodbav:"mac"`
@@ -89,6 +91,8 @@ func FromChallenge(c otp.Challenge) ChallengeItem {
 		PK:          ChallengeKey(c.ID),
 		ID:          c.ID,
 		Phone:       c.Phone,
+		PoolPhone:   c.PoolPhone,
+		Country:     c.Country,
 		ClientID:    c.ClientID,
 		KeyID:       c.KeyID,
 		MAC:         c.MAC,
@@ -117,6 +121,8 @@ func (it ChallengeItem) Challenge() otp.Challenge {
 	return otp.Challenge{
 		ID:          it.ID,
 		Phone:       it.Phone,
+		PoolPhone:   it.PoolPhone,
+		Country:     it.Country,
 		ClientID:    it.ClientID,
 		KeyID:       it.KeyID,
 		MAC:         it.MAC,

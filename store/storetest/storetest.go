@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"ConsumeOnce", testConsumeOnce},
 		{"VoidMissing", testVoidMissing},
 		{"PointerConditions", testPointer},
+		{"PointerByPoolSpelling", testPointerPoolSpelling},
 		{"ConcurrentWrongAnswersNeverPassCap", testConcurrentAttempts},
 		{"ConcurrentConsumeExactlyOneWins", testConcurrentConsume},
 		{"ConcurrentCapNeverExceeded", testConcurrentCap},
@@ -73,6 +74,7 @@ func challenge(t *testing.T, mut ...func(*otp.Challenge)) otp.Challenge {
 	c := otp.Challenge{
 		ID:          id,
 		Phone:       fmt.Sprintf("+1415555%04d", seq.Add(1)%10000),
+		Country:     "US",
 		ClientID:    "client1",
 		KeyID:       "0123456789ab",
 		MAC:         []byte("0123456789abcdef0123456789abcdef"),
@@ -333,6 +335,23 @@ func testPointer(t *testing.T, s Store) {
 	put(t, s, challenge(t), full...)
 	if err := s.PutChallenge(ctx, at(later), full, claim("", later)); !errors.Is(err, otp.ErrPointerTaken) {
 		t.Errorf("taken pointer and full counter = %v, want ErrPointerTaken", err)
+	}
+}
+
+// A challenge for an account whose number the pool holds in another
+// spelling keeps that spelling, and its reuse pointer is keyed by it.
+func testPointerPoolSpelling(t *testing.T, s Store) {
+	c := challenge(t, func(c *otp.Challenge) { c.PoolPhone = "+1 " + c.Phone[2:] })
+	put(t, s, c)
+	got, err := s.GetChallenge(ctx, c.ID)
+	if err != nil || got.PoolPhone != c.PoolPhone || got.PointerPhone() != c.PoolPhone {
+		t.Errorf("GetChallenge = PoolPhone %q, %v; want %q", got.PoolPhone, err, c.PoolPhone)
+	}
+	if p, err := s.GetPointer(ctx, c.PoolPhone, c.ClientID); err != nil || p.ChallengeID != c.ID {
+		t.Errorf("GetPointer(pool spelling) = %+v, %v; want challenge %s", p, err, c.ID)
+	}
+	if _, err := s.GetPointer(ctx, c.Phone, c.ClientID); !errors.Is(err, otp.ErrNotFound) {
+		t.Errorf("GetPointer(E.164) = %v, want ErrNotFound", err)
 	}
 }
 

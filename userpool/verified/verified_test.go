@@ -1,4 +1,4 @@
-package userpool_test
+package verified_test
 
 import (
 	"context"
@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakecognito"
-	"github.com/cognito-phone-otp/cognito-phone-otp/userpool"
+	"github.com/cognito-phone-otp/cognito-phone-otp/userpool/verified"
 )
 
 const poolID = "us-east-1_Test"
@@ -24,11 +24,11 @@ func TestMarkPhoneVerified(t *testing.T) {
 		UserAttributes []attr
 	}
 	tests := []struct {
-		name      string
-		poolID    string
-		username  string
-		wantReq   request
-		wantErrAs any // pointer to the typed error expected, nil for success
+		name     string
+		poolID   string
+		username string
+		wantReq  request
+		wantCode string // Cognito's error code expected, "" for success
 	}{
 		{
 			name:     "sets phone_number_verified",
@@ -38,18 +38,18 @@ func TestMarkPhoneVerified(t *testing.T) {
 				UserAttributes: []attr{{"phone_number_verified", "true"}}},
 		},
 		{
-			name:      "unknown user is typed and masks a phone-number username",
-			poolID:    poolID,
-			username:  "+15555550199",
-			wantReq:   request{UserPoolId: poolID, Username: "+15555550199", UserAttributes: []attr{{"phone_number_verified", "true"}}},
-			wantErrAs: new(*types.UserNotFoundException),
+			name:     "unknown user is typed and masks a phone-number username",
+			poolID:   poolID,
+			username: "+15555550199",
+			wantReq:  request{UserPoolId: poolID, Username: "+15555550199", UserAttributes: []attr{{"phone_number_verified", "true"}}},
+			wantCode: "UserNotFoundException",
 		},
 		{
-			name:      "unknown pool is typed",
-			poolID:    "us-east-1_Missing",
-			username:  "user-1",
-			wantReq:   request{UserPoolId: "us-east-1_Missing", Username: "user-1", UserAttributes: []attr{{"phone_number_verified", "true"}}},
-			wantErrAs: new(*types.ResourceNotFoundException),
+			name:     "unknown pool is typed",
+			poolID:   "us-east-1_Missing",
+			username: "user-1",
+			wantReq:  request{UserPoolId: "us-east-1_Missing", Username: "user-1", UserAttributes: []attr{{"phone_number_verified", "true"}}},
+			wantCode: "ResourceNotFoundException",
 		},
 	}
 	for _, tt := range tests {
@@ -59,7 +59,7 @@ func TestMarkPhoneVerified(t *testing.T) {
 				Username:   "user-1",
 				Attributes: map[string]string{"phone_number": "+15555550123", "phone_number_verified": "false"},
 			}}})
-			p := userpool.New(srv.Client())
+			p := verified.New(awsjson.New(srv.AWSConfig(), awsjson.CognitoIdentityProvider))
 
 			err := p.MarkPhoneVerified(context.Background(), tt.poolID, tt.username)
 
@@ -75,7 +75,7 @@ func TestMarkPhoneVerified(t *testing.T) {
 				t.Errorf("request (-want +got):\n%s", diff)
 			}
 
-			if tt.wantErrAs == nil {
+			if tt.wantCode == "" {
 				if err != nil {
 					t.Fatalf("MarkPhoneVerified: %v", err)
 				}
@@ -88,8 +88,9 @@ func TestMarkPhoneVerified(t *testing.T) {
 			if err == nil {
 				t.Fatal("MarkPhoneVerified: nil error, want one")
 			}
-			if !errors.As(err, tt.wantErrAs) {
-				t.Errorf("error %v is not %T", err, tt.wantErrAs)
+			var api *awsjson.APIError
+			if !errors.As(err, &api) || api.Code != tt.wantCode {
+				t.Errorf("error %v is not an *awsjson.APIError with code %s", err, tt.wantCode)
 			}
 			if strings.Contains(err.Error(), "5555550199") {
 				t.Errorf("error contains a phone number: %v", err)
