@@ -71,7 +71,7 @@ func ParseRoutes(s string) (map[string][]string, []Problem) {
 		}
 		country, list, ok := strings.Cut(route, "=")
 		if !ok {
-			probs = append(probs, Problem{"routes", fmt.Sprintf("%.30q: want COUNTRY=provider,provider;...", route)})
+			probs = append(probs, Problem{"routes", fmt.Sprintf("%.20q: want COUNTRY=provider,provider;...", route)})
 			continue
 		}
 		out[strings.ToUpper(strings.TrimSpace(country))] = ParseList(list)

@@ -238,5 +238,8 @@ func validate(e *config.Env, c Config) {
 func channelPlan(e *config.Env) channel.Plan {
 	p := routing.PlanFromEnv(e, false)
 	routing.CheckEnv(e, p)
+	if len(p.Routes) == 0 {
+		p.Routes = nil
+	}
 	return channel.Plan{Default: p.Providers, Routes: p.Routes}
 }
