@@ -23,6 +23,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
 	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
+	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
@@ -36,6 +37,7 @@ type ledger interface {
 	worker.SentLog
 	worker.Deliveries
 	receipts.Ledger
+	routing.Tallies
 }
 
 // jobQueue takes sign-in codes (Create) and the pool's own SMS (the

@@ -19,6 +19,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
 	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
+	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
@@ -175,7 +176,8 @@ func newIssuer(issuer, clientID string, ps PoolSettings, now func() time.Time) (
 
 // newWorker is the SMS worker: with one console provider, or with the
 // simulated ones in a failover chain, their sends recorded for their
-// receipts and resent by the configured order when not delivered. Without
+// receipts, ordered by the router as deployed, and resent by that order
+// when not delivered. Without
 // simulated ones, SMS_PROVIDERS and SMS_ROUTES name console stand-ins.
 func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler, plan channel.Plan) (*worker.Worker, error) {
 	o := s.opts
@@ -203,13 +205,19 @@ func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler, plan channel.Pla
 		p := o.Wrap.provider(simProvider{spec: sp, c: s.carrier})
 		list, names, byName[sp.Name] = append(list, p), append(names, sp.Name), p
 	}
-	chain, err := providers.NewChain(list, nil, providers.BreakerConfig{}, o.Now)
+	// The deployed worker's router: the flag's order until the receipts
+	// measure the providers, then best first (docs/routing.md).
+	router, err := routing.New(routing.DefaultConfig(), routing.Fixed(routing.Plan{Providers: names}), s.backends.ledger, routing.Env{Now: o.Now, Log: o.Log})
+	if err != nil {
+		return nil, err
+	}
+	chain, err := providers.NewChain(list, nil, providers.BreakerConfig{}, o.Now, providers.WithRouter(router))
 	if err != nil {
 		return nil, fmt.Errorf("--simulate-delivery: %w", err)
 	}
 	env.Sent = s.backends.ledger
 	if s.cfg.Resend.MaxSends > 1 {
-		env.Resend, err = worker.NewResend(s.cfg.Resend, worker.ConfiguredOrder{Default: names}, byName, s.backends.store, s.backends.ledger)
+		env.Resend, err = worker.NewResend(s.cfg.Resend, router, byName, s.backends.store, s.backends.ledger)
 		if err != nil {
 			return nil, err
 		}

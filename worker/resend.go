@@ -18,7 +18,7 @@ import (
 
 // Order is the provider order for a country, best first: the router that
 // ranks providers by measured delivery, or the configured order
-// (ConfiguredOrder).
+// (routing.Router; channel.Plan for the configured order).
 type Order interface {
 	Order(country string) []string
 }
@@ -108,21 +108,6 @@ func NewResend(cfg ResendConfig, order Order, byName map[string]providers.Provid
 		return nil, errors.New("resend: order, providers, claims and deliveries are required")
 	}
 	return &Resend{cfg: cfg, order: order, providers: byName, claims: claims, deliveries: deliveries}, nil
-}
-
-// ConfiguredOrder is the provider order the configuration gives: a
-// country's route, else the default order (SMS_ROUTES, SMS_PROVIDERS).
-type ConfiguredOrder struct {
-	Default []string
-	Routes  map[string][]string
-}
-
-// Order is the route for country, or the default order.
-func (o ConfiguredOrder) Order(country string) []string {
-	if r, ok := o.Routes[country]; ok {
-		return r
-	}
-	return o.Default
 }
 
 // followUp is the delivery check to schedule after m went out through

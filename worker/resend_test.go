@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
@@ -51,7 +52,7 @@ func newResendRig(t *testing.T, cfg worker.ResendConfig, order ...string) *resen
 	if len(order) == 0 {
 		order = []string{"a", "b", "c"}
 	}
-	r, err := worker.NewResend(cfg, worker.ConfiguredOrder{Default: order}, named, st, ledger)
+	r, err := worker.NewResend(cfg, channel.Plan{Default: order}, named, st, ledger)
 	if err != nil {
 		t.Fatal(err)
 	}
