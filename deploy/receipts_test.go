@@ -84,7 +84,12 @@ func TestCountryDeliveryRateAlarm(t *testing.T) {
 // The worker puts its delivery checks on its own queue, and reads the
 // resend bounds the template's parameters set.
 func TestWorkerSchedulesDeliveryChecks(t *testing.T) {
-	tmpl := load(t, nil)
+	// Without a receipt source, resends are off: every send would look
+	// undelivered.
+	if got := envOf(t, fn(t, load(t, nil), "SmsWorkerFunction"))["SMS_MAX_SENDS_PER_CODE"]; got != "1" {
+		t.Errorf("no receipts: SMS_MAX_SENDS_PER_CODE %q, want 1", got)
+	}
+	tmpl := load(t, map[string]any{"SnsDeliveryStatusLogs": "On"})
 	w := fn(t, tmpl, "SmsWorkerFunction")
 	env := envOf(t, w)
 	if env["SMS_DELIVERY_TIMEOUT"] != "20s" || env["SMS_MAX_SENDS_PER_CODE"] != "2" {

@@ -193,6 +193,11 @@ func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler, plan channel.Pla
 		}
 		return worker.New(worker.DefaultConfig(), s.backends.store, ks, text, send, worker.Prices{}, env)
 	}
+	if len(plan.Default) > 0 || len(plan.Routes) > 0 {
+		// Create would name a channel from SMS_PROVIDERS the simulated
+		// providers do not send on.
+		return nil, errors.New("--simulate-delivery replaces the providers: unset SMS_PROVIDERS and SMS_ROUTES, or drop the flag")
+	}
 	sms, err := console.New(o.SMS, o.Outbox, console.WithClock(o.Now))
 	if err != nil {
 		return nil, err

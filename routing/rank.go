@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 )
 
@@ -63,33 +64,38 @@ func wilsonLower(k, n int64) float64 {
 
 // rank orders configured by score. Providers without the minimum sample
 // keep their configured places; the measured ones are sorted among the
-// places the measured ones hold, by Lower (higher first), ties in
-// configured order. With fewer than two measured there is nothing to
-// compare and the configured order stands.
+// places the measured ones of their channel hold, by Lower (higher first),
+// ties in configured order. A channel's places stay its own: measured
+// delivery picks the best SMS provider, or the best WhatsApp one, but the
+// operator's route decides which channel comes first (and Create tells
+// the app that channel). With fewer than two measured on a channel there
+// is nothing to compare and its configured order stands.
 func rank(configured []string, scores map[string]Score) []string {
-	var slots []int
-	var measured []string
-	for i, name := range configured {
-		if scores[name].Measured {
-			slots = append(slots, i)
-			measured = append(measured, name)
-		}
-	}
 	out := slices.Clone(configured)
-	if len(measured) < 2 {
-		return out
-	}
-	slices.SortStableFunc(measured, func(a, b string) int {
-		switch la, lb := scores[a].Lower, scores[b].Lower; {
-		case la > lb:
-			return -1
-		case la < lb:
-			return 1
+	for _, ch := range []string{channel.SMS, channel.WhatsApp} {
+		var slots []int
+		var measured []string
+		for i, name := range configured {
+			if channel.Of(name) == ch && scores[name].Measured {
+				slots = append(slots, i)
+				measured = append(measured, name)
+			}
 		}
-		return 0
-	})
-	for i, slot := range slots {
-		out[slot] = measured[i]
+		if len(measured) < 2 {
+			continue
+		}
+		slices.SortStableFunc(measured, func(a, b string) int {
+			switch la, lb := scores[a].Lower, scores[b].Lower; {
+			case la > lb:
+				return -1
+			case la < lb:
+				return 1
+			}
+			return 0
+		})
+		for i, slot := range slots {
+			out[slot] = measured[i]
+		}
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 )
@@ -182,13 +183,22 @@ func (r *Router) Order(country string) []string {
 }
 
 // Pick is the order for one message to country: Order, with another
-// provider first for an Explore share of messages.
+// provider of the first one's channel first for an Explore share of
+// messages (exploring never changes the channel the app was told of).
 func (r *Router) Pick(ctx context.Context, country string) []string {
 	order, measured := r.order(ctx, country)
-	if !measured || len(order) < 2 || r.cfg.Explore == 0 || r.env.Rand() >= r.cfg.Explore {
+	var peers []int // places of the other providers on the first one's channel
+	if measured && len(order) > 1 {
+		for i, name := range order[1:] {
+			if channel.Of(name) == channel.Of(order[0]) {
+				peers = append(peers, i+1)
+			}
+		}
+	}
+	if len(peers) == 0 || r.cfg.Explore == 0 || r.env.Rand() >= r.cfg.Explore {
 		return order
 	}
-	j := 1 + min(len(order)-2, int(r.env.Rand()*float64(len(order)-1)))
+	j := peers[min(len(peers)-1, int(r.env.Rand()*float64(len(peers))))]
 	out := append([]string{order[j]}, slices.Delete(slices.Clone(order), j, j+1)...)
 	r.env.Metrics.Count("RoutingExplored", metrics.Dim{Name: "Country", Value: country}, metrics.Dim{Name: "Provider", Value: order[j]})
 	return out

@@ -209,3 +209,26 @@ func TestRouterConcurrentUse(t *testing.T) {
 		t.Errorf("order %v", got)
 	}
 }
+
+// Measured delivery reorders providers within a channel's places only: the
+// route's first channel (the one Create names to the app) stays first, and
+// exploring never puts another channel first.
+func TestRankingKeepsTheChannelOrder(t *testing.T) {
+	w := newWorld(t)
+	cfg := routing.DefaultConfig()
+	plan := routing.Plan{Providers: []string{"whatsapp", "eum", "twilio"}}
+	w.sendMany("whatsapp", "IN", 40, 10)
+	w.sendMany("eum", "IN", 40, 30)
+	w.sendMany("twilio", "IN", 40, 39)
+	r, _, _ := newRouter(t, w, plan, cfg, noExplore)
+	if got := r.Order("IN"); !slices.Equal(got, []string{"whatsapp", "twilio", "eum"}) {
+		t.Errorf("order %v, want whatsapp first, then the SMS providers by delivery", got)
+	}
+	always := func() float64 { return 0 } // explore every message
+	r, _, _ = newRouter(t, w, plan, cfg, always)
+	for range 20 {
+		if got := r.Pick(context.Background(), "IN"); got[0] != "whatsapp" {
+			t.Fatalf("exploring put %s first, want whatsapp (the only WhatsApp provider)", got[0])
+		}
+	}
+}

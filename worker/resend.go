@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
@@ -223,28 +224,61 @@ func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m sche
 	// The next provider may be on another channel (SMS undelivered, then
 	// WhatsApp): it gets the code and language a template needs.
 	msg := providers.Message{ID: m.MessageID, To: m.To, Country: country, Body: text.text, ExpiresAt: m.ExpiresAt, Code: text.code, Locale: text.locale}
-	var last error
-	for _, name := range next {
-		receipt, latency, err := w.sendVia(ctx, r.providers[name], msg)
-		if err == nil {
-			w.record(ctx, log, m, c.Delivery.At, otp.Sent(receipt.Provider, receipt.MessageID))
-			w.logSent(ctx, log, m, receipt, country, w.env.Now())
-			w.sent(receipt.Provider, msg, latency)
-			w.env.Metrics.Count("Resent", metrics.Dim{Name: "Provider", Value: receipt.Provider}, metrics.Dim{Name: "Country", Value: country})
-			o := Outcome{Action: Delete, Reason: ReasonResent, Then: w.followUp(log, m, c, receipt, now)}
-			return w.done(log.With("provider", receipt.Provider, "from", c.Delivery.Provider), o)
-		}
-		last = err
-		if providers.Classify(err) == providers.Permanent {
-			break
-		}
+	receipt, latency, err := w.sendFirst(ctx, r, channel.Prefer(next, m.Channel), msg)
+	if err == nil {
+		w.record(ctx, log, m, c.Delivery.At, otp.Sent(receipt.Provider, receipt.MessageID))
+		w.logSent(ctx, log, m, receipt, country, w.env.Now())
+		w.sent(receipt.Provider, msg, latency)
+		w.env.Metrics.Count("Resent", metrics.Dim{Name: "Provider", Value: receipt.Provider}, metrics.Dim{Name: "Country", Value: country})
+		o := Outcome{Action: Delete, Reason: ReasonResent, Then: w.followUp(log, m, c, receipt, now)}
+		return w.done(log.With("provider", receipt.Provider, "from", c.Delivery.Provider), o)
 	}
+	// Put the send the check followed back, so the check's retry can
+	// claim the challenge again.
 	w.record(ctx, log, m, c.Delivery.At, prev)
-	log = log.With("err", last.Error())
-	if providers.Classify(last) == providers.Permanent || c.Delivery.Attempts >= w.cfg.MaxAttempts {
+	log = log.With("err", err.Error())
+	var pe *providers.Error
+	switch kind := providers.Classify(err); {
+	case kind == providers.Deferred:
+		// Our own rate limit, as in deliver: not an attempt.
+		delay := w.backoff(1)
+		if errors.As(err, &pe) && pe.RetryAfter > 0 {
+			delay = pe.RetryAfter
+		}
+		return w.done(log, w.retryAt(m, delay, ReasonDeferred, now))
+	case kind == providers.Permanent || kind == providers.NotOnChannel || c.Delivery.Attempts >= w.cfg.MaxAttempts:
 		return w.done(log, Outcome{Action: Delete, Reason: ReasonPermanent})
 	}
 	return w.done(log, w.retryAt(m, w.backoff(c.Delivery.Attempts), ReasonTransient, now))
+}
+
+// sendFirst tries names in order until one accepts msg, all within one
+// SendTimeout (as the chain shares its budget). It stops at a Permanent
+// failure, as the chain does, and at a Deferred one (our own rate limit:
+// the check comes back later rather than skipping to a provider the order
+// ranks lower). The error is NotOnChannel only when every provider tried
+// said so.
+func (w *Worker) sendFirst(ctx context.Context, r *Resend, names []string, msg providers.Message) (providers.Receipt, time.Duration, error) {
+	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+	defer cancel()
+	var last error
+	onChannel := false
+	for _, name := range names {
+		receipt, latency, err := w.sendVia(sctx, r.providers[name], msg)
+		if err == nil {
+			return receipt, latency, nil
+		}
+		kind := providers.Classify(err)
+		if kind != providers.NotOnChannel {
+			onChannel, last = true, err
+		} else if !onChannel {
+			last = err
+		}
+		if kind == providers.Permanent || kind == providers.Deferred {
+			break
+		}
+	}
+	return providers.Receipt{}, 0, last
 }
 
 // candidates are the providers of country's order that have not carried
@@ -259,13 +293,11 @@ func (r *Resend) candidates(country string, d otp.Delivery) []string {
 	return out
 }
 
-// sendVia sends msg through p within the send timeout and counts a failure
-// as the chain's trace would.
+// sendVia sends msg through p and counts a failure as the chain's trace
+// would.
 func (w *Worker) sendVia(ctx context.Context, p providers.Provider, msg providers.Message) (providers.Receipt, time.Duration, error) {
-	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
-	defer cancel()
 	start := time.Now()
-	receipt, err := p.Send(sctx, msg)
+	receipt, err := p.Send(ctx, msg)
 	latency := time.Since(start)
 	if err != nil {
 		w.env.Metrics.Count("ProviderFailed", metrics.Dim{Name: "Provider", Value: p.Name()}, metrics.Dim{Name: "Kind", Value: providers.Classify(err).String()})

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
@@ -124,12 +125,17 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("api error %s: %s", e.Code, e.Message)
 }
 
-// retryable says whether another attempt may succeed, as the SDK's
-// standard retryer judges it: throttling and server errors.
+// retryable says whether another attempt may succeed, by the SDK's own
+// tables (the standard retryer's throttle and retryable error codes and
+// HTTP statuses), so this client and the generated ones agree.
 func (e *APIError) retryable() bool {
-	switch e.Code {
-	case "ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException",
-		"TooManyRequestsException", "RequestLimitExceeded", "ProvisionedThroughputExceededException":
+	if _, ok := retry.DefaultThrottleErrorCodes[e.Code]; ok {
+		return true
+	}
+	if _, ok := retry.DefaultRetryableErrorCodes[e.Code]; ok {
+		return true
+	}
+	if _, ok := retry.DefaultRetryableHTTPStatusCodes[e.Status]; ok {
 		return true
 	}
 	return e.Status >= 500 || e.Status == http.StatusTooManyRequests
