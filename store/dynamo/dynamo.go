@@ -364,6 +364,10 @@ func (s *Store) ClaimResend(ctx context.Context, id, to, prevProvider, prevID st
 	case prevID == "" || prevProvider == "":
 		return otp.Challenge{}, fmt.Errorf("claim resend of %s: no message to follow: %w", id, otp.ErrDelivered)
 	}
+	token, err := otp.NewID(nil)
+	if err != nil {
+		return otp.Challenge{}, fmt.Errorf("resend claim token: %w", err)
+	}
 	via := expression.Name(AttrDelivVia)
 	cond := expression.And(
 		deliverableTo(to, now),
@@ -374,27 +378,32 @@ func (s *Store) ClaimResend(ctx context.Context, id, to, prevProvider, prevID st
 	)
 	upd := expression.Set(expression.Name(AttrDelivery), expression.Value(otp.DeliverySending.String())).
 		Set(expression.Name(AttrDelivAt), expression.Value(now.UnixMilli())).
+		Set(expression.Name(AttrResendBy), expression.Value(token)).
 		Add(expression.Name(AttrDelivN), expression.Value(1))
 	var it ChallengeItem
-	err := s.update(ctx, id, upd, cond, types.ReturnValueAllNew, &it)
-	if isConditionFailed(err) {
-		c, gerr := s.GetChallenge(ctx, id)
-		switch {
-		case errors.Is(gerr, otp.ErrNotFound):
-			return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, otp.ErrNotDeliverable)
-		case gerr != nil:
-			return otp.Challenge{}, fmt.Errorf("claim resend of %s: refused, reason unknown: %w", id, gerr)
-		}
-		why := c.ResendRefusal(to, prevProvider, prevID, now, maxSends)
-		if why == nil {
-			why = otp.ErrDelivered // a rival's resend claim refused ours and has since settled
-		}
-		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, why)
+	err = s.update(ctx, id, upd, cond, types.ReturnValueAllNew, &it)
+	if err == nil {
+		return it.Challenge(), nil
 	}
-	if err != nil {
+	// Applied all the same (the SDK's retry refused by our own write, or
+	// an answer cut short)? One read tells, by the token: without it the
+	// check would be dropped as a rival's and the resend lost.
+	own, gerr := s.challengeItem(ctx, id)
+	switch {
+	case gerr == nil && own.ResendClaim == token && own.Delivery == otp.DeliverySending.String():
+		return own.Challenge(), nil
+	case !isConditionFailed(err):
 		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, err)
+	case errors.Is(gerr, otp.ErrNotFound):
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, otp.ErrNotDeliverable)
+	case gerr != nil:
+		return otp.Challenge{}, fmt.Errorf("claim resend of %s: refused, reason unknown: %w", id, gerr)
 	}
-	return it.Challenge(), nil
+	why := own.Challenge().ResendRefusal(to, prevProvider, prevID, now, maxSends)
+	if why == nil {
+		why = otp.ErrDelivered // a rival's resend claim refused ours and has since settled
+	}
+	return otp.Challenge{}, fmt.Errorf("claim resend of %s: %w", id, why)
 }
 
 // deliverableTo is the condition both claims start with: the challenge

@@ -375,3 +375,34 @@ func TestAnswerCutShortIsFound(t *testing.T) {
 		t.Fatalf("Consume cut short: %v", err)
 	}
 }
+
+// A resend claim whose response was lost is found to be our own on the
+// SDK's retry (its token), so the check goes on to resend instead of being
+// dropped as a rival's and leaving the challenge "sending" for good.
+func TestClaimResendLostResponseIsOurs(t *testing.T) {
+	f := &faults{mode: "lost", n: 1, after: 2, target: "UpdateItem"}
+	s := faultyStore(t, f)
+	ctx := context.Background()
+	c := testChallenge(t)
+	if err := s.PutChallenge(ctx, c, nil, otp.PointerClaim{}); err != nil {
+		t.Fatal(err)
+	}
+	now := c.CreatedAt.Add(time.Second)
+	if _, err := s.Claim(ctx, c.ID, c.Phone, now, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(ctx, c.ID, now, otp.Sent("twilio", "SM1")); err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(20 * time.Second)
+	got, err := s.ClaimResend(ctx, c.ID, c.Phone, "twilio", "SM1", later, 2)
+	if err != nil {
+		t.Fatalf("ClaimResend whose first response was lost = %v, want our claim", err)
+	}
+	if f.seen != 4 {
+		t.Errorf("UpdateItem sent %d times, want 4 (claim, record, resend claim and the SDK's retry)", f.seen)
+	}
+	if d := got.Delivery; d.State != otp.DeliverySending || !d.At.Equal(later) || d.Attempts != 2 {
+		t.Errorf("delivery = %+v, want sending at %v after 2 attempts (applied once)", d, later)
+	}
+}

@@ -35,6 +35,7 @@ const (
 	AttrDelivID  = "deliveryProviderId"
 	AttrDelivVia = "deliveryVia"
 	AttrLastTry  = "lastAttempt"
+	AttrResendBy = "resendClaim"
 )
 
 // Retention is how long an item outlives its use before TTL removes it.
@@ -71,6 +72,9 @@ type ChallengeItem struct {
 	// LastAttempt is the token of the last counted answer (CountAttempt),
 	// so the SDK's retry of a count whose answer was lost counts once.
 	LastAttempt string `dynamodbav:"lastAttempt,omitempty"`
+	// ResendClaim is the token of the last resend claim (ClaimResend), so
+	// the SDK's retry of a claim whose answer was lost finds it its own.
+	ResendClaim string `dynamodbav:"resendClaim,omitempty"`
 
 	// The delivery claim, written only by the worker (states: otp.DeliveryState).
 	Delivery           string `dynamodbav:"delivery,omitempty"` // otp.DeliveryState's name; absent for none
