@@ -233,10 +233,7 @@ func (p Plan) Over(o Plan) Plan {
 // List is the configured order for country without disabled providers:
 // its route, or Providers.
 func (p Plan) List(country string) []string {
-	list := p.Providers
-	if r, ok := p.Routes[country]; ok {
-		list = r
-	}
+	list := channel.Plan{Default: p.Providers, Routes: p.Routes}.Order(country)
 	return slices.DeleteFunc(slices.Clone(list), func(n string) bool { return slices.Contains(p.Disabled, n) })
 }
 
