@@ -162,3 +162,43 @@ func TestV1IsNotCognitoSMS(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A Cognito job's country survives the wire and is outside the seal, as a
+// v1 message's; a malformed one is refused.
+func TestCognitoSMSCountry(t *testing.T) {
+	kr := mustKeyring(t, "0123456789abcdef0123456789abcdef")
+	created := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	m, err := schema.NewCognitoSMS(kr, schema.KindSignUp, strings.Repeat("a", 32), strings.Repeat("b", 32), "+919876543210", "en", schema.CognitoSecret{Code: "123456"}, created, created.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Country = "IN"
+	body, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err := cognitoSchema(t).Validate(inst); err != nil {
+		t.Fatalf("schema: %v", err)
+	}
+	got, err := schema.DecodeCognitoSMS(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(m, got); diff != "" {
+		t.Fatalf("decode (-want +got):\n%s", diff)
+	}
+	got.Country = "GB"
+	if s, err := got.Open(kr); err != nil || s.Code != "123456" {
+		t.Fatalf("with another country Open = %+v, %v", s, err)
+	}
+	for _, bad := range []string{`"in"`, `""`, `null`, `"IND"`} {
+		b := bytes.Replace(body, []byte(`"country":"IN"`), []byte(`"country":`+bad), 1)
+		if _, err := schema.DecodeCognitoSMS(b); !errors.Is(err, schema.ErrMalformed) {
+			t.Errorf("country %s: %v, want ErrMalformed", bad, err)
+		}
+		if inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(b)); cognitoSchema(t).Validate(inst) == nil {
+			t.Errorf("country %s: the JSON Schema accepts it", bad)
+		}
+	}
+}
