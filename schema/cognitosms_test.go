@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
@@ -85,11 +86,7 @@ func TestCognitoSMSRoundTrip(t *testing.T) {
 // Every unsealed field is bound: changing one makes the secret unopenable.
 func TestCognitoSMSTamper(t *testing.T) {
 	kr := mustKeyring(t, "0123456789abcdef0123456789abcdef")
-	created := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
-	m, err := schema.NewCognitoSMS(kr, schema.KindSignUp, strings.Repeat("a", 32), strings.Repeat("b", 32), "+14155550123", "en", schema.CognitoSecret{Code: "123456"}, created, created.Add(time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := signUpJob(t, kr)
 	for name, change := range map[string]func(*schema.CognitoSMS){
 		"kind":      func(m *schema.CognitoSMS) { m.Kind = schema.KindForgotPassword },
 		"to":        func(m *schema.CognitoSMS) { m.To = "+14155550124" },
@@ -167,11 +164,7 @@ func TestV1IsNotCognitoSMS(t *testing.T) {
 // v1 message's; a malformed one is refused.
 func TestCognitoSMSCountry(t *testing.T) {
 	kr := mustKeyring(t, "0123456789abcdef0123456789abcdef")
-	created := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
-	m, err := schema.NewCognitoSMS(kr, schema.KindSignUp, strings.Repeat("a", 32), strings.Repeat("b", 32), "+919876543210", "en", schema.CognitoSecret{Code: "123456"}, created, created.Add(time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := signUpJob(t, kr)
 	m.Country = "IN"
 	body, err := m.Encode()
 	if err != nil {
@@ -201,4 +194,16 @@ func TestCognitoSMSCountry(t *testing.T) {
 			t.Errorf("country %s: the JSON Schema accepts it", bad)
 		}
 	}
+}
+
+// signUpJob is a sign-up code's job for +14155550123, created at a fixed
+// time, with a minute to be delivered.
+func signUpJob(t *testing.T, kr *otp.Keyring) schema.CognitoSMS {
+	t.Helper()
+	created := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	m, err := schema.NewCognitoSMS(kr, schema.KindSignUp, strings.Repeat("a", 32), strings.Repeat("b", 32), "+14155550123", "en", schema.CognitoSecret{Code: "123456"}, created, created.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
