@@ -158,3 +158,27 @@ func TestProcessCognitoSMSCountry(t *testing.T) {
 		})
 	}
 }
+
+// A delivery check carries the job as Create enqueued it: for one without
+// a country, the resend too goes by the challenge's, and the check's job
+// is still the message as it came (no country written into it).
+func TestResendCountryFromChallenge(t *testing.T) {
+	r := newResendRig(t, worker.DefaultResendConfig())
+	body, _, _ := r.message()
+	o := r.process(withField(t, body, "country", ""))
+	if o.Reason != worker.ReasonSent || o.Then == nil {
+		t.Fatalf("first send: %+v, want sent with a delivery check", o)
+	}
+	if strings.Contains(string(o.Then.Body), "country") {
+		t.Errorf("the check's job gained a country: %s", o.Then.Body)
+	}
+	r.clock.Advance(20 * time.Second)
+	if o := r.process(o.Then.Body); o.Reason != worker.ReasonResent {
+		t.Fatalf("check: %+v, want %s", o, worker.ReasonResent)
+	}
+	for _, name := range []string{"a", "b"} {
+		if sent := r.sent(name); len(sent) != 1 || sent[0].Country != "US" {
+			t.Errorf("through %s: %+v, want one SMS to country US", name, sent)
+		}
+	}
+}
