@@ -236,6 +236,8 @@ func (h *Handler) enqueue(ctx context.Context, ev Event, j job) error {
 	}
 	m, err := schema.NewCognitoSMS(kr, j.kind, msgID, id, j.num.E164, j.locale, j.secret, j.now, rec.ExpiresAt)
 	if err == nil {
+		// The country the caps counted is the one the worker routes by.
+		m.Country = j.num.Region
 		err = h.queue.EnqueueCognito(ctx, m)
 	}
 	if err != nil {

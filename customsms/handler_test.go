@@ -66,6 +66,11 @@ func TestEachSourceDeliveredOnce(t *testing.T) {
 			if got := m.ExpiresAt.Sub(m.CreatedAt); got != window {
 				t.Fatalf("delivery window %s, want %s", got, window)
 			}
+			// The country the caps counted travels with the job: the
+			// worker routes by it without a numbering plan.
+			if m.Country != "US" {
+				t.Fatalf("job country %q, want US", m.Country)
+			}
 			// An SQS redelivery is claimed as already sent.
 			for i, want := range []string{worker.ReasonSent, worker.ReasonDuplicate} {
 				if o := h.worker.Process(ctx, bodies[0]); o.Reason != want {
@@ -75,8 +80,8 @@ func TestEachSourceDeliveredOnce(t *testing.T) {
 			if len(h.sent.sent) != 1 {
 				t.Fatalf("%d SMS sent, want 1", len(h.sent.sent))
 			}
-			if got := h.sent.sent[0]; got.Body != tt.want || got.To != number {
-				t.Fatalf("sent %q to %s\nwant %q", got.Body, got.To, tt.want)
+			if got := h.sent.sent[0]; got.Body != tt.want || got.To != number || got.Country != "US" {
+				t.Fatalf("sent %q to %s (%s)\nwant %q", got.Body, got.To, got.Country, tt.want)
 			}
 		})
 	}

@@ -57,7 +57,9 @@ var linkRules = map[string]struct {
 	// (userpool/verified), not the generated Cognito client.
 	"post-authentication": {services: []string{"dynamodb"}, never: append([]string{twilioGo, numbering}, lean...)},
 	// The routing parameter is read through internal/awsjson, like the secret.
-	"sms-worker": {services: []string{"dynamodb", "sqs", "sns", "pinpointsmsvoicev2"}, never: lean},
+	// It parses no number: each queue message carries its country, and route
+	// keys are checked against phone/country's table.
+	"sms-worker": {services: []string{"dynamodb", "sqs", "sns", "pinpointsmsvoicev2"}, never: append([]string{numbering}, lean...)},
 	// Decrypts with KMS (the Encryption SDK's keyring builds its own client
 	// from the SDK's default configuration); caps and records in DynamoDB;
 	// enqueues on SQS.

@@ -191,13 +191,3 @@ func truncate(s string, n int) string {
 // Mask hides all but the last 4 digits of a phone number: see mask.Phone,
 // which callers that need no numbering plan use directly.
 func Mask(s string) string { return mask.Phone(s) }
-
-// Region is the ISO 3166 alpha-2 region of a stored E.164 number, or ""
-// when it has none (metrics and routing use it; no policy applies).
-func Region(e164 string) string {
-	num, err := Policy{}.Parse(e164)
-	if err != nil {
-		return ""
-	}
-	return num.Region
-}

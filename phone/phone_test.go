@@ -254,11 +254,3 @@ func FuzzPolicyParse(f *testing.F) {
 		}
 	})
 }
-
-func TestRegion(t *testing.T) {
-	for in, want := range map[string]string{"+14155550123": "US", "+919876543210": "IN", "garbage": "", "": ""} {
-		if got := Region(in); got != want {
-			t.Errorf("Region(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

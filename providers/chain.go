@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 )
 
 // Chain is a Provider that fails over between providers: in a configured
@@ -100,12 +99,11 @@ func NewChain(order []Provider, routes map[string][]Provider, breaker BreakerCon
 	if err := c.addList("order", order); err != nil {
 		return nil, err
 	}
-	regions := phonenumbers.GetSupportedRegions()
-	for _, country := range slices.Sorted(maps.Keys(routes)) {
-		list := routes[country]
-		where := fmt.Sprintf("route %q", country)
+	for _, code := range slices.Sorted(maps.Keys(routes)) {
+		list := routes[code]
+		where := fmt.Sprintf("route %q", code)
 		switch {
-		case country != strings.ToUpper(country) || !regions[country]:
+		case !country.Known(code):
 			return nil, fmt.Errorf("provider chain: %s: not an upper-case ISO 3166 alpha-2 country code", where)
 		case len(list) == 0:
 			return nil, fmt.Errorf("provider chain: %s: no providers", where)
@@ -113,7 +111,7 @@ func NewChain(order []Provider, routes map[string][]Provider, breaker BreakerCon
 		if err := c.addList(where, list); err != nil {
 			return nil, err
 		}
-		c.routes[country] = slices.Clone(list)
+		c.routes[code] = slices.Clone(list)
 	}
 	for _, o := range opts {
 		o(c)

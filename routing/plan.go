@@ -10,9 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 )
 
 // Plan is the operator's routing: the provider order, per-country orders,
@@ -157,11 +156,10 @@ func Err(probs []Problem) error {
 func (p Plan) Check(known []string) []Problem {
 	var probs []Problem
 	probs = append(probs, checkList("providers", p.Providers, known, p.Disabled)...)
-	regions := phonenumbers.GetSupportedRegions()
 	for _, c := range slices.Sorted(maps.Keys(p.Routes)) {
 		field := "routes." + c
 		switch {
-		case !regions[c]:
+		case !country.Known(c):
 			probs = append(probs, Problem{field, fmt.Sprintf("%.10q is not an ISO 3166 alpha-2 country code", c)})
 		case len(p.Routes[c]) == 0:
 			probs = append(probs, Problem{field, "names no provider"})

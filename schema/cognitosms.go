@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 )
 
 // CognitoSMSVersion is the queue message version of a Cognito SMS job: an
@@ -55,7 +56,7 @@ type CognitoSecret struct {
 // the worker claims (derived from the Cognito event, so a retried trigger
 // writes the same one); the sealing binds the secret to version, kind, ids,
 // destination, key, locale and expiry, so none of them can be changed in
-// the queue.
+// the queue. Country alone is outside the seal, as in a v1 message.
 type CognitoSMS struct {
 	Version   int       `json:"version"`
 	Kind      string    `json:"kind"`
@@ -67,6 +68,12 @@ type CognitoSMS struct {
 	Locale    string    `json:"locale"`
 	CreatedAt time.Time `json:"createdAt"`
 	ExpiresAt time.Time `json:"expiresAt"`
+	// Country is the destination's ISO 3166 alpha-2 region as the trigger's
+	// numbering plan found it (the one its per-country caps counted), so
+	// the worker routes and counts by it without parsing the number;
+	// omitted in jobs enqueued before it existed. Outside the seal, like a
+	// v1 message's: changing it only picks another country's route.
+	Country string `json:"country,omitempty"`
 }
 
 // NewCognitoSMS seals s into a new v2 message.
@@ -166,6 +173,9 @@ func (m CognitoSMS) Validate() error {
 	if !ValidLocale(m.Locale) {
 		bad("locale", "must be a language tag such as en or pt-BR")
 	}
+	if m.Country != "" && !country.Wellformed(m.Country) {
+		bad("country", countryRule)
+	}
 	if m.CreatedAt.IsZero() || m.ExpiresAt.IsZero() {
 		bad("createdAt/expiresAt", "must be set")
 	} else if !m.ExpiresAt.After(m.CreatedAt) || m.ExpiresAt.Sub(m.CreatedAt) > MaxCognitoDeliveryWindow {
@@ -211,6 +221,9 @@ func DecodeCognitoSMS(body []byte) (CognitoSMS, error) {
 	if dec.More() {
 		return CognitoSMS{}, fmt.Errorf("%w: trailing data after the object", ErrMalformed)
 	}
+	if err := countryNotEmpty(fields, m.Country); err != nil {
+		return CognitoSMS{}, err
+	}
 	if err := m.Validate(); err != nil {
 		return CognitoSMS{}, err
 	}
@@ -219,5 +232,5 @@ func DecodeCognitoSMS(body []byte) (CognitoSMS, error) {
 
 var cognitoFields = map[string]bool{
 	"version": true, "kind": true, "messageId": true, "jobId": true, "to": true, "keyId": true,
-	"sealed": true, "locale": true, "createdAt": true, "expiresAt": true,
+	"sealed": true, "locale": true, "createdAt": true, "expiresAt": true, "country": true,
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
@@ -85,11 +86,7 @@ func TestCognitoSMSRoundTrip(t *testing.T) {
 // Every unsealed field is bound: changing one makes the secret unopenable.
 func TestCognitoSMSTamper(t *testing.T) {
 	kr := mustKeyring(t, "0123456789abcdef0123456789abcdef")
-	created := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
-	m, err := schema.NewCognitoSMS(kr, schema.KindSignUp, strings.Repeat("a", 32), strings.Repeat("b", 32), "+14155550123", "en", schema.CognitoSecret{Code: "123456"}, created, created.Add(time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := signUpJob(t, kr)
 	for name, change := range map[string]func(*schema.CognitoSMS){
 		"kind":      func(m *schema.CognitoSMS) { m.Kind = schema.KindForgotPassword },
 		"to":        func(m *schema.CognitoSMS) { m.To = "+14155550124" },
@@ -161,4 +158,52 @@ func TestV1IsNotCognitoSMS(t *testing.T) {
 	if _, err := schema.DecodeMessage(body); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A Cognito job's country survives the wire and is outside the seal, as a
+// v1 message's; a malformed one is refused.
+func TestCognitoSMSCountry(t *testing.T) {
+	kr := mustKeyring(t, "0123456789abcdef0123456789abcdef")
+	m := signUpJob(t, kr)
+	m.Country = "IN"
+	body, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err := cognitoSchema(t).Validate(inst); err != nil {
+		t.Fatalf("schema: %v", err)
+	}
+	got, err := schema.DecodeCognitoSMS(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(m, got); diff != "" {
+		t.Fatalf("decode (-want +got):\n%s", diff)
+	}
+	got.Country = "GB"
+	if s, err := got.Open(kr); err != nil || s.Code != "123456" {
+		t.Fatalf("with another country Open = %+v, %v", s, err)
+	}
+	for _, bad := range []string{`"in"`, `""`, `null`, `"IND"`} {
+		b := bytes.Replace(body, []byte(`"country":"IN"`), []byte(`"country":`+bad), 1)
+		if _, err := schema.DecodeCognitoSMS(b); !errors.Is(err, schema.ErrMalformed) {
+			t.Errorf("country %s: %v, want ErrMalformed", bad, err)
+		}
+		if inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(b)); cognitoSchema(t).Validate(inst) == nil {
+			t.Errorf("country %s: the JSON Schema accepts it", bad)
+		}
+	}
+}
+
+// signUpJob is a sign-up code's job for +14155550123, created at a fixed
+// time, with a minute to be delivered.
+func signUpJob(t *testing.T, kr *otp.Keyring) schema.CognitoSMS {
+	t.Helper()
+	created := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	m, err := schema.NewCognitoSMS(kr, schema.KindSignUp, strings.Repeat("a", 32), strings.Repeat("b", 32), "+14155550123", "en", schema.CognitoSecret{Code: "123456"}, created, created.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -39,6 +39,11 @@ var messageFixtures = []struct {
 	{name: "valid-channel-whatsapp"},
 	{name: "channel-unknown", wantErr: schema.ErrMalformed},
 	{name: "channel-empty", wantErr: schema.ErrMalformed},
+	{name: "valid-country"},
+	{name: "country-lower-case", wantErr: schema.ErrMalformed},
+	{name: "country-three-letters", wantErr: schema.ErrMalformed},
+	{name: "country-empty", wantErr: schema.ErrMalformed},
+	{name: "country-null", wantErr: schema.ErrMalformed},
 	// Neither side checks base64 on decode (contentEncoding is an annotation
 	// in 2020-12); OpenCode refuses it (TestFixtureOpenCode).
 	{name: "valid-sealed-code-not-base64"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 )
 
 // MessageVersion is the queue message version this code writes and reads.
@@ -49,6 +50,13 @@ type Message struct {
 	// write to the queue can change it, but only to reorder the providers
 	// the route allows.
 	Channel string `json:"channel,omitempty"`
+	// Country is the destination's ISO 3166 alpha-2 region as Create's
+	// numbering plan found it, so the worker routes and counts by it
+	// without parsing the number; omitted in messages enqueued before it
+	// existed. Outside the seal like Channel: a queue writer can change it,
+	// but only to pick another country's route (among the configured
+	// providers), never the code, number or expiry.
+	Country string `json:"country,omitempty"`
 }
 
 var (
@@ -90,6 +98,21 @@ func NewMessage(kr *otp.Keyring, messageID, challengeID, to, locale, code string
 		return Message{}, err
 	}
 	return m, nil
+}
+
+// countryRule is what a message's country must be. Two upper-case letters,
+// not necessarily a region this build's numbering plan knows: a newer
+// Create may know one more, and a country without a route gets the default
+// order anyway.
+const countryRule = "must be two upper-case letters (ISO 3166 alpha-2) when present"
+
+// countryNotEmpty refuses a country that is present but empty (or null):
+// the encoder leaves an empty one out, so "" was written by someone else.
+func countryNotEmpty(fields map[string]json.RawMessage, c string) error {
+	if _, ok := fields["country"]; ok && c == "" {
+		return fmt.Errorf("%w: country %s", ErrMalformed, countryRule)
+	}
+	return nil
 }
 
 // associatedData binds everything a forger would want to change. The key id
@@ -157,6 +180,9 @@ func (m Message) Validate() error {
 	if m.Channel != "" && !channel.Valid(m.Channel) {
 		bad("channel", "must be sms or whatsapp when present")
 	}
+	if m.Country != "" && !country.Wellformed(m.Country) {
+		bad("country", countryRule)
+	}
 	if m.CreatedAt.IsZero() || m.ExpiresAt.IsZero() {
 		bad("createdAt/expiresAt", "must be set")
 	} else if !m.ExpiresAt.After(m.CreatedAt) || m.ExpiresAt.Sub(m.CreatedAt) > otp.MaxTTL {
@@ -207,6 +233,9 @@ func DecodeMessage(body []byte) (Message, error) {
 	if _, ok := fields["channel"]; ok && m.Channel == "" {
 		return Message{}, fmt.Errorf("%w: channel must be sms or whatsapp when present", ErrMalformed)
 	}
+	if err := countryNotEmpty(fields, m.Country); err != nil {
+		return Message{}, err
+	}
 	if err := m.Validate(); err != nil {
 		return Message{}, err
 	}
@@ -216,7 +245,7 @@ func DecodeMessage(body []byte) (Message, error) {
 // messageFields are the JSON names of Message's fields, exactly as spelled.
 var messageFields = map[string]bool{
 	"version": true, "messageId": true, "challengeId": true, "to": true, "keyId": true,
-	"sealedCode": true, "locale": true, "createdAt": true, "expiresAt": true, "channel": true,
+	"sealedCode": true, "locale": true, "createdAt": true, "expiresAt": true, "channel": true, "country": true,
 }
 
 // describeJSONError keeps field names but drops values, which could hold a

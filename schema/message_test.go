@@ -299,3 +299,43 @@ func TestOpenCodeAcrossRotation(t *testing.T) {
 		}
 	}
 }
+
+// A message's country survives the wire, satisfies the JSON Schema, and is
+// outside the seal: another country still opens the code (a queue writer
+// can change only the route), and a message without one stays valid.
+func TestMessageCountryRoundTrip(t *testing.T) {
+	kr := mustKeyring(t, secretOld)
+	created := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, country := range []string{"IN", "US", ""} {
+		m := mustMessage(t, kr, "042917", created, created.Add(3*time.Minute))
+		m.Country = country
+		body, err := m.Encode()
+		if err != nil {
+			t.Fatalf("%q: Encode: %v", country, err)
+		}
+		if err := schemaCheck(t, body); err != nil {
+			t.Errorf("%q: schema: %v", country, err)
+		}
+		if has := strings.Contains(string(body), `"country"`); has != (country != "") {
+			t.Errorf("%q: body %s", country, body)
+		}
+		got, err := schema.DecodeMessage(body)
+		if err != nil {
+			t.Fatalf("%q: DecodeMessage: %v", country, err)
+		}
+		if diff := cmp.Diff(m, got); diff != "" {
+			t.Errorf("%q: decoded (-want +got):\n%s", country, diff)
+		}
+		got.Country = "GB"
+		if code, err := got.OpenCode(kr); err != nil || code != "042917" {
+			t.Errorf("%q: with another country OpenCode = %q, %v", country, code, err)
+		}
+	}
+	m := mustMessage(t, kr, "042917", created, created.Add(3*time.Minute))
+	for _, bad := range []string{"in", "IND", "I", "1N", "ÍN"} {
+		m.Country = bad
+		if _, err := m.Encode(); !errors.Is(err, schema.ErrMalformed) {
+			t.Errorf("Encode with country %q: %v, want ErrMalformed", bad, err)
+		}
+	}
+}

@@ -372,6 +372,9 @@ func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, cod
 		return err
 	}
 	m.Channel = req.prefer
+	// The worker routes by the country found here, so it needs no
+	// numbering plan of its own.
+	m.Country = c.Country
 	if err := h.queue.Enqueue(ctx, m); err != nil {
 		return fmt.Errorf("enqueue sms: %w", err)
 	}

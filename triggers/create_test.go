@@ -534,17 +534,18 @@ func TestCreateLosingTheRaceLogsNoNewCode(t *testing.T) {
 
 // TestCreateChannel: Create names the channel of the first send, from the
 // route for the number's country and the user's preferred channel, and
-// passes the preference on to the worker in the queue message.
+// passes the preference and the country on to the worker in the queue
+// message (the worker routes by that country: it parses no number).
 func TestCreateChannel(t *testing.T) {
 	plan := func(c *triggers.Config) {
 		c.Channels = channel.Plan{Default: []string{"twilio", "sns"}, Routes: map[string][]string{"IN": {"whatsapp", "eum", "twilio"}}}
 	}
 	tests := []struct {
-		fixture, want, wantPrefer string
+		fixture, want, wantPrefer, wantCountry string
 	}{
-		{"india.json", "whatsapp", ""},
-		{"india-prefers-sms.json", "sms", "sms"},
-		{"first-round.json", "sms", ""},
+		{"india.json", "whatsapp", "", "IN"},
+		{"india-prefers-sms.json", "sms", "sms", "IN"},
+		{"first-round.json", "sms", "", "US"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -553,8 +554,12 @@ func TestCreateChannel(t *testing.T) {
 			if got := ev.Response.PublicChallengeParameters["channel"]; got != tt.want {
 				t.Errorf("channel = %q, want %q", got, tt.want)
 			}
-			if m := h.oneMessage(); m.Channel != tt.wantPrefer {
+			m := h.oneMessage()
+			if m.Channel != tt.wantPrefer {
 				t.Errorf("queue message channel = %q, want %q", m.Channel, tt.wantPrefer)
+			}
+			if m.Country != tt.wantCountry {
+				t.Errorf("queue message country = %q, want %q", m.Country, tt.wantCountry)
 			}
 		})
 	}

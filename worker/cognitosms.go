@@ -5,7 +5,7 @@ import (
 	"errors"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 )
@@ -28,8 +28,10 @@ func (w *Worker) processCognito(ctx context.Context, body []byte, country *strin
 	if err != nil {
 		return w.done(nil, Outcome{Action: DeadLetter, Reason: ReasonMalformed, Detail: err.Error()})
 	}
-	*country = phone.Region(m.To)
-	log := w.env.Log.With("message", m.MessageID, "job", m.JobID, "kind", m.Kind, "phone", phone.Mask(m.To), "country", *country)
+	// A job enqueued before jobs carried a country gets the default order:
+	// its record has none either.
+	*country = m.Country
+	log := withCountry(w.env.Log.With("message", m.MessageID, "job", m.JobID, "kind", m.Kind, "phone", mask.Phone(m.To)), m.Country)
 	now := w.env.Now()
 	kr, o, ok := w.keyring(ctx, log, m.ExpiresAt, now)
 	if !ok {
@@ -41,7 +43,7 @@ func (w *Worker) processCognito(ctx context.Context, body []byte, country *strin
 	}
 	// deliver, record and retryAt know a job by these fields only.
 	env := schema.Message{MessageID: m.MessageID, ChallengeID: m.JobID, To: m.To, CreatedAt: m.CreatedAt, ExpiresAt: m.ExpiresAt}
-	return w.claimAndSend(ctx, log, env, *country, now, false, func(otp.Challenge) (content, error) {
+	return w.claimAndSend(ctx, log, env, country, now, false, func(otp.Challenge) (content, error) {
 		text, err := w.renderCognito(m, secret)
 		c := content{text: text, locale: m.Locale}
 		if m.Kind != schema.KindAdminCreateUser && m.Kind != schema.KindAccountTakeOver {

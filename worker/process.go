@@ -10,7 +10,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
@@ -53,14 +53,34 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 		}
 		return w.done(nil, Outcome{Action: DeadLetter, Reason: reason, Detail: err.Error()})
 	}
-	*country = phone.Region(m.To)
-	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To), "country", *country)
+	*country = m.Country
+	log := withCountry(w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", mask.Phone(m.To)), m.Country)
 	now := w.env.Now()
 	code, o, ok := w.openCode(ctx, log, m, now)
 	if !ok {
 		return o
 	}
-	return w.claimAndSend(ctx, log, m, *country, now, true, w.signInText(code, m.Channel))
+	return w.claimAndSend(ctx, log, m, country, now, true, w.signInText(code, m.Channel))
+}
+
+// withCountry adds the country a job routes by to its log, once known.
+func withCountry(log *slog.Logger, country string) *slog.Logger {
+	if country == "" {
+		return log
+	}
+	return log.With("country", country)
+}
+
+// challengeCountry is the country of a sign-in job that carries none (one
+// enqueued before messages carried it): its challenge's, which Create
+// stored from the same numbering plan; "" for challenges older still,
+// which then get the default provider order.
+func challengeCountry(log *slog.Logger, country *string, c otp.Challenge) *slog.Logger {
+	if *country != "" || c.Country == "" {
+		return log
+	}
+	*country = c.Country
+	return withCountry(log, c.Country)
 }
 
 // openCode unseals a sign-in job's code; ok is false when the outcome is
@@ -98,12 +118,17 @@ type content struct {
 // claimAndSend claims m's delivery record, renders its text and delivers
 // it: the steps a sign-in code and a Cognito job share. A claim past the
 // attempt budget, or a text that cannot be rendered, is recorded as a
-// permanent failure and dead-lettered. check says whether a sent message
-// gets a delivery check (a sign-in code does; see Resend).
-func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country string, now time.Time, check bool, render func(otp.Challenge) (content, error)) Outcome {
+// permanent failure and dead-lettered. signIn says whether m is a sign-in
+// code: a sent one gets a delivery check (see Resend), and one without a
+// country takes its challenge's (challengeCountry); country is the job's
+// country, so set.
+func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country *string, now time.Time, signIn bool, render func(otp.Challenge) (content, error)) Outcome {
 	c, o, ok := w.claim(ctx, log, m, now)
 	if !ok {
 		return o
+	}
+	if signIn {
+		log = challengeCountry(log, country, c)
 	}
 	if c.Delivery.Attempts > w.cfg.MaxAttempts {
 		w.record(ctx, log, m, c.Delivery.At, otp.PermanentFailure(""))
@@ -114,8 +139,8 @@ func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Me
 		w.record(ctx, log, m, c.Delivery.At, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
-	o = w.deliver(ctx, log, m, c, country, text, now)
-	if check && o.Reason == ReasonSent {
+	o = w.deliver(ctx, log, m, c, *country, text, now)
+	if signIn && o.Reason == ReasonSent {
 		o.Then = w.followUp(log, m, c, o.receipt, now)
 	}
 	return o

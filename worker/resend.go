@@ -12,7 +12,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
@@ -140,9 +140,9 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	if err != nil {
 		return w.done(nil, Outcome{Action: DeadLetter, Reason: ReasonMalformed, Detail: err.Error()})
 	}
-	*country = phone.Region(m.To)
-	log := w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", phone.Mask(m.To), "country", *country,
-		"check", chk.Provider+"/"+chk.ProviderMessageID)
+	*country = m.Country
+	log := withCountry(w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", mask.Phone(m.To),
+		"check", chk.Provider+"/"+chk.ProviderMessageID), m.Country)
 	r, now := w.env.Resend, w.env.Now()
 	switch {
 	case r == nil:
@@ -161,6 +161,7 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	if !ok {
 		return o
 	}
+	log = challengeCountry(log, country, c)
 	return w.resend(ctx, log, r, m, c, *country, code, now)
 }
 
