@@ -257,14 +257,23 @@ func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m sche
 // SendTimeout (as the chain shares its budget). It stops at a Permanent
 // failure, as the chain does, and at a Deferred one (our own rate limit:
 // the check comes back later rather than skipping to a provider the order
-// ranks lower). The error is NotOnChannel only when every provider tried
-// said so.
+// ranks lower). A provider whose circuit breaker in the chain is open is
+// skipped, as the chain skips it. The error is NotOnChannel only when every
+// provider tried said so.
 func (w *Worker) sendFirst(ctx context.Context, r *Resend, names []string, msg providers.Message) (providers.Receipt, time.Duration, error) {
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	defer cancel()
 	var last error
 	onChannel := false
+	br, _ := w.send.(breakers)
 	for _, name := range names {
+		if br != nil {
+			if st, ok := br.BreakerState(name); ok && st == providers.BreakerOpen {
+				// Known down: as the chain does, skip it.
+				w.env.Metrics.Count("ProviderSkipped", metrics.Dim{Name: "Provider", Value: name})
+				continue
+			}
+		}
 		receipt, latency, err := w.sendVia(sctx, r.providers[name], msg)
 		if err == nil {
 			return receipt, latency, nil
@@ -279,8 +288,19 @@ func (w *Worker) sendFirst(ctx context.Context, r *Resend, names []string, msg p
 			break
 		}
 	}
+	if last == nil {
+		last = errEveryBreakerOpen
+	}
 	return providers.Receipt{}, 0, last
 }
+
+// breakers is the chain's view of its providers' circuit breakers.
+type breakers interface {
+	BreakerState(provider string) (providers.BreakerState, bool)
+}
+
+// errEveryBreakerOpen: every candidate is known down; the check comes back.
+var errEveryBreakerOpen = errors.New("resend: every candidate provider's circuit breaker is open")
 
 // candidates are the providers of country's order that have not carried
 // an SMS of the challenge and that this worker has.

@@ -32,6 +32,13 @@ type resendRig struct {
 
 func newResendRig(t *testing.T, cfg worker.ResendConfig, order ...string) *resendRig {
 	t.Helper()
+	return newResendRigSending(t, cfg, nil, order...)
+}
+
+// newResendRigSending is newResendRig with the worker's sender made by
+// send from provider a (nil: a alone).
+func newResendRigSending(t *testing.T, cfg worker.ResendConfig, send func(a providers.Provider) worker.Sender, order ...string) *resendRig {
+	t.Helper()
 	db := testenv.DynamoDB(t)
 	table := dynamotest.NewTable(t, db)
 	st, err := dynamo.New(db, table)
@@ -60,7 +67,11 @@ func newResendRig(t *testing.T, cfg worker.ResendConfig, order ...string) *resen
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.worker, err = worker.New(worker.DefaultConfig(), st, h.keys, text, providers.Single{Provider: a}, worker.Prices{},
+	var sender worker.Sender = providers.Single{Provider: a}
+	if send != nil {
+		sender = send(a)
+	}
+	h.worker, err = worker.New(worker.DefaultConfig(), st, h.keys, text, sender, worker.Prices{},
 		worker.Env{Now: h.clock.Now, Rand: func() float64 { return 0.5 }, Log: slog.New(slog.NewJSONHandler(h.logs, nil)), Sent: ledger, Resend: r})
 	if err != nil {
 		t.Fatal(err)
@@ -264,5 +275,40 @@ func TestResendCheckDelayedOnSQS(t *testing.T) {
 	}
 	if left := drain(t, client, dlq); len(left) != 0 {
 		t.Errorf("%d dead letters", len(left))
+	}
+}
+
+// openBreaker is a sender whose chain reports provider open's breaker open.
+type openBreaker struct {
+	providers.Single
+	open string
+}
+
+func (o openBreaker) BreakerState(p string) (providers.BreakerState, bool) {
+	if p == o.open {
+		return providers.BreakerOpen, true
+	}
+	return providers.BreakerClosed, true
+}
+
+// A resend skips a provider the chain knows is down (its breaker open),
+// as the chain would: the code goes through the next one.
+func TestResendSkipsAnOpenBreaker(t *testing.T) {
+	r := newResendRigSending(t, worker.DefaultResendConfig(), func(a providers.Provider) worker.Sender {
+		return openBreaker{Single: providers.Single{Provider: a}, open: "b"}
+	})
+	check, m, code := r.first()
+	r.clock.Advance(20 * time.Second)
+	if o := r.process(check.Body); o.Reason != worker.ReasonResent {
+		t.Fatalf("check: %+v, want resent", o)
+	}
+	if n := len(r.sent("b")); n != 0 {
+		t.Errorf("%d SMS through b, whose breaker is open", n)
+	}
+	if got := r.sent("c"); len(got) != 1 || !strings.Contains(got[0].Body, code) {
+		t.Fatalf("through c: %+v, want the same code once", got)
+	}
+	if c := r.challenge(m.ChallengeID); c.Delivery.Provider != "c" {
+		t.Errorf("delivery %+v, want sent by c", c.Delivery)
 	}
 }
