@@ -81,6 +81,7 @@ type Client struct {
 	creds    aws.CredentialsProvider
 	http     aws.HTTPClient
 	attempts int
+	retryer  aws.Retryer // its RetryDelay paces retries; nil: backoff's own
 	signer   *v4.Signer
 	now      func() time.Time
 }
@@ -102,8 +103,13 @@ func New(cfg aws.Config, svc Service) *Client {
 	if c.http == nil {
 		c.http = http.DefaultClient
 	}
-	if c.attempts <= 0 && cfg.Retryer != nil {
-		c.attempts = cfg.Retryer().MaxAttempts()
+	if cfg.Retryer != nil {
+		// The functions' retry policy (internal/awsinit): the same pause
+		// as the generated clients, within Cognito's 5 s.
+		c.retryer = cfg.Retryer()
+		if c.attempts <= 0 {
+			c.attempts = c.retryer.MaxAttempts()
+		}
 	}
 	if c.attempts <= 0 {
 		c.attempts = defaultAttempts
@@ -151,7 +157,7 @@ func (c *Client) Call(ctx context.Context, operation string, in, out any) error 
 	var lastErr error
 	for attempt := 1; attempt <= c.attempts; attempt++ {
 		if attempt > 1 {
-			if err := backoff(ctx, attempt); err != nil {
+			if err := c.pause(ctx, attempt, lastErr); err != nil {
 				return fmt.Errorf("%s %s: %w (after %w)", c.svc.SDKID, operation, err, lastErr)
 			}
 		}
@@ -252,10 +258,16 @@ func decodeError(resp *http.Response, data []byte) *APIError {
 	return &APIError{Status: resp.StatusCode, Code: code, Message: msg}
 }
 
-// backoff waits before attempt (2, 3, ...): a random time up to 100 ms ×
-// 2^(attempt-2), bounded by ctx.
-func backoff(ctx context.Context, attempt int) error {
+// pause waits before attempt (2, 3, ...) after err: the configured
+// retryer's delay, else a random time up to 100 ms × 2^(attempt-2); bounded
+// by ctx.
+func (c *Client) pause(ctx context.Context, attempt int, err error) error {
 	d := time.Duration(rand.Int64N(int64(100*time.Millisecond) << (attempt - 2)))
+	if c.retryer != nil {
+		if rd, rerr := c.retryer.RetryDelay(attempt-1, err); rerr == nil {
+			d = rd
+		}
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
