@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -76,13 +75,8 @@ func DecodeCheck(body []byte) (Check, Message, error) {
 		return Check{}, Message{}, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(body), MaxMessageBytes)
 	}
 	var c Check
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return Check{}, Message{}, fmt.Errorf("%w: %s", ErrMalformed, describeJSONError(err))
-	}
-	if dec.More() {
-		return Check{}, Message{}, fmt.Errorf("%w: trailing data after the object", ErrMalformed)
+	if err := decodeStrict(body, &c); err != nil {
+		return Check{}, Message{}, err
 	}
 	if err := c.validate(); err != nil {
 		return Check{}, Message{}, err

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -203,23 +202,13 @@ func DecodeCognitoSMS(body []byte) (CognitoSMS, error) {
 	if len(body) > MaxMessageBytes {
 		return CognitoSMS{}, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(body), MaxMessageBytes)
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
-		return CognitoSMS{}, fmt.Errorf("%w: not a JSON object", ErrMalformed)
-	}
-	for name := range fields {
-		if !cognitoFields[name] {
-			return CognitoSMS{}, fmt.Errorf("%w: unknown field", ErrMalformed)
-		}
+	fields, err := exactFields(body, cognitoFields)
+	if err != nil {
+		return CognitoSMS{}, err
 	}
 	var m CognitoSMS
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return CognitoSMS{}, fmt.Errorf("%w: %s", ErrMalformed, describeJSONError(err))
-	}
-	if dec.More() {
-		return CognitoSMS{}, fmt.Errorf("%w: trailing data after the object", ErrMalformed)
+	if err := decodeStrict(body, &m); err != nil {
+		return CognitoSMS{}, err
 	}
 	if err := countryNotEmpty(fields, m.Country); err != nil {
 		return CognitoSMS{}, err

@@ -210,25 +210,13 @@ func DecodeMessage(body []byte) (Message, error) {
 	if v := head.Version.String(); v != strconv.Itoa(MessageVersion) {
 		return Message{}, fmt.Errorf("%w: version %.10q, this build reads %d", ErrUnsupportedVersion, v, MessageVersion)
 	}
-	// encoding/json matches field names case-insensitively, so "To" would
-	// fill To; the v1 schema allows only the exact names.
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
-		return Message{}, fmt.Errorf("%w: not a JSON object", ErrMalformed)
-	}
-	for name := range fields {
-		if !messageFields[name] {
-			return Message{}, fmt.Errorf("%w: unknown field", ErrMalformed)
-		}
+	fields, err := exactFields(body, messageFields)
+	if err != nil {
+		return Message{}, err
 	}
 	var m Message
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return Message{}, fmt.Errorf("%w: %s", ErrMalformed, describeJSONError(err))
-	}
-	if dec.More() {
-		return Message{}, fmt.Errorf("%w: trailing data after the object", ErrMalformed)
+	if err := decodeStrict(body, &m); err != nil {
+		return Message{}, err
 	}
 	if _, ok := fields["channel"]; ok && m.Channel == "" {
 		return Message{}, fmt.Errorf("%w: channel must be sms or whatsapp when present", ErrMalformed)
@@ -269,4 +257,33 @@ func describeJSONError(err error) string {
 		return "unknown field"
 	}
 	return "invalid JSON"
+}
+
+// exactFields reads body's top-level fields and refuses any name not in
+// allowed: encoding/json matches names case-insensitively, so "To" would
+// fill To, and the schemas allow only the exact names.
+func exactFields(body []byte, allowed map[string]bool) (map[string]json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformed)
+	}
+	for name := range fields {
+		if !allowed[name] {
+			return nil, fmt.Errorf("%w: unknown field", ErrMalformed)
+		}
+	}
+	return fields, nil
+}
+
+// decodeStrict decodes body into v: no unknown fields, no trailing data.
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %s", ErrMalformed, describeJSONError(err))
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: trailing data after the object", ErrMalformed)
+	}
+	return nil
 }
