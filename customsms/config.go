@@ -16,8 +16,7 @@ import (
 // is one the user has already asked again for.
 const DefaultDeliveryWindow = 10 * time.Minute
 
-// MaxDeadline leaves, within Cognito's 5 s, room to void a record whose
-// enqueue failed.
+// MaxDeadline is the triggers' bound within Cognito's 5 s (handlerenv).
 const MaxDeadline = handlerenv.MaxDeadline
 
 // Config is what the handler needs, parsed once at start-up.

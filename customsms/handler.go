@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -30,7 +29,6 @@ type Decrypter interface {
 type Store interface {
 	PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) error
 	GetChallenge(ctx context.Context, id string) (otp.Challenge, error)
-	VoidChallenge(ctx context.Context, id string) error
 }
 
 // Queue takes version 2 SMS jobs (queue.SQS).
@@ -50,9 +48,6 @@ const recordClient = "cognito-custom-sms-sender"
 // takeoverWindow: account-takeover notices carry no code, so their
 // duplicate key is the user and this window of time.
 const takeoverWindow = 10 * time.Minute
-
-// voidBudget bounds the write that voids a record after a failed enqueue.
-const voidBudget = handlerenv.VoidBudget
 
 // Handler is the Custom SMS Sender trigger.
 type Handler struct {
@@ -204,7 +199,8 @@ func plausible(kind, s string) bool {
 
 // enqueue writes the delivery record with the send-cap increments in one
 // transaction, then enqueues the sealed job. A retried event derives the
-// same record id: its write finds the record and nothing more is done.
+// same record id: its write finds the record, no cap is counted again, and
+// duplicate decides whether the job must be enqueued again.
 func (h *Handler) enqueue(ctx context.Context, ev Event, j job) error {
 	kr, err := h.keys.Keyring(ctx)
 	if err != nil {
@@ -224,24 +220,32 @@ func (h *Handler) enqueue(ctx context.Context, ev Event, j job) error {
 	var le *otp.LimitError
 	switch {
 	case errors.Is(err, otp.ErrExists):
-		return h.duplicate(ctx, id, j)
+		return h.duplicate(ctx, kr, id, j)
 	case errors.As(err, &le):
 		return capRefusal(le, j.now)
 	case err != nil:
 		return err
 	}
+	return h.send(ctx, kr, id, j, rec.ExpiresAt)
+}
+
+// send seals the code into a job for record id and enqueues it. A failed
+// enqueue leaves the record as it is: Cognito's retry finds it unclaimed
+// and enqueues again (duplicate), so nothing is lost, and the worker's
+// claim on the record keeps two queued copies to one SMS.
+func (h *Handler) send(ctx context.Context, kr *otp.Keyring, id string, j job, expires time.Time) error {
 	msgID, err := otp.NewID(h.env.Rand)
 	if err != nil {
-		return errors.Join(fmt.Errorf("message id: %w", err), h.void(id, j.log))
+		return fmt.Errorf("message id: %w", err)
 	}
-	m, err := schema.NewCognitoSMS(kr, j.kind, msgID, id, j.num.E164, j.locale, j.secret, j.now, rec.ExpiresAt)
-	if err == nil {
-		// The country the caps counted is the one the worker routes by.
-		m.Country = j.num.Region
-		err = h.queue.EnqueueCognito(ctx, m)
-	}
+	m, err := schema.NewCognitoSMS(kr, j.kind, msgID, id, j.num.E164, j.locale, j.secret, j.now, expires)
 	if err != nil {
-		return errors.Join(fmt.Errorf("enqueue: %w", err), h.void(id, j.log))
+		return err
+	}
+	// The country the caps counted is the one the worker routes by.
+	m.Country = j.num.Region
+	if err := h.queue.EnqueueCognito(ctx, m); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
 	}
 	j.log.Info("custom SMS enqueued", "job", id, "message", msgID)
 	h.env.Metrics.Count("CustomSMSEnqueued", metrics.Dim{Name: "Kind", Value: j.kind}, metrics.Dim{Name: "Country", Value: j.num.Region})
@@ -267,30 +271,27 @@ func (h *Handler) record(kr *otp.Keyring, id string, j job) otp.Challenge {
 // authCodeLife is how long Cognito accepts a sign-in (MFA or SMS_OTP) code.
 const authCodeLife = 3 * time.Minute
 
-// duplicate answers a retried event: success if the first attempt's record
-// stands (its job is queued or sent), a refusal if that attempt voided it.
-func (h *Handler) duplicate(ctx context.Context, id string, j job) error {
+// duplicate answers a retried event. Cognito retries when the first
+// attempt failed or timed out, so whether its enqueue happened is unknown:
+// while no worker has claimed the record, the job is enqueued again (the
+// claim keeps the copies to one SMS); once claimed, the job is the
+// worker's and the retry only succeeds.
+func (h *Handler) duplicate(ctx context.Context, kr *otp.Keyring, id string, j job) error {
 	c, err := h.store.GetChallenge(ctx, id)
 	if err != nil {
 		return fmt.Errorf("read record %s: %w", id, err)
 	}
-	if c.Voided {
-		return refuse(ReasonEarlierFailed, nil)
-	}
-	j.log.Info("retried event: already enqueued", "job", id)
 	h.env.Metrics.Count("CustomSMSDuplicate", metrics.Dim{Name: "Kind", Value: j.kind})
-	return nil
-}
-
-// void abandons a record whose job could not be enqueued, so a retry is
-// refused rather than answered "already sent".
-func (h *Handler) void(id string, log *slog.Logger) error {
-	ctx, cancel := context.WithTimeout(context.Background(), voidBudget)
-	defer cancel()
-	if err := h.store.VoidChallenge(ctx, id); err != nil {
-		log.Error("void record failed", "job", id, "err", err)
-		return fmt.Errorf("void record %s: %w", id, err)
+	switch {
+	case c.Voided:
+		// Only versions before re-enqueueing voided a record whose enqueue
+		// failed; within its retention such a retry is still refused.
+		return refuse(ReasonEarlierFailed, nil)
+	case c.Delivery.State == otp.DeliveryNone:
+		j.log.Info("retried event: job not claimed yet, enqueued again", "job", id)
+		return h.send(ctx, kr, id, j, c.ExpiresAt)
 	}
+	j.log.Info("retried event: already taken by the worker", "job", id, "delivery", c.Delivery.State.String())
 	return nil
 }
 

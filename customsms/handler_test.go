@@ -47,9 +47,11 @@ func TestEachSourceDeliveredOnce(t *testing.T) {
 					t.Fatalf("Handle: %v", err)
 				}
 			}
+			// Neither attempt's job was claimed yet, so the retry enqueued
+			// it again: the worker's claim keeps the copies to one SMS.
 			bodies := h.receive()
-			if len(bodies) != 1 {
-				t.Fatalf("%d messages on the queue, want 1", len(bodies))
+			if len(bodies) != 2 {
+				t.Fatalf("%d messages on the queue, want 2", len(bodies))
 			}
 			body := string(bodies[0])
 			if tt.secret != "" && strings.Contains(body, tt.secret) || strings.Contains(body, "alice") {
@@ -71,11 +73,19 @@ func TestEachSourceDeliveredOnce(t *testing.T) {
 			if m.Country != "US" {
 				t.Fatalf("job country %q, want US", m.Country)
 			}
-			// An SQS redelivery is claimed as already sent.
-			for i, want := range []string{worker.ReasonSent, worker.ReasonDuplicate} {
-				if o := h.worker.Process(ctx, bodies[0]); o.Reason != want {
+			// An SQS redelivery and the retry's copy are claimed as already
+			// sent.
+			for i, want := range []string{worker.ReasonSent, worker.ReasonDuplicate, worker.ReasonDuplicate} {
+				if o := h.worker.Process(ctx, bodies[min(i, 1)]); o.Reason != want {
 					t.Fatalf("process %d: %+v, want %s", i+1, o, want)
 				}
+			}
+			// Once the worker has the job, a late retry enqueues nothing.
+			if _, err := h.handler.Handle(ctx, h.event(tt.source, tt.secret, poolID)); err != nil {
+				t.Fatalf("late retry: %v", err)
+			}
+			if n := len(h.receive()); n != 0 {
+				t.Fatalf("late retry enqueued %d messages", n)
 			}
 			if len(h.sent.sent) != 1 {
 				t.Fatalf("%d SMS sent, want 1", len(h.sent.sent))
@@ -85,8 +95,39 @@ func TestEachSourceDeliveredOnce(t *testing.T) {
 			}
 		})
 	}
-	if n := h.metrics.get("CustomSMSDuplicate"); n != len(tests) {
-		t.Errorf("CustomSMSDuplicate = %d, want %d", n, len(tests))
+	if n := h.metrics.get("CustomSMSDuplicate"); n != 2*len(tests) {
+		t.Errorf("CustomSMSDuplicate = %d, want %d", n, 2*len(tests))
+	}
+	noSecrets(t, h)
+}
+
+// A first attempt whose enqueue failed leaves its record for Cognito's
+// retry, which enqueues the job: the SMS is not lost, and the caps counted
+// once.
+func TestRetryAfterFailedEnqueueDelivers(t *testing.T) {
+	h := newHarness(t, defaultConfig())
+	ctx := context.Background()
+	ev := h.event("ForgotPassword", code, poolID)
+	h.queue.fail.Store(true)
+	if _, err := h.handler.Handle(ctx, ev); err == nil {
+		t.Fatal("Handle succeeded with the queue down")
+	}
+	h.queue.fail.Store(false)
+	if _, err := h.handler.Handle(ctx, h.event("ForgotPassword", code, poolID)); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	bodies := h.receive()
+	if len(bodies) != 1 {
+		t.Fatalf("%d messages on the queue, want 1", len(bodies))
+	}
+	if o := h.worker.Process(ctx, bodies[0]); o.Reason != worker.ReasonSent {
+		t.Fatalf("process: %+v", o)
+	}
+	if len(h.sent.sent) != 1 {
+		t.Fatalf("%d SMS sent, want 1", len(h.sent.sent))
+	}
+	if n := h.metrics.get("CustomSMSDuplicate"); n != 1 {
+		t.Fatalf("CustomSMSDuplicate = %d, want 1", n)
 	}
 	noSecrets(t, h)
 }

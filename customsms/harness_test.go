@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +27,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
@@ -106,6 +109,20 @@ type harness struct {
 	metrics *counts
 	logs    *testutil.SyncBuffer
 	kms     *kms.Client
+	queue   *failingQueue
+}
+
+// failingQueue is the SQS queue, made to refuse sends while fail is set.
+type failingQueue struct {
+	q    customsms.Queue
+	fail atomic.Bool
+}
+
+func (f *failingQueue) EnqueueCognito(ctx context.Context, m schema.CognitoSMS) error {
+	if f.fail.Load() {
+		return errors.New("SendMessage: connection reset")
+	}
+	return f.q.EnqueueCognito(ctx, m)
 }
 
 func newHarness(t testing.TB, cfg customsms.Config) *harness {
@@ -136,7 +153,8 @@ func newHarness(t testing.TB, cfg customsms.Config) *harness {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.handler, err = customsms.New(cfg, codec, store, sq, staticKeys{kr}, customsms.Env{Log: log, Metrics: h.metrics})
+	h.queue = &failingQueue{q: sq}
+	h.handler, err = customsms.New(cfg, codec, store, h.queue, staticKeys{kr}, customsms.Env{Log: log, Metrics: h.metrics})
 	if err != nil {
 		t.Fatal(err)
 	}

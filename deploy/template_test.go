@@ -534,8 +534,7 @@ func TestLeastPrivilege(t *testing.T) {
 			},
 			"SmsReceiptsFunction": {{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table}},
 			// PutItem and UpdateItem: the record and the caps in one
-			// TransactWriteItems; GetItem: a retry's record; UpdateItem:
-			// voiding a record whose enqueue failed.
+			// TransactWriteItems; GetItem: a retry's record.
 			"CustomSmsSenderFunction": {
 				{"dynamodb:GetItem", table}, {"dynamodb:PutItem", table}, {"dynamodb:UpdateItem", table},
 				{"sqs:SendMessage", queue}, {"secretsmanager:GetSecretValue", secret},
