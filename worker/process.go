@@ -238,6 +238,12 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 // provider refuses us: credentials, sender, spend).
 func (w *Worker) sendTraced(ctx context.Context, msg providers.Message) (providers.Receipt, error) {
 	receipt, attempts, err := w.send.SendTrace(ctx, msg)
+	w.countAttempts(attempts)
+	return receipt, err
+}
+
+// countAttempts counts the providers a pass skipped or saw fail.
+func (w *Worker) countAttempts(attempts []providers.Attempt) {
 	for _, a := range attempts {
 		switch {
 		case a.Skipped:
@@ -246,7 +252,6 @@ func (w *Worker) sendTraced(ctx context.Context, msg providers.Message) (provide
 			w.env.Metrics.Count("ProviderFailed", metrics.Dim{Name: "Provider", Value: a.Provider}, metrics.Dim{Name: "Kind", Value: a.Kind.String()})
 		}
 	}
-	return receipt, err
 }
 
 func providerOf(pe *providers.Error) string {

@@ -94,21 +94,29 @@ func (c ResendConfig) Validate() error {
 type Resend struct {
 	cfg        ResendConfig
 	order      Order
-	providers  map[string]providers.Provider
+	relay      Relay
 	claims     ResendClaims
 	deliveries Deliveries
 }
 
-// NewResend returns a Resend over the named providers (each one as the
-// chain sends through it: rate-limited).
-func NewResend(cfg ResendConfig, order Order, byName map[string]providers.Provider, claims ResendClaims, deliveries Deliveries) (*Resend, error) {
+// Relay sends through named providers of the worker's chain, with the
+// chain's breakers, attempt timeouts and failover rules (*providers.Chain:
+// the same chain the worker's Sender is, so its breakers learn from
+// resends as from first sends).
+type Relay interface {
+	Has(provider string) bool
+	SendTraceVia(ctx context.Context, m providers.Message, names []string) (providers.Receipt, []providers.Attempt, error)
+}
+
+// NewResend returns a Resend that sends through relay.
+func NewResend(cfg ResendConfig, order Order, relay Relay, claims ResendClaims, deliveries Deliveries) (*Resend, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("resend: %w", err)
 	}
-	if order == nil || len(byName) == 0 || claims == nil || deliveries == nil {
-		return nil, errors.New("resend: order, providers, claims and deliveries are required")
+	if order == nil || relay == nil || claims == nil || deliveries == nil {
+		return nil, errors.New("resend: order, relay, claims and deliveries are required")
 	}
-	return &Resend{cfg: cfg, order: order, providers: byName, claims: claims, deliveries: deliveries}, nil
+	return &Resend{cfg: cfg, order: order, relay: relay, claims: claims, deliveries: deliveries}, nil
 }
 
 // followUp is the delivery check to schedule after m went out through
@@ -253,79 +261,30 @@ func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m sche
 	return w.done(log, w.retryAt(m, w.backoff(c.Delivery.Attempts), ReasonTransient, now))
 }
 
-// sendFirst tries names in order until one accepts msg, all within one
-// SendTimeout (as the chain shares its budget). It stops at a Permanent
-// failure, as the chain does, and at a Deferred one (our own rate limit:
-// the check comes back later rather than skipping to a provider the order
-// ranks lower). A provider whose circuit breaker in the chain is open is
-// skipped, as the chain skips it. The error is NotOnChannel only when every
-// provider tried said so.
+// sendFirst sends msg through names, in order, until one accepts it, all
+// within one SendTimeout: the chain's own pass over those providers
+// (Relay), so a resend's failures and successes count toward the same
+// circuit breakers as first sends, an open breaker is skipped (or, when
+// every candidate's is open, the one that reopens first gets a trial), and
+// a Permanent or Deferred failure stops it, all as in the chain.
 func (w *Worker) sendFirst(ctx context.Context, r *Resend, names []string, msg providers.Message) (providers.Receipt, time.Duration, error) {
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	defer cancel()
-	var last error
-	onChannel := false
-	br, _ := w.send.(breakers)
-	for _, name := range names {
-		if br != nil {
-			if st, ok := br.BreakerState(name); ok && st == providers.BreakerOpen {
-				// Known down: as the chain does, skip it.
-				w.env.Metrics.Count("ProviderSkipped", metrics.Dim{Name: "Provider", Value: name})
-				continue
-			}
-		}
-		receipt, latency, err := w.sendVia(sctx, r.providers[name], msg)
-		if err == nil {
-			return receipt, latency, nil
-		}
-		kind := providers.Classify(err)
-		if kind != providers.NotOnChannel {
-			onChannel, last = true, err
-		} else if !onChannel {
-			last = err
-		}
-		if kind == providers.Permanent || kind == providers.Deferred {
-			break
-		}
-	}
-	if last == nil {
-		last = errEveryBreakerOpen
-	}
-	return providers.Receipt{}, 0, last
+	start := time.Now()
+	receipt, attempts, err := r.relay.SendTraceVia(sctx, msg, names)
+	latency := time.Since(start)
+	w.countAttempts(attempts)
+	return receipt, latency, err
 }
-
-// breakers is the chain's view of its providers' circuit breakers.
-type breakers interface {
-	BreakerState(provider string) (providers.BreakerState, bool)
-}
-
-// errEveryBreakerOpen: every candidate is known down; the check comes back.
-var errEveryBreakerOpen = errors.New("resend: every candidate provider's circuit breaker is open")
 
 // candidates are the providers of country's order that have not carried
-// an SMS of the challenge and that this worker has.
+// an SMS of the challenge and that this worker's chain has.
 func (r *Resend) candidates(country string, d otp.Delivery) []string {
 	var out []string
 	for _, name := range r.order.Order(country) {
-		if _, ok := r.providers[name]; ok && !d.Used(name) && !slices.Contains(out, name) {
+		if r.relay.Has(name) && !d.Used(name) && !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 	}
 	return out
-}
-
-// sendVia sends msg through p and counts a failure as the chain's trace
-// would.
-func (w *Worker) sendVia(ctx context.Context, p providers.Provider, msg providers.Message) (providers.Receipt, time.Duration, error) {
-	start := time.Now()
-	receipt, err := p.Send(ctx, msg)
-	latency := time.Since(start)
-	if err != nil {
-		w.env.Metrics.Count("ProviderFailed", metrics.Dim{Name: "Provider", Value: p.Name()}, metrics.Dim{Name: "Kind", Value: providers.Classify(err).String()})
-		return receipt, latency, err
-	}
-	if receipt.Provider == "" {
-		receipt.Provider = p.Name()
-	}
-	return receipt, latency, nil
 }
