@@ -38,11 +38,7 @@ func NewCheck(job Message, provider, providerMessageID string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := Check{Version: CheckVersion, Job: raw, Provider: provider, ProviderMessageID: providerMessageID}
-	if err := c.validate(); err != nil {
-		return nil, err
-	}
-	return json.Marshal(c)
+	return encodeCheck(raw, provider, providerMessageID)
 }
 
 func (c Check) validate() error {
@@ -71,14 +67,8 @@ func IsCheck(body []byte) bool {
 // DecodeCheck parses a check and the job it carries, as strictly as
 // DecodeMessage: no unknown fields, no trailing data, a valid job.
 func DecodeCheck(body []byte) (Check, Message, error) {
-	if len(body) > MaxMessageBytes {
-		return Check{}, Message{}, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(body), MaxMessageBytes)
-	}
-	var c Check
-	if err := decodeStrict(body, &c); err != nil {
-		return Check{}, Message{}, err
-	}
-	if err := c.validate(); err != nil {
+	c, err := decodeCheckEnvelope(body)
+	if err != nil {
 		return Check{}, Message{}, err
 	}
 	job, err := DecodeMessage(c.Job)
@@ -86,4 +76,29 @@ func DecodeCheck(body []byte) (Check, Message, error) {
 		return Check{}, Message{}, fmt.Errorf("check's job: %w", err)
 	}
 	return c, job, nil
+}
+
+// decodeCheckEnvelope parses a check without its job: no unknown fields,
+// no trailing data, a valid provider and message id.
+func decodeCheckEnvelope(body []byte) (Check, error) {
+	if len(body) > MaxMessageBytes {
+		return Check{}, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(body), MaxMessageBytes)
+	}
+	var c Check
+	if err := decodeStrict(body, &c); err != nil {
+		return Check{}, err
+	}
+	if err := c.validate(); err != nil {
+		return Check{}, err
+	}
+	return c, nil
+}
+
+// encodeCheck wraps an encoded job into a check body.
+func encodeCheck(job json.RawMessage, provider, providerMessageID string) ([]byte, error) {
+	c := Check{Version: CheckVersion, Job: job, Provider: provider, ProviderMessageID: providerMessageID}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(c)
 }

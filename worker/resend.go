@@ -120,12 +120,14 @@ func NewResend(cfg ResendConfig, order Order, relay Relay, claims ResendClaims, 
 }
 
 // followUp is the delivery check to schedule after m went out through
-// receipt's provider (c is the challenge as claimed for that send), or nil when no resend could follow: resends off, no
-// provider message id to follow, the challenge's SMS spent, or too little
-// of the code left by the time the check comes.
-func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, receipt providers.Receipt, now time.Time) *FollowUp {
+// receipt's provider (c is the record as claimed for that send; check
+// makes the body), or nil when no resend could follow: resends off, a job
+// with no code to send again (check nil), no provider message id to
+// follow, the record's SMS spent, or too little of the code left by the
+// time the check comes.
+func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, receipt providers.Receipt, now time.Time, check checkFunc) *FollowUp {
 	r := w.env.Resend
-	if r == nil || receipt.MessageID == "" {
+	if r == nil || check == nil || receipt.MessageID == "" {
 		return nil
 	}
 	if sends := len(c.Delivery.Via) + 1; sends >= r.cfg.MaxSends || c.Delivery.Used(receipt.Provider) {
@@ -134,7 +136,7 @@ func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, r
 	if m.ExpiresAt.Sub(now.Add(r.cfg.Timeout)) < r.cfg.MinLife {
 		return nil
 	}
-	body, err := schema.NewCheck(m, receipt.Provider, receipt.MessageID)
+	body, err := check(receipt.Provider, receipt.MessageID)
 	if err != nil {
 		log.Error("delivery check not made", "err", err)
 		return nil
@@ -142,8 +144,29 @@ func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, r
 	return &FollowUp{Body: body, After: r.cfg.Timeout}
 }
 
-// processCheck handles a delivery check; see Resend.
+// checkFunc makes the body of the delivery check that follows a send the
+// provider accepted as providerMessageID: the job as enqueued, inside a
+// version 3 check (schema.NewCheck, schema.NewCognitoCheck).
+type checkFunc func(provider, providerMessageID string) ([]byte, error)
+
+// sendable is what a job sends, once opened: its content for the record
+// as claimed, and the check that follows a send (nil: none).
+type sendable struct {
+	render func(otp.Challenge) (content, error)
+	check  checkFunc
+}
+
+// signInCheck follows a sign-in code's send.
+func signInCheck(m schema.Message) checkFunc {
+	return func(provider, id string) ([]byte, error) { return schema.NewCheck(m, provider, id) }
+}
+
+// processCheck handles a delivery check of a sign-in code, or of a
+// Cognito job's (processCognitoCheck); see Resend.
 func (w *Worker) processCheck(ctx context.Context, body []byte, country *string) Outcome {
+	if schema.IsCognitoCheck(body) {
+		return w.processCognitoCheck(ctx, body, country)
+	}
 	chk, m, err := schema.DecodeCheck(body)
 	if err != nil {
 		return w.done(nil, Outcome{Action: DeadLetter, Reason: ReasonMalformed, Detail: err.Error()})
@@ -151,6 +174,17 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	*country = m.Country
 	log := withCountry(w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", mask.Phone(m.To),
 		"check", chk.Provider+"/"+chk.ProviderMessageID), m.Country)
+	return w.followCheck(ctx, log, chk, m, country, true, func(now time.Time) (sendable, Outcome, bool) {
+		code, o, ok := w.openCode(ctx, log, m, now)
+		return sendable{render: w.signInText(code, m.Channel), check: signInCheck(m)}, o, ok
+	})
+}
+
+// followCheck is a check's way for any job (m: the fields the claims know
+// it by): judge the send it follows, open the job (open; ok false when the
+// outcome is decided), claim the record for one more SMS and resend.
+// signIn: a sign-in code, whose country may come from its challenge.
+func (w *Worker) followCheck(ctx context.Context, log *slog.Logger, chk schema.Check, m schema.Message, country *string, signIn bool, open func(now time.Time) (sendable, Outcome, bool)) Outcome {
 	r, now := w.env.Resend, w.env.Now()
 	switch {
 	case r == nil:
@@ -161,7 +195,7 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	if o, stop := w.judgeSend(ctx, log, r, chk, m, now); stop {
 		return o
 	}
-	code, o, ok := w.openCode(ctx, log, m, now)
+	job, o, ok := open(now)
 	if !ok {
 		return o
 	}
@@ -169,8 +203,10 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	if !ok {
 		return o
 	}
-	log = challengeCountry(log, country, c)
-	return w.resend(ctx, log, r, m, c, *country, code, now)
+	if signIn {
+		log = challengeCountry(log, country, c)
+	}
+	return w.resend(ctx, log, r, m, c, *country, job, now)
 }
 
 // judgeSend reads what became of the send the check follows; stop is true
@@ -218,14 +254,14 @@ func (w *Worker) claimResend(ctx context.Context, log *slog.Logger, r *Resend, c
 // have not carried it, in order, until one accepts it; a Permanent failure
 // stops, as in the chain. Whatever happens, the claim is settled: the new
 // send, or the send the check followed, put back.
-func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m schema.Message, c otp.Challenge, country, code string, now time.Time) Outcome {
+func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m schema.Message, c otp.Challenge, country string, job sendable, now time.Time) Outcome {
 	prev := otp.Sent(c.Delivery.Provider, c.Delivery.ProviderID)
 	next := r.candidates(country, c.Delivery)
 	if len(next) == 0 {
 		w.record(ctx, log, m, c.Delivery.At, prev)
 		return w.done(log, Outcome{Action: Delete, Reason: ReasonNoProvider})
 	}
-	text, err := w.signInText(code, m.Channel)(c)
+	text, err := job.render(c)
 	if err != nil {
 		w.record(ctx, log, m, c.Delivery.At, prev)
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
@@ -239,7 +275,7 @@ func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m sche
 		w.logSent(ctx, log, m, receipt, country, w.env.Now())
 		w.sent(receipt.Provider, msg, latency)
 		w.env.Metrics.Count("Resent", metrics.Dim{Name: "Provider", Value: receipt.Provider}, metrics.Dim{Name: "Country", Value: country})
-		o := Outcome{Action: Delete, Reason: ReasonResent, Then: w.followUp(log, m, c, receipt, now)}
+		o := Outcome{Action: Delete, Reason: ReasonResent, Then: w.followUp(log, m, c, receipt, now, job.check)}
 		return w.done(log.With("provider", receipt.Provider, "from", c.Delivery.Provider), o)
 	}
 	// Put the send the check followed back, so the check's retry can
