@@ -14,8 +14,10 @@ import (
 const CheckVersion = 3
 
 // Check is a delivery check. Job is the version 1 message exactly as
-// Create enqueued it, so the code travels sealed (bound to the job's id,
-// challenge, number and expiry) and is never opened to make the check.
+// Create enqueued it (DecodeCheck), or a version 2 job with a code exactly
+// as the Custom SMS Sender enqueued it (DecodeCognitoCheck), so the code
+// travels sealed (bound to the job's id, challenge or record, number and
+// expiry) and is never opened to make the check.
 // Provider and ProviderMessageID name the send it follows; they are outside
 // the seal, so the worker trusts them only as far as the challenge's own
 // delivery record agrees (the store's resend claim checks it).

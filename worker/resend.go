@@ -74,8 +74,9 @@ func (c ResendConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Resend sends a sign-in code once more, through another provider, when
-// its SMS was not delivered. After each send the worker schedules a
+// Resend sends a sign-in code, or a Custom SMS Sender job's code (its
+// delivery record is claimed as a challenge is), once more, through
+// another provider, when its SMS was not delivered. After each send the worker schedules a
 // delivery check (schema.Check, the job with its code still sealed) on the
 // SMS queue with the timeout as its delay; when it comes back, the worker:
 //
@@ -87,7 +88,8 @@ func (c ResendConfig) Validate() error {
 //     SMS (ResendClaims: live, for that number, still "sent" under the
 //     message the check follows, fewer than MaxSends SMS so far) and sends
 //     the same code through the first provider in Order that has not
-//     carried an SMS of the challenge yet.
+//     carried an SMS of the challenge yet, by the chain's own pass (Relay),
+//     so the chain's breakers count a resend like any send.
 //
 // The store's claim makes duplicate and late checks harmless: only the
 // first one for a send finds the challenge still "sent" under it.
