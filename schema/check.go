@@ -69,13 +69,19 @@ func IsCheck(body []byte) bool {
 // DecodeCheck parses a check and the job it carries, as strictly as
 // DecodeMessage: no unknown fields, no trailing data, a valid job.
 func DecodeCheck(body []byte) (Check, Message, error) {
+	return decodeCheck(body, DecodeMessage)
+}
+
+// decodeCheck parses a check and, with decode, the job it carries.
+func decodeCheck[J any](body []byte, decode func([]byte) (J, error)) (Check, J, error) {
+	var none J
 	c, err := decodeCheckEnvelope(body)
 	if err != nil {
-		return Check{}, Message{}, err
+		return Check{}, none, err
 	}
-	job, err := DecodeMessage(c.Job)
+	job, err := decode(c.Job)
 	if err != nil {
-		return Check{}, Message{}, fmt.Errorf("check's job: %w", err)
+		return Check{}, none, fmt.Errorf("check's job: %w", err)
 	}
 	return c, job, nil
 }

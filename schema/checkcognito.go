@@ -44,13 +44,9 @@ func IsCognitoCheck(body []byte) bool {
 // DecodeCognitoCheck parses a check and the version 2 job it carries, as
 // strictly as DecodeCheck; a job that carries no code is refused.
 func DecodeCognitoCheck(body []byte) (Check, CognitoSMS, error) {
-	c, err := decodeCheckEnvelope(body)
+	c, job, err := decodeCheck(body, DecodeCognitoSMS)
 	if err != nil {
 		return Check{}, CognitoSMS{}, err
-	}
-	job, err := DecodeCognitoSMS(c.Job)
-	if err != nil {
-		return Check{}, CognitoSMS{}, fmt.Errorf("check's job: %w", err)
 	}
 	if !job.CarriesCode() {
 		return Check{}, CognitoSMS{}, fmt.Errorf("%w: check's job: a %s job carries no code to send again", ErrMalformed, job.Kind)

@@ -248,14 +248,27 @@ func TestResendNoProviderLeft(t *testing.T) {
 // The timer is SQS's DelaySeconds: on fauxqs the check is not received
 // before its delay, and then the resend goes out through the driver.
 func TestResendCheckDelayedOnSQS(t *testing.T) {
+	r := resendOnSQS(t)
+	body, _, code := r.message()
+	r.viaSQS(body, code)
+}
+
+// resendOnSQS is a rig whose checks come back after 2 s.
+func resendOnSQS(t *testing.T) *resendRig {
 	cfg := worker.DefaultResendConfig()
 	cfg.Timeout, cfg.MinLife = 2*time.Second, 0
-	r := newResendRig(t, cfg)
+	return newResendRig(t, cfg)
+}
+
+// viaSQS puts a job on a fauxqs queue and polls it with the driver: the
+// check is not visible at once, and then one SMS through b carries code.
+func (r *resendRig) viaSQS(body []byte, code string) {
+	t := r.t
+	t.Helper()
 	client := testenv.SQS(t)
 	url, dlq := queues(t, client, 5, 30)
 	d := newDriver(t, r.harness, client, url, dlq)
 	d.WaitTime = 0
-	body, _, code := r.message()
 	send(t, client, url, body)
 	if n, err := d.PollOnce(context.Background()); err != nil || n != 1 {
 		t.Fatalf("first poll: %d, %v", n, err)
@@ -274,8 +287,7 @@ func TestResendCheckDelayedOnSQS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := r.sent("b")
-	if len(got) != 1 || !strings.Contains(got[0].Body, code) {
+	if got := r.sent("b"); len(got) != 1 || !strings.Contains(got[0].Body, code) {
 		t.Fatalf("resent %+v, want one SMS through b with the same code", got)
 	}
 	if left := drain(t, client, dlq); len(left) != 0 {

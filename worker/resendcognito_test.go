@@ -1,16 +1,11 @@
 package worker_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
-	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
@@ -125,35 +120,6 @@ func TestResendCognitoSMSTooLate(t *testing.T) {
 
 // On fauxqs: the job, then its check delayed by SQS, then the resend.
 func TestResendCognitoSMSOnSQS(t *testing.T) {
-	cfg := worker.DefaultResendConfig()
-	cfg.Timeout, cfg.MinLife = 2*time.Second, 0
-	r := newResendRig(t, cfg)
-	client := testenv.SQS(t)
-	url, dlq := queues(t, client, 5, 30)
-	d := newDriver(t, r.harness, client, url, dlq)
-	d.WaitTime = 0
-	send(t, client, url, r.cognitoJob(schema.KindSignUp, schema.CognitoSecret{Code: "482913"}, 10*time.Minute))
-	if n, err := d.PollOnce(context.Background()); err != nil || n != 1 {
-		t.Fatalf("first poll: %d, %v", n, err)
-	}
-	out, err := client.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Messages) != 0 {
-		t.Fatalf("%d messages visible at once, want the check delayed", len(out.Messages))
-	}
-	d.WaitTime = 5 * time.Second
-	deadline := time.Now().Add(20 * time.Second)
-	for len(r.sent("b")) == 0 && time.Now().Before(deadline) {
-		if _, err := d.PollOnce(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := r.sent("b"); len(got) != 1 || !strings.Contains(got[0].Body, "482913") {
-		t.Fatalf("resent %+v, want one SMS through b with the same code", got)
-	}
-	if left := drain(t, client, dlq); len(left) != 0 {
-		t.Errorf("%d dead letters", len(left))
-	}
+	r := resendOnSQS(t)
+	r.viaSQS(r.cognitoJob(schema.KindSignUp, schema.CognitoSecret{Code: "482913"}, 10*time.Minute), "482913")
 }
