@@ -76,9 +76,10 @@ func (c ResendConfig) Validate() error {
 
 // Resend sends a sign-in code, or a Custom SMS Sender job's code (its
 // delivery record is claimed as a challenge is), once more, through
-// another provider, when its SMS was not delivered. After each send the worker schedules a
-// delivery check (schema.Check, the job with its code still sealed) on the
-// SMS queue with the timeout as its delay; when it comes back, the worker:
+// another provider, when its SMS was not delivered. After each send the
+// worker schedules a delivery check (schema.Check, the job with its code
+// still sealed) on the SMS queue with the timeout as its delay; when it
+// comes back, the worker:
 //
 //   - drops it when the code has less than MinLife left, when the send was
 //     delivered, or when it was undelivered for a reason no route can help
