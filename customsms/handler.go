@@ -257,10 +257,10 @@ func (h *Handler) send(ctx context.Context, kr *otp.Keyring, id string, j job, e
 func (h *Handler) record(kr *otp.Keyring, id string, j job) otp.Challenge {
 	keyID, mac := kr.MAC(id, "\x00no answer")
 	window := h.cfg.DeliveryWindow
-	if j.kind == schema.KindAuthentication {
-		// Cognito's SMS MFA and SMS_OTP codes live 3 minutes: later, the
-		// SMS would only cost money.
-		window = min(window, authCodeLife)
+	if life, ok := codeLife[j.kind]; ok {
+		// Past the code's life the SMS, or a resend of it, would only
+		// cost money.
+		window = min(window, life)
 	}
 	return otp.Challenge{
 		ID: id, Phone: j.num.E164, ClientID: recordClient, KeyID: keyID, MAC: mac,
@@ -268,8 +268,22 @@ func (h *Handler) record(kr *otp.Keyring, id string, j job) otp.Challenge {
 	}
 }
 
-// authCodeLife is how long Cognito accepts a sign-in (MFA or SMS_OTP) code.
-const authCodeLife = 3 * time.Minute
+// codeLife is how long Cognito accepts each kind's code (Cognito developer
+// guide): verification codes (sign-up, resend, attribute) 24 hours, a
+// password-reset code one hour, an MFA or SMS_OTP code the app client's
+// authentication session (AuthSessionValidity, 3 to 15 minutes, default
+// 3: we take 3, so no SMS goes out for a code that may be dead). The
+// record's expiry, which bounds delivery and resends, is the shorter of
+// this and the delivery window. A temporary password lives days and a
+// notice has no code: the window alone bounds them.
+var codeLife = map[string]time.Duration{
+	schema.KindSignUp:              24 * time.Hour,
+	schema.KindResendCode:          24 * time.Hour,
+	schema.KindUpdateUserAttribute: 24 * time.Hour,
+	schema.KindVerifyUserAttribute: 24 * time.Hour,
+	schema.KindForgotPassword:      time.Hour,
+	schema.KindAuthentication:      3 * time.Minute,
+}
 
 // duplicate answers a retried event. Cognito retries when the first
 // attempt failed or timed out, so whether its enqueue happened is unknown:

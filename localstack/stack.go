@@ -205,10 +205,8 @@ func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler, plan channel.Pla
 	s.carrier = newCarrier(sms, rh, o.Log, o.Now)
 	var list []providers.Provider
 	var names []string
-	byName := map[string]providers.Provider{}
 	for _, sp := range o.Simulate {
-		p := o.Wrap.provider(simProvider{spec: sp, c: s.carrier})
-		list, names, byName[sp.Name] = append(list, p), append(names, sp.Name), p
+		list, names = append(list, o.Wrap.provider(simProvider{spec: sp, c: s.carrier})), append(names, sp.Name)
 	}
 	// The deployed worker's router: the flag's order until the receipts
 	// measure the providers, then best first (docs/routing.md).
@@ -222,7 +220,7 @@ func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler, plan channel.Pla
 	}
 	env.Sent = s.backends.ledger
 	if s.cfg.Resend.MaxSends > 1 {
-		env.Resend, err = worker.NewResend(s.cfg.Resend, router, byName, s.backends.store, s.backends.ledger)
+		env.Resend, err = worker.NewResend(s.cfg.Resend, router, chain, s.backends.store, s.backends.ledger)
 		if err != nil {
 			return nil, err
 		}

@@ -259,7 +259,37 @@ func (c *Chain) Send(ctx context.Context, m Message) (Receipt, error) {
 // and failures per provider. The Attempt for the provider whose result is
 // returned is the last one.
 func (c *Chain) SendTrace(ctx context.Context, m Message) (Receipt, []Attempt, error) {
-	list := c.list(ctx, m.Country, m.Prefer)
+	return c.run(ctx, m, c.list(ctx, m.Country, m.Prefer))
+}
+
+// SendTraceVia is SendTrace through the named providers only, in the order
+// given (names the chain lacks are left out; m.Prefer is not applied), with
+// the same breakers, attempt timeouts and rules: for a resend, which must
+// go through providers that have not carried the code, so that what it
+// learns of a provider is learned once, by the breaker the chain uses.
+// With no name the chain has, it fails with ErrNoProvider.
+func (c *Chain) SendTraceVia(ctx context.Context, m Message, names []string) (Receipt, []Attempt, error) {
+	var list []Provider
+	seen := map[string]bool{}
+	for _, n := range names {
+		if p := c.named[n]; p != nil && !seen[n] {
+			list, seen[n] = append(list, p), true
+		}
+	}
+	if len(list) == 0 {
+		return Receipt{}, nil, ErrNoProvider
+	}
+	return c.run(ctx, m, list)
+}
+
+// ErrNoProvider: SendTraceVia was given no provider the chain has.
+var ErrNoProvider = errors.New("provider chain: none of the named providers")
+
+// Has reports whether the chain has a provider of that name.
+func (c *Chain) Has(provider string) bool { return c.named[provider] != nil }
+
+// run is one pass through list; see Chain.
+func (c *Chain) run(ctx context.Context, m Message, list []Provider) (Receipt, []Attempt, error) {
 	s := &pass{c: c, ctx: ctx, m: m, providerSide: true, notOnChannel: true}
 	for _, p := range list {
 		if r, stop, err := s.next(p); stop {

@@ -14,8 +14,10 @@ import (
 const CheckVersion = 3
 
 // Check is a delivery check. Job is the version 1 message exactly as
-// Create enqueued it, so the code travels sealed (bound to the job's id,
-// challenge, number and expiry) and is never opened to make the check.
+// Create enqueued it (DecodeCheck), or a version 2 job with a code exactly
+// as the Custom SMS Sender enqueued it (DecodeCognitoCheck), so the code
+// travels sealed (bound to the job's id, challenge or record, number and
+// expiry) and is never opened to make the check.
 // Provider and ProviderMessageID name the send it follows; they are outside
 // the seal, so the worker trusts them only as far as the challenge's own
 // delivery record agrees (the store's resend claim checks it).
@@ -38,11 +40,7 @@ func NewCheck(job Message, provider, providerMessageID string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := Check{Version: CheckVersion, Job: raw, Provider: provider, ProviderMessageID: providerMessageID}
-	if err := c.validate(); err != nil {
-		return nil, err
-	}
-	return json.Marshal(c)
+	return encodeCheck(raw, provider, providerMessageID)
 }
 
 func (c Check) validate() error {
@@ -71,19 +69,44 @@ func IsCheck(body []byte) bool {
 // DecodeCheck parses a check and the job it carries, as strictly as
 // DecodeMessage: no unknown fields, no trailing data, a valid job.
 func DecodeCheck(body []byte) (Check, Message, error) {
+	return decodeCheck(body, DecodeMessage)
+}
+
+// decodeCheck parses a check and, with decode, the job it carries.
+func decodeCheck[J any](body []byte, decode func([]byte) (J, error)) (Check, J, error) {
+	var none J
+	c, err := decodeCheckEnvelope(body)
+	if err != nil {
+		return Check{}, none, err
+	}
+	job, err := decode(c.Job)
+	if err != nil {
+		return Check{}, none, fmt.Errorf("check's job: %w", err)
+	}
+	return c, job, nil
+}
+
+// decodeCheckEnvelope parses a check without its job: no unknown fields,
+// no trailing data, a valid provider and message id.
+func decodeCheckEnvelope(body []byte) (Check, error) {
 	if len(body) > MaxMessageBytes {
-		return Check{}, Message{}, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(body), MaxMessageBytes)
+		return Check{}, fmt.Errorf("%w: %d bytes, limit %d", ErrMalformed, len(body), MaxMessageBytes)
 	}
 	var c Check
 	if err := decodeStrict(body, &c); err != nil {
-		return Check{}, Message{}, err
+		return Check{}, err
 	}
 	if err := c.validate(); err != nil {
-		return Check{}, Message{}, err
+		return Check{}, err
 	}
-	job, err := DecodeMessage(c.Job)
-	if err != nil {
-		return Check{}, Message{}, fmt.Errorf("check's job: %w", err)
+	return c, nil
+}
+
+// encodeCheck wraps an encoded job into a check body.
+func encodeCheck(job json.RawMessage, provider, providerMessageID string) ([]byte, error) {
+	c := Check{Version: CheckVersion, Job: job, Provider: provider, ProviderMessageID: providerMessageID}
+	if err := c.validate(); err != nil {
+		return nil, err
 	}
-	return c, job, nil
+	return json.Marshal(c)
 }

@@ -34,6 +34,7 @@ func (h *harness) cognitoJob(kind string, secret schema.CognitoSecret, window ti
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	m.Country = "US" // as the trigger sets it (phoneFor's numbers are +1 415)
 	body, err := m.Encode()
 	if err != nil {
 		h.t.Fatal(err)

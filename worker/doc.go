@@ -11,10 +11,11 @@
 // Per message: decode (schema v1); drop it if the code has expired; unseal;
 // claim the challenge's delivery in DynamoDB (so a redelivered message, or a
 // second message for the same challenge, never sends a second SMS); render;
-// send through the provider chain; record the outcome. After a sign-in SMS
-// the driver schedules a delivery check on the queue (SQS DelaySeconds);
-// when it comes back without a delivered receipt, Resend sends the same
-// sealed code once more through the next provider (resend.go).
+// send through the provider chain; record the outcome. After a sign-in SMS,
+// or a Custom SMS Sender job with a code, the driver schedules a delivery
+// check on the queue (SQS DelaySeconds); when it comes back without a
+// delivered receipt, Resend sends the same sealed code once more through
+// the next provider, by the chain's own pass and breakers (resend.go).
 //
 // The sms-worker function's settings, with the defaults and bounds of
 // Config, are parsed here (settings.go); cmd/sms-worker wires them.

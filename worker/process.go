@@ -60,7 +60,7 @@ func (w *Worker) process(ctx context.Context, body []byte, country *string) Outc
 	if !ok {
 		return o
 	}
-	return w.claimAndSend(ctx, log, m, country, now, true, w.signInText(code, m.Channel))
+	return w.claimAndSend(ctx, log, m, country, now, true, sendable{render: w.signInText(code, m.Channel), check: signInCheck(m)})
 }
 
 // withCountry adds the country a job routes by to its log, once known.
@@ -118,11 +118,11 @@ type content struct {
 // claimAndSend claims m's delivery record, renders its text and delivers
 // it: the steps a sign-in code and a Cognito job share. A claim past the
 // attempt budget, or a text that cannot be rendered, is recorded as a
-// permanent failure and dead-lettered. signIn says whether m is a sign-in
-// code: a sent one gets a delivery check (see Resend), and one without a
-// country takes its challenge's (challengeCountry); country is the job's
-// country, so set.
-func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country *string, now time.Time, signIn bool, render func(otp.Challenge) (content, error)) Outcome {
+// permanent failure and dead-lettered. A sent job with a check gets a
+// delivery check (see Resend). signIn says whether m is a sign-in code:
+// one without a country takes its challenge's (challengeCountry); country
+// is the job's country, so set.
+func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Message, country *string, now time.Time, signIn bool, job sendable) Outcome {
 	c, o, ok := w.claim(ctx, log, m, now)
 	if !ok {
 		return o
@@ -134,14 +134,14 @@ func (w *Worker) claimAndSend(ctx context.Context, log *slog.Logger, m schema.Me
 		w.record(ctx, log, m, c.Delivery.At, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonAttemptsSpent, Detail: "send attempts exhausted"})
 	}
-	text, err := render(c)
+	text, err := job.render(c)
 	if err != nil {
 		w.record(ctx, log, m, c.Delivery.At, otp.PermanentFailure(""))
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
 	}
 	o = w.deliver(ctx, log, m, c, *country, text, now)
-	if signIn && o.Reason == ReasonSent {
-		o.Then = w.followUp(log, m, c, o.receipt, now)
+	if o.Reason == ReasonSent {
+		o.Then = w.followUp(log, m, c, o.receipt, now, job.check)
 	}
 	return o
 }
@@ -238,6 +238,12 @@ func (w *Worker) deliver(ctx context.Context, log *slog.Logger, m schema.Message
 // provider refuses us: credentials, sender, spend).
 func (w *Worker) sendTraced(ctx context.Context, msg providers.Message) (providers.Receipt, error) {
 	receipt, attempts, err := w.send.SendTrace(ctx, msg)
+	w.countAttempts(attempts)
+	return receipt, err
+}
+
+// countAttempts counts the providers a pass skipped or saw fail.
+func (w *Worker) countAttempts(attempts []providers.Attempt) {
 	for _, a := range attempts {
 		switch {
 		case a.Skipped:
@@ -246,7 +252,6 @@ func (w *Worker) sendTraced(ctx context.Context, msg providers.Message) (provide
 			w.env.Metrics.Count("ProviderFailed", metrics.Dim{Name: "Provider", Value: a.Provider}, metrics.Dim{Name: "Kind", Value: a.Kind.String()})
 		}
 	}
-	return receipt, err
 }
 
 func providerOf(pe *providers.Error) string {

@@ -74,10 +74,12 @@ func (c ResendConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Resend sends a sign-in code once more, through another provider, when
-// its SMS was not delivered. After each send the worker schedules a
-// delivery check (schema.Check, the job with its code still sealed) on the
-// SMS queue with the timeout as its delay; when it comes back, the worker:
+// Resend sends a sign-in code, or a Custom SMS Sender job's code (its
+// delivery record is claimed as a challenge is), once more, through
+// another provider, when its SMS was not delivered. After each send the
+// worker schedules a delivery check (schema.Check, the job with its code
+// still sealed) on the SMS queue with the timeout as its delay; when it
+// comes back, the worker:
 //
 //   - drops it when the code has less than MinLife left, when the send was
 //     delivered, or when it was undelivered for a reason no route can help
@@ -87,37 +89,48 @@ func (c ResendConfig) Validate() error {
 //     SMS (ResendClaims: live, for that number, still "sent" under the
 //     message the check follows, fewer than MaxSends SMS so far) and sends
 //     the same code through the first provider in Order that has not
-//     carried an SMS of the challenge yet.
+//     carried an SMS of the challenge yet, by the chain's own pass (Relay),
+//     so the chain's breakers count a resend like any send.
 //
 // The store's claim makes duplicate and late checks harmless: only the
 // first one for a send finds the challenge still "sent" under it.
 type Resend struct {
 	cfg        ResendConfig
 	order      Order
-	providers  map[string]providers.Provider
+	relay      Relay
 	claims     ResendClaims
 	deliveries Deliveries
 }
 
-// NewResend returns a Resend over the named providers (each one as the
-// chain sends through it: rate-limited).
-func NewResend(cfg ResendConfig, order Order, byName map[string]providers.Provider, claims ResendClaims, deliveries Deliveries) (*Resend, error) {
+// Relay sends through named providers of the worker's chain, with the
+// chain's breakers, attempt timeouts and failover rules (*providers.Chain:
+// the same chain the worker's Sender is, so its breakers learn from
+// resends as from first sends).
+type Relay interface {
+	Has(provider string) bool
+	SendTraceVia(ctx context.Context, m providers.Message, names []string) (providers.Receipt, []providers.Attempt, error)
+}
+
+// NewResend returns a Resend that sends through relay.
+func NewResend(cfg ResendConfig, order Order, relay Relay, claims ResendClaims, deliveries Deliveries) (*Resend, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("resend: %w", err)
 	}
-	if order == nil || len(byName) == 0 || claims == nil || deliveries == nil {
-		return nil, errors.New("resend: order, providers, claims and deliveries are required")
+	if order == nil || relay == nil || claims == nil || deliveries == nil {
+		return nil, errors.New("resend: order, relay, claims and deliveries are required")
 	}
-	return &Resend{cfg: cfg, order: order, providers: byName, claims: claims, deliveries: deliveries}, nil
+	return &Resend{cfg: cfg, order: order, relay: relay, claims: claims, deliveries: deliveries}, nil
 }
 
 // followUp is the delivery check to schedule after m went out through
-// receipt's provider (c is the challenge as claimed for that send), or nil when no resend could follow: resends off, no
-// provider message id to follow, the challenge's SMS spent, or too little
-// of the code left by the time the check comes.
-func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, receipt providers.Receipt, now time.Time) *FollowUp {
+// receipt's provider (c is the record as claimed for that send; check
+// makes the body), or nil when no resend could follow: resends off, a job
+// with no code to send again (check nil), no provider message id to
+// follow, the record's SMS spent, or too little of the code left by the
+// time the check comes.
+func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, receipt providers.Receipt, now time.Time, check checkFunc) *FollowUp {
 	r := w.env.Resend
-	if r == nil || receipt.MessageID == "" {
+	if r == nil || check == nil || receipt.MessageID == "" {
 		return nil
 	}
 	if sends := len(c.Delivery.Via) + 1; sends >= r.cfg.MaxSends || c.Delivery.Used(receipt.Provider) {
@@ -126,7 +139,7 @@ func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, r
 	if m.ExpiresAt.Sub(now.Add(r.cfg.Timeout)) < r.cfg.MinLife {
 		return nil
 	}
-	body, err := schema.NewCheck(m, receipt.Provider, receipt.MessageID)
+	body, err := check(receipt.Provider, receipt.MessageID)
 	if err != nil {
 		log.Error("delivery check not made", "err", err)
 		return nil
@@ -134,8 +147,29 @@ func (w *Worker) followUp(log *slog.Logger, m schema.Message, c otp.Challenge, r
 	return &FollowUp{Body: body, After: r.cfg.Timeout}
 }
 
-// processCheck handles a delivery check; see Resend.
+// checkFunc makes the body of the delivery check that follows a send the
+// provider accepted as providerMessageID: the job as enqueued, inside a
+// version 3 check (schema.NewCheck, schema.NewCognitoCheck).
+type checkFunc func(provider, providerMessageID string) ([]byte, error)
+
+// sendable is what a job sends, once opened: its content for the record
+// as claimed, and the check that follows a send (nil: none).
+type sendable struct {
+	render func(otp.Challenge) (content, error)
+	check  checkFunc
+}
+
+// signInCheck follows a sign-in code's send.
+func signInCheck(m schema.Message) checkFunc {
+	return func(provider, id string) ([]byte, error) { return schema.NewCheck(m, provider, id) }
+}
+
+// processCheck handles a delivery check of a sign-in code, or of a
+// Cognito job's (processCognitoCheck); see Resend.
 func (w *Worker) processCheck(ctx context.Context, body []byte, country *string) Outcome {
+	if schema.IsCognitoCheck(body) {
+		return w.processCognitoCheck(ctx, body, country)
+	}
 	chk, m, err := schema.DecodeCheck(body)
 	if err != nil {
 		return w.done(nil, Outcome{Action: DeadLetter, Reason: ReasonMalformed, Detail: err.Error()})
@@ -143,6 +177,17 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	*country = m.Country
 	log := withCountry(w.env.Log.With("message", m.MessageID, "challenge", m.ChallengeID, "phone", mask.Phone(m.To),
 		"check", chk.Provider+"/"+chk.ProviderMessageID), m.Country)
+	return w.followCheck(ctx, log, chk, m, country, true, func(now time.Time) (sendable, Outcome, bool) {
+		code, o, ok := w.openCode(ctx, log, m, now)
+		return sendable{render: w.signInText(code, m.Channel), check: signInCheck(m)}, o, ok
+	})
+}
+
+// followCheck is a check's way for any job (m: the fields the claims know
+// it by): judge the send it follows, open the job (open; ok false when the
+// outcome is decided), claim the record for one more SMS and resend.
+// signIn: a sign-in code, whose country may come from its challenge.
+func (w *Worker) followCheck(ctx context.Context, log *slog.Logger, chk schema.Check, m schema.Message, country *string, signIn bool, open func(now time.Time) (sendable, Outcome, bool)) Outcome {
 	r, now := w.env.Resend, w.env.Now()
 	switch {
 	case r == nil:
@@ -153,7 +198,7 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	if o, stop := w.judgeSend(ctx, log, r, chk, m, now); stop {
 		return o
 	}
-	code, o, ok := w.openCode(ctx, log, m, now)
+	job, o, ok := open(now)
 	if !ok {
 		return o
 	}
@@ -161,8 +206,10 @@ func (w *Worker) processCheck(ctx context.Context, body []byte, country *string)
 	if !ok {
 		return o
 	}
-	log = challengeCountry(log, country, c)
-	return w.resend(ctx, log, r, m, c, *country, code, now)
+	if signIn {
+		log = challengeCountry(log, country, c)
+	}
+	return w.resend(ctx, log, r, m, c, *country, job, now)
 }
 
 // judgeSend reads what became of the send the check follows; stop is true
@@ -210,14 +257,14 @@ func (w *Worker) claimResend(ctx context.Context, log *slog.Logger, r *Resend, c
 // have not carried it, in order, until one accepts it; a Permanent failure
 // stops, as in the chain. Whatever happens, the claim is settled: the new
 // send, or the send the check followed, put back.
-func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m schema.Message, c otp.Challenge, country, code string, now time.Time) Outcome {
+func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m schema.Message, c otp.Challenge, country string, job sendable, now time.Time) Outcome {
 	prev := otp.Sent(c.Delivery.Provider, c.Delivery.ProviderID)
 	next := r.candidates(country, c.Delivery)
 	if len(next) == 0 {
 		w.record(ctx, log, m, c.Delivery.At, prev)
 		return w.done(log, Outcome{Action: Delete, Reason: ReasonNoProvider})
 	}
-	text, err := w.signInText(code, m.Channel)(c)
+	text, err := job.render(c)
 	if err != nil {
 		w.record(ctx, log, m, c.Delivery.At, prev)
 		return w.done(log, Outcome{Action: DeadLetter, Reason: ReasonRender, Detail: err.Error()})
@@ -231,7 +278,7 @@ func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m sche
 		w.logSent(ctx, log, m, receipt, country, w.env.Now())
 		w.sent(receipt.Provider, msg, latency)
 		w.env.Metrics.Count("Resent", metrics.Dim{Name: "Provider", Value: receipt.Provider}, metrics.Dim{Name: "Country", Value: country})
-		o := Outcome{Action: Delete, Reason: ReasonResent, Then: w.followUp(log, m, c, receipt, now)}
+		o := Outcome{Action: Delete, Reason: ReasonResent, Then: w.followUp(log, m, c, receipt, now, job.check)}
 		return w.done(log.With("provider", receipt.Provider, "from", c.Delivery.Provider), o)
 	}
 	// Put the send the check followed back, so the check's retry can
@@ -253,79 +300,30 @@ func (w *Worker) resend(ctx context.Context, log *slog.Logger, r *Resend, m sche
 	return w.done(log, w.retryAt(m, w.backoff(c.Delivery.Attempts), ReasonTransient, now))
 }
 
-// sendFirst tries names in order until one accepts msg, all within one
-// SendTimeout (as the chain shares its budget). It stops at a Permanent
-// failure, as the chain does, and at a Deferred one (our own rate limit:
-// the check comes back later rather than skipping to a provider the order
-// ranks lower). A provider whose circuit breaker in the chain is open is
-// skipped, as the chain skips it. The error is NotOnChannel only when every
-// provider tried said so.
+// sendFirst sends msg through names, in order, until one accepts it, all
+// within one SendTimeout: the chain's own pass over those providers
+// (Relay), so a resend's failures and successes count toward the same
+// circuit breakers as first sends, an open breaker is skipped (or, when
+// every candidate's is open, the one that reopens first gets a trial), and
+// a Permanent or Deferred failure stops it, all as in the chain.
 func (w *Worker) sendFirst(ctx context.Context, r *Resend, names []string, msg providers.Message) (providers.Receipt, time.Duration, error) {
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	defer cancel()
-	var last error
-	onChannel := false
-	br, _ := w.send.(breakers)
-	for _, name := range names {
-		if br != nil {
-			if st, ok := br.BreakerState(name); ok && st == providers.BreakerOpen {
-				// Known down: as the chain does, skip it.
-				w.env.Metrics.Count("ProviderSkipped", metrics.Dim{Name: "Provider", Value: name})
-				continue
-			}
-		}
-		receipt, latency, err := w.sendVia(sctx, r.providers[name], msg)
-		if err == nil {
-			return receipt, latency, nil
-		}
-		kind := providers.Classify(err)
-		if kind != providers.NotOnChannel {
-			onChannel, last = true, err
-		} else if !onChannel {
-			last = err
-		}
-		if kind == providers.Permanent || kind == providers.Deferred {
-			break
-		}
-	}
-	if last == nil {
-		last = errEveryBreakerOpen
-	}
-	return providers.Receipt{}, 0, last
+	start := time.Now()
+	receipt, attempts, err := r.relay.SendTraceVia(sctx, msg, names)
+	latency := time.Since(start)
+	w.countAttempts(attempts)
+	return receipt, latency, err
 }
-
-// breakers is the chain's view of its providers' circuit breakers.
-type breakers interface {
-	BreakerState(provider string) (providers.BreakerState, bool)
-}
-
-// errEveryBreakerOpen: every candidate is known down; the check comes back.
-var errEveryBreakerOpen = errors.New("resend: every candidate provider's circuit breaker is open")
 
 // candidates are the providers of country's order that have not carried
-// an SMS of the challenge and that this worker has.
+// an SMS of the challenge and that this worker's chain has.
 func (r *Resend) candidates(country string, d otp.Delivery) []string {
 	var out []string
 	for _, name := range r.order.Order(country) {
-		if _, ok := r.providers[name]; ok && !d.Used(name) && !slices.Contains(out, name) {
+		if r.relay.Has(name) && !d.Used(name) && !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 	}
 	return out
-}
-
-// sendVia sends msg through p and counts a failure as the chain's trace
-// would.
-func (w *Worker) sendVia(ctx context.Context, p providers.Provider, msg providers.Message) (providers.Receipt, time.Duration, error) {
-	start := time.Now()
-	receipt, err := p.Send(ctx, msg)
-	latency := time.Since(start)
-	if err != nil {
-		w.env.Metrics.Count("ProviderFailed", metrics.Dim{Name: "Provider", Value: p.Name()}, metrics.Dim{Name: "Kind", Value: providers.Classify(err).String()})
-		return receipt, latency, err
-	}
-	if receipt.Provider == "" {
-		receipt.Provider = p.Name()
-	}
-	return receipt, latency, nil
 }

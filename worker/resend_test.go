@@ -28,6 +28,7 @@ type resendRig struct {
 	*harness
 	ledger *dynamo.Ledger
 	byName map[string]*fakeProvider
+	chain  *providers.Chain
 }
 
 func newResendRig(t *testing.T, cfg worker.ResendConfig, order ...string) *resendRig {
@@ -35,9 +36,10 @@ func newResendRig(t *testing.T, cfg worker.ResendConfig, order ...string) *resen
 	return newResendRigSending(t, cfg, nil, order...)
 }
 
-// newResendRigSending is newResendRig with the worker's sender made by
-// send from provider a (nil: a alone).
-func newResendRigSending(t *testing.T, cfg worker.ResendConfig, send func(a providers.Provider) worker.Sender, order ...string) *resendRig {
+// newResendRigSending is newResendRig with the worker's chain built by
+// chain from a, b and c (nil: a real providers.Chain in that order with
+// the default breakers, as sms-worker wires it).
+func newResendRigSending(t *testing.T, cfg worker.ResendConfig, chain func(list []providers.Provider, now func() time.Time) *providers.Chain, order ...string) *resendRig {
 	t.Helper()
 	db := testenv.DynamoDB(t)
 	table := dynamotest.NewTable(t, db)
@@ -52,14 +54,21 @@ func newResendRigSending(t *testing.T, cfg worker.ResendConfig, send func(a prov
 	a := &fakeProvider{name: "a"}
 	h := newHarnessWith(t, testutil.NewClock(time.Now().UTC().Truncate(time.Second)), st, worker.DefaultConfig(), a)
 	rig := &resendRig{harness: h, ledger: ledger, byName: map[string]*fakeProvider{"a": a, "b": {name: "b"}, "c": {name: "c"}}}
-	named := map[string]providers.Provider{}
-	for n, p := range rig.byName {
-		named[n] = p
+	list := []providers.Provider{a, rig.byName["b"], rig.byName["c"]}
+	if chain == nil {
+		chain = func(list []providers.Provider, now func() time.Time) *providers.Chain {
+			c, err := providers.NewChain(list, nil, providers.BreakerConfig{}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
 	}
+	rig.chain = chain(list, h.clock.Now)
 	if len(order) == 0 {
 		order = []string{"a", "b", "c"}
 	}
-	r, err := worker.NewResend(cfg, channel.Plan{Default: order}, named, st, ledger)
+	r, err := worker.NewResend(cfg, channel.Plan{Default: order}, rig.chain, st, ledger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,11 +76,7 @@ func newResendRigSending(t *testing.T, cfg worker.ResendConfig, send func(a prov
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sender worker.Sender = providers.Single{Provider: a}
-	if send != nil {
-		sender = send(a)
-	}
-	h.worker, err = worker.New(worker.DefaultConfig(), st, h.keys, text, sender, worker.Prices{},
+	h.worker, err = worker.New(worker.DefaultConfig(), st, h.keys, text, rig.chain, worker.Prices{},
 		worker.Env{Now: h.clock.Now, Rand: func() float64 { return 0.5 }, Log: slog.New(slog.NewJSONHandler(h.logs, nil)), Sent: ledger, Resend: r})
 	if err != nil {
 		t.Fatal(err)
@@ -243,14 +248,27 @@ func TestResendNoProviderLeft(t *testing.T) {
 // The timer is SQS's DelaySeconds: on fauxqs the check is not received
 // before its delay, and then the resend goes out through the driver.
 func TestResendCheckDelayedOnSQS(t *testing.T) {
+	r := resendOnSQS(t)
+	body, _, code := r.message()
+	r.viaSQS(body, code)
+}
+
+// resendOnSQS is a rig whose checks come back after 2 s.
+func resendOnSQS(t *testing.T) *resendRig {
 	cfg := worker.DefaultResendConfig()
 	cfg.Timeout, cfg.MinLife = 2*time.Second, 0
-	r := newResendRig(t, cfg)
+	return newResendRig(t, cfg)
+}
+
+// viaSQS puts a job on a fauxqs queue and polls it with the driver: the
+// check is not visible at once, and then one SMS through b carries code.
+func (r *resendRig) viaSQS(body []byte, code string) {
+	t := r.t
+	t.Helper()
 	client := testenv.SQS(t)
 	url, dlq := queues(t, client, 5, 30)
 	d := newDriver(t, r.harness, client, url, dlq)
 	d.WaitTime = 0
-	body, _, code := r.message()
 	send(t, client, url, body)
 	if n, err := d.PollOnce(context.Background()); err != nil || n != 1 {
 		t.Fatalf("first poll: %d, %v", n, err)
@@ -269,8 +287,7 @@ func TestResendCheckDelayedOnSQS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := r.sent("b")
-	if len(got) != 1 || !strings.Contains(got[0].Body, code) {
+	if got := r.sent("b"); len(got) != 1 || !strings.Contains(got[0].Body, code) {
 		t.Fatalf("resent %+v, want one SMS through b with the same code", got)
 	}
 	if left := drain(t, client, dlq); len(left) != 0 {
@@ -278,37 +295,60 @@ func TestResendCheckDelayedOnSQS(t *testing.T) {
 	}
 }
 
-// openBreaker is a sender whose chain reports provider open's breaker open.
-type openBreaker struct {
-	providers.Single
-	open string
-}
-
-func (o openBreaker) BreakerState(p string) (providers.BreakerState, bool) {
-	if p == o.open {
-		return providers.BreakerOpen, true
-	}
-	return providers.BreakerClosed, true
-}
-
-// A resend skips a provider the chain knows is down (its breaker open),
-// as the chain would: the code goes through the next one.
-func TestResendSkipsAnOpenBreaker(t *testing.T) {
-	r := newResendRigSending(t, worker.DefaultResendConfig(), func(a providers.Provider) worker.Sender {
-		return openBreaker{Single: providers.Single{Provider: a}, open: "b"}
+// A resend goes through the chain's own breakers: its failures open a
+// provider's breaker as a first send's do, a provider whose breaker is open
+// is skipped, and a resend's success (a half-open trial) closes it again.
+func TestResendFeedsTheChainsBreakers(t *testing.T) {
+	breaker := providers.BreakerConfig{Failures: 2, CoolDown: 30 * time.Second}
+	r := newResendRigSending(t, worker.DefaultResendConfig(), func(list []providers.Provider, now func() time.Time) *providers.Chain {
+		c, err := providers.NewChain(list, nil, breaker, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	})
-	check, m, code := r.first()
-	r.clock.Advance(20 * time.Second)
-	if o := r.process(check.Body); o.Reason != worker.ReasonResent {
-		t.Fatalf("check: %+v, want resent", o)
+	bDown := true
+	r.byName["b"].fail = func(int, providers.Message) error {
+		if bDown {
+			return transient("503")
+		}
+		return nil
 	}
-	if n := len(r.sent("b")); n != 0 {
-		t.Errorf("%d SMS through b, whose breaker is open", n)
+	state := func(when string, want providers.BreakerState) {
+		t.Helper()
+		if st, _ := r.chain.BreakerState("b"); st != want {
+			t.Fatalf("%s: b's breaker %s, want %s", when, st, want)
+		}
 	}
-	if got := r.sent("c"); len(got) != 1 || !strings.Contains(got[0].Body, code) {
-		t.Fatalf("through c: %+v, want the same code once", got)
+	resend := func(via string) {
+		t.Helper()
+		check, m, code := r.first()
+		r.clock.Advance(20 * time.Second)
+		if o := r.process(check.Body); o.Reason != worker.ReasonResent {
+			t.Fatalf("check: %+v, want resent", o)
+		}
+		if c := r.challenge(m.ChallengeID); c.Delivery.Provider != via {
+			t.Fatalf("resent by %q, want %s", c.Delivery.Provider, via)
+		}
+		got := r.byName[via].Sent()
+		if len(got) == 0 || !strings.Contains(got[len(got)-1].Body, code) {
+			t.Fatalf("%s did not carry the code", via)
+		}
 	}
-	if c := r.challenge(m.ChallengeID); c.Delivery.Provider != "c" {
-		t.Errorf("delivery %+v, want sent by c", c.Delivery)
+	// b fails each resend, c takes it; after SMS_BREAKER_FAILURES of them
+	// b's breaker is open.
+	resend("c")
+	state("after one failed resend", providers.BreakerClosed)
+	resend("c")
+	state("after two failed resends", providers.BreakerOpen)
+	calls := len(r.byName["b"].calledSnapshot())
+	resend("c")
+	if n := len(r.byName["b"].calledSnapshot()); n != calls {
+		t.Errorf("b called %d more times with its breaker open", n-calls)
 	}
+	// After the cool-down a resend is b's trial, and its success closes it.
+	r.clock.Advance(breaker.CoolDown)
+	bDown = false
+	resend("b")
+	state("after a successful trial by a resend", providers.BreakerClosed)
 }

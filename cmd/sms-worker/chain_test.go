@@ -139,7 +139,7 @@ func TestChainOfEveryProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	var console strings.Builder
-	chain, _, _, err := deps{aws: cfg}.chain(ctx, s, os.Getenv, &console, routed{})
+	chain, _, err := deps{aws: cfg}.chain(ctx, s, os.Getenv, &console, routed{})
 	if err != nil {
 		t.Fatalf("chain: %v", err)
 	}

@@ -39,7 +39,7 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 		return nil, err
 	}
 	emf := metrics.NewEMF(stdout, nil)
-	chain, named, router, err := d.chain(ctx, s, getenv, stdout, routed{tallies: sent, log: log, metrics: emf})
+	chain, router, err := d.chain(ctx, s, getenv, stdout, routed{tallies: sent, log: log, metrics: emf})
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +58,9 @@ func wire(ctx context.Context, s worker.Settings, cfg aws.Config, keys worker.Ke
 	env := worker.Env{Log: log, Metrics: emf, Sent: sent}
 	if s.Resend.MaxSends > 1 {
 		// The next provider is the next in the router's order for the
-		// country (measured delivery, the SSM overrides).
-		if env.Resend, err = worker.NewResend(s.Resend, router, named, claims, sent); err != nil {
+		// country (measured delivery, the SSM overrides), sent through the
+		// chain, so its breakers count resends too.
+		if env.Resend, err = worker.NewResend(s.Resend, router, chain, claims, sent); err != nil {
 			return nil, err
 		}
 	}
@@ -76,8 +77,8 @@ type deps struct{ aws aws.Config }
 // chain builds each named provider once, rate-limited per sender, and the
 // failover chain with its per-country routes, ordered per message by the
 // router (measured delivery, the SSM overrides); it also returns the
-// providers by name and the router, for resends.
-func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string) string, stdout io.Writer, rt routed) (*providers.Chain, map[string]providers.Provider, *routing.Router, error) {
+// router, for resends.
+func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string) string, stdout io.Writer, rt routed) (*providers.Chain, *routing.Router, error) {
 	built := map[string]providers.Provider{}
 	senders := map[string]string{} // provider -> rate-limit key
 	limiters := &providers.Limiters{}
@@ -114,19 +115,19 @@ func (d deps) chain(ctx context.Context, wc worker.Settings, getenv func(string)
 		routes[country] = list(names)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	router, err := d.router(ctx, wc, rt, limiters, senders)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	chain, err := providers.NewChain(order, routes, providers.BreakerConfig{
 		Failures: wc.BreakerFailures, CoolDown: wc.BreakerCooldown,
 	}, time.Now, providers.WithSendBudget(wc.Config.SendTimeout), providers.WithRouter(router))
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s / %s: %w", worker.EnvProviders, worker.EnvRoutes, err)
+		return nil, nil, fmt.Errorf("%s / %s: %w", worker.EnvProviders, worker.EnvRoutes, err)
 	}
-	return chain, built, router, nil
+	return chain, router, nil
 }
 
 // provider builds one provider and names its sender (the rate-limit key).
