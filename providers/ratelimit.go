@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/pause"
 )
 
 // RateLimited puts a token bucket of perSecond sends (burst 1) in front of p,
@@ -80,7 +82,7 @@ func (ls *Limiters) RateLimited(p Provider, sender string, perSecond float64, ma
 		now = time.Now
 	}
 	if wait == nil {
-		wait = sleep
+		wait = pause.For
 	}
 	return &rateLimited{p: p, sender: sender, lim: lim, maxWait: maxWait, now: now, wait: wait}, nil
 }
@@ -145,16 +147,4 @@ func (r *rateLimited) Send(ctx context.Context, m Message) (Receipt, error) {
 // nothing the provider did. It wraps the ctx's error when that is the cause.
 func (r *rateLimited) deferred(after time.Duration, err error) *Error {
 	return &Error{Provider: r.p.Name(), Kind: Deferred, Code: "rate-limit", RetryAfter: after, Err: err}
-}
-
-// sleep waits d or until ctx is done, whichever is first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

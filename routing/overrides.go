@@ -68,7 +68,7 @@ func NewOverrides(base Plan, known []string, src ParameterReader, name string, t
 	if onChange == nil {
 		onChange = func(Plan) {}
 	}
-	o := &Overrides{base: base, known: known, src: src, name: name, ttl: ttl, env: env.withDefaults(), onChange: onChange, plan: base}
+	o := &Overrides{base: base, known: known, src: src, name: name, ttl: ttl, env: env.WithDefaults(), onChange: onChange, plan: base}
 	onChange(base)
 	return o, nil
 }

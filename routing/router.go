@@ -101,7 +101,10 @@ type Env struct {
 	Metrics metrics.Recorder
 }
 
-func (e Env) withDefaults() Env {
+// WithDefaults fills what is unset: the wall clock, math/rand/v2, a logger
+// and metrics that discard. The worker's Env takes the same (worker.New):
+// the router runs inside the worker.
+func (e Env) WithDefaults() Env {
 	if e.Now == nil {
 		e.Now = time.Now
 	}
@@ -171,7 +174,7 @@ func New(cfg Config, plans Plans, tallies Tallies, env Env) (*Router, error) {
 	if plans == nil {
 		return nil, errors.New("routing: plans required")
 	}
-	return &Router{cfg: cfg, plans: plans, tallies: tallies, env: env.withDefaults(), countries: map[string]*countryState{}}, nil
+	return &Router{cfg: cfg, plans: plans, tallies: tallies, env: env.WithDefaults(), countries: map[string]*countryState{}}, nil
 }
 
 // Order is the provider order for country, best first, without

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/pause"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
 )
 
@@ -79,10 +80,7 @@ func (d *Driver) Poll(ctx context.Context) error {
 	for ctx.Err() == nil {
 		if _, err := d.PollOnce(ctx); err != nil && ctx.Err() == nil {
 			d.w.env.Log.Error("poll failed", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
+			_ = pause.For(ctx, time.Second) // the loop ends with ctx
 		}
 	}
 	return nil

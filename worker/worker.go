@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 )
 
@@ -136,19 +135,16 @@ func New(cfg Config, claims Claims, keys Keys, text Renderer, send Sender, costs
 	if claims == nil || keys == nil || text == nil || send == nil {
 		return nil, errors.New("worker: claims, keys, text and send are required")
 	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	if env.Rand == nil {
-		env.Rand = rand.Float64
-	}
-	if env.Log == nil {
-		env.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
-	}
-	if env.Metrics == nil {
-		env.Metrics = metrics.Discard{}
-	}
-	return &Worker{cfg: cfg, claims: claims, keys: keys, text: text, send: send, costs: costs, env: env}, nil
+	return &Worker{cfg: cfg, claims: claims, keys: keys, text: text, send: send, costs: costs, env: env.withDefaults()}, nil
+}
+
+// withDefaults fills the clock, randomness, logger and metrics left unset
+// with the router's defaults (routing.Env.WithDefaults): one worker, one
+// set of defaults.
+func (e Env) withDefaults() Env {
+	d := routing.Env{Now: e.Now, Rand: e.Rand, Log: e.Log, Metrics: e.Metrics}.WithDefaults()
+	e.Now, e.Rand, e.Log, e.Metrics = d.Now, d.Rand, d.Log, d.Metrics
+	return e
 }
 
 // backoff is the delay before attempt n+1 after n failed ones: exponential,

@@ -22,8 +22,10 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsinit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakessm"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
+	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
@@ -131,7 +133,7 @@ func createCode(t *testing.T, ctx context.Context, driver *worker.Driver, cfg aw
 	if err != nil {
 		t.Fatal(err)
 	}
-	create, err := triggers.NewCreate(cs.Triggers, store, q, keys, triggers.Env{})
+	create, err := triggers.NewCreate(cs.Triggers, unhurriedStore{store}, unhurriedQueue{q}, keys, triggers.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +150,42 @@ func createCode(t *testing.T, ctx context.Context, driver *worker.Driver, cfg aw
 		t.Fatalf("PollOnce = %d, %v", n, err)
 	}
 	return cs, store, out
+}
+
+// unhurriedFor bounds each of Create's store and queue calls here in
+// place of Create's deadline (Cognito's 4 s), which these tests are not
+// about: on a loaded machine a cold DynamoDB Local's first transaction
+// takes longer, and a Create cut short there can leave a stored challenge
+// that was never enqueued.
+const unhurriedFor = 2 * time.Minute
+
+func unhurried(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), unhurriedFor)
+}
+
+// unhurriedStore gives the store calls Create makes for a new code
+// unhurriedFor each.
+type unhurriedStore struct{ triggers.Store }
+
+func (s unhurriedStore) GetPointer(ctx context.Context, phone, clientID string) (otp.Pointer, error) {
+	ctx, cancel := unhurried(ctx)
+	defer cancel()
+	return s.Store.GetPointer(ctx, phone, clientID)
+}
+
+func (s unhurriedStore) PutChallenge(ctx context.Context, c otp.Challenge, counters []otp.Counter, claim otp.PointerClaim) error {
+	ctx, cancel := unhurried(ctx)
+	defer cancel()
+	return s.Store.PutChallenge(ctx, c, counters, claim)
+}
+
+// unhurriedQueue gives Create's enqueue unhurriedFor.
+type unhurriedQueue struct{ triggers.Queue }
+
+func (q unhurriedQueue) Enqueue(ctx context.Context, m schema.Message) error {
+	ctx, cancel := unhurried(ctx)
+	defer cancel()
+	return q.Queue.Enqueue(ctx, m)
 }
 
 func readOutbox(t *testing.T, path string) console.Record {

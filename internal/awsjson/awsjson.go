@@ -38,6 +38,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/pause"
 )
 
 // Service names one AWS JSON 1.1 service.
@@ -268,12 +270,8 @@ func (c *Client) pause(ctx context.Context, attempt int, err error) error {
 			d = rd
 		}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if err := pause.For(ctx, d); err != nil {
 		return context.Cause(ctx)
 	}
+	return nil
 }

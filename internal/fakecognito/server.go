@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 )
 
 // Pool is the configuration of one in-memory user pool.
@@ -125,28 +125,14 @@ func New(t testing.TB, opts ...Option) *Server {
 }
 
 // Client returns a real Cognito Identity Provider client pointed at the
-// server: region us-east-1, static dummy credentials, no retries.
+// server (AWSConfig).
 func (s *Server) Client() *cognitoidentityprovider.Client {
-	return cognitoidentityprovider.New(cognitoidentityprovider.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(s.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDFAKECOGNITO", "fake-secret", ""),
-		HTTPClient:       s.srv.Client(),
-		RetryMaxAttempts: 1,
-	})
+	return cognitoidentityprovider.NewFromConfig(s.AWSConfig())
 }
 
-// AWSConfig is the configuration Client uses, for clients built without
-// the SDK's (internal/awsjson).
-func (s *Server) AWSConfig() aws.Config {
-	return aws.Config{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(s.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDFAKECOGNITO", "fake-secret", ""),
-		HTTPClient:       s.srv.Client(),
-		RetryMaxAttempts: 1,
-	}
-}
+// AWSConfig points a client at the server (testutil.AWSConfig): the SDK's
+// (Client), or internal/awsjson's.
+func (s *Server) AWSConfig() aws.Config { return testutil.AWSConfig(s.srv) }
 
 // AddPool adds a pool, replacing any pool with the same ID.
 func (s *Server) AddPool(p Pool) {

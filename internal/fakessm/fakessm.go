@@ -15,10 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/awsjson"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 )
 
 // Server is the fake. Its zero value is not usable; call New.
@@ -55,12 +53,7 @@ func New(t interface{ Cleanup(func()) }) *Server {
 // Client is an SSM API client (internal/awsjson, as the worker and otpctl
 // use) pointed at the fake, with static credentials and no retries.
 func (s *Server) Client() *awsjson.Client {
-	return awsjson.New(aws.Config{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(s.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-		RetryMaxAttempts: 1,
-	}, awsjson.SSM)
+	return awsjson.New(testutil.AWSConfig(s.Server), awsjson.SSM)
 }
 
 // Set stores a String parameter directly, as the console would.
