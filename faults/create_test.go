@@ -191,10 +191,5 @@ func (s *stack) unvoided(res createResult) bool {
 
 // voidFailed reports whether Create logged that it could not void id.
 func (s *stack) voidFailed(id string) bool {
-	for _, line := range strings.Split(s.logs.String(), "\n") {
-		if strings.Contains(line, `"msg":"void challenge failed"`) && strings.Contains(line, id) {
-			return true
-		}
-	}
-	return false
+	return s.logged("void challenge failed", id)
 }
