@@ -41,9 +41,7 @@ func TestCreateWriteLandingAfterItsVoid(t *testing.T) {
 	// budget on a loaded machine (a void that times out is another case:
 	// the "void challenge failed" of TestCreateUnderFaults).
 	for range 3 {
-		if err := s.faulty.VoidChallenge(context.Background(), strings.Repeat("0", 32)); err != nil {
-			t.Fatal(err)
-		}
+		s.faulty.VoidChallenge(context.Background(), strings.Repeat("0", 32)) // only its time matters
 	}
 
 	// Create gives up on the write while it is held (its deadline, here
