@@ -149,7 +149,7 @@ func TestCreateUnderFaults(t *testing.T) {
 	t.Logf("create under faults, answered without an SMS: %d with a challenge the concurrent first attempt then voided; %d with a challenge the first attempt stored after its deadline and could not void",
 		tally.raced, tally.unvoided)
 	voided, placeholders := s.voids()
-	t.Logf("voids: %d challenges voided, %d of them found no challenge and left a placeholder (a write of it that landed later was refused)", voided, placeholders)
+	t.Logf("voids: %d challenges voided, %d of them found no challenge and left a placeholder (a write of it that lands later is refused)", voided, placeholders)
 	t.Logf("queue: %d messages for %d challenges; worker: %v", del.messages, del.challenges, del.outcomes)
 	t.Logf("dynamodb faults: %s", s.ddbProxy.Stats())
 	t.Logf("sqs faults: %s", s.sqsProxy.Stats())
