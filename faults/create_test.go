@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -147,6 +148,8 @@ func TestCreateUnderFaults(t *testing.T) {
 		n, tally.replayed, tally.ok-tally.raced-tally.unvoided, tally.unavailable, tally.lateSMS, tally.voidFailed)
 	t.Logf("create under faults, answered without an SMS: %d with a challenge the concurrent first attempt then voided; %d with a challenge the first attempt stored after its deadline and could not void",
 		tally.raced, tally.unvoided)
+	voided, placeholders := s.voids()
+	t.Logf("voids: %d challenges voided, %d of them found no challenge and left a placeholder (a write of it that lands later is refused)", voided, placeholders)
 	t.Logf("queue: %d messages for %d challenges; worker: %v", del.messages, del.challenges, del.outcomes)
 	t.Logf("dynamodb faults: %s", s.ddbProxy.Stats())
 	t.Logf("sqs faults: %s", s.sqsProxy.Stats())
@@ -191,10 +194,21 @@ func (s *stack) unvoided(res createResult) bool {
 
 // voidFailed reports whether Create logged that it could not void id.
 func (s *stack) voidFailed(id string) bool {
+	return s.logged("void challenge failed", id)
+}
+
+// voids counts the challenges Create voided, and of them the placeholders:
+// the void found no challenge (its write failed, or was still on its way).
+func (s *stack) voids() (voided, placeholders int) {
 	for _, line := range strings.Split(s.logs.String(), "\n") {
-		if strings.Contains(line, `"msg":"void challenge failed"`) && strings.Contains(line, id) {
-			return true
+		var l struct{ Msg, Challenge string }
+		if json.Unmarshal([]byte(line), &l) != nil || l.Msg != "challenge voided" {
+			continue
+		}
+		voided++
+		if c, err := s.direct.GetChallenge(context.Background(), l.Challenge); err == nil && c.Phone == "" {
+			placeholders++
 		}
 	}
-	return false
+	return voided, placeholders
 }

@@ -312,9 +312,11 @@ func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (
 		return otp.Challenge{}, false, capRefusal(le, req.now)
 	case err != nil:
 		// The write may have been applied all the same (an answer cut
-		// short, or lost and its retry refused): void it, or a replayed
-		// Create would reuse a code that was never enqueued.
-		return otp.Challenge{}, false, errors.Join(err, h.voidIfStored(c, req.log))
+		// short, or lost and its retry refused), or may still be on its
+		// way: void it, or a replayed Create would reuse a code that was
+		// never enqueued. A void that finds nothing leaves a placeholder
+		// that refuses the write when it lands (store.Placeholder).
+		return otp.Challenge{}, false, errors.Join(err, h.void(c, req.log))
 	}
 	if err := h.send(ctx, kr, c, code, req); err != nil {
 		return otp.Challenge{}, false, errors.Join(err, h.void(c, req.log))
@@ -391,29 +393,15 @@ func (h *Create) send(ctx context.Context, kr *otp.Keyring, c otp.Challenge, cod
 // only unvoided challenges). It returns the void's own error, already
 // logged, or nil.
 func (h *Create) void(c otp.Challenge, log *slog.Logger) error {
-	return h.voidChallenge(c, log, false)
-}
-
-// voidIfStored is void for a challenge whose write failed: one that was
-// never stored needs nothing.
-func (h *Create) voidIfStored(c otp.Challenge, log *slog.Logger) error {
-	return h.voidChallenge(c, log, true)
-}
-
-func (h *Create) voidChallenge(c otp.Challenge, log *slog.Logger, mayBeMissing bool) error {
 	// A fresh, short context: the request's may be what ran out.
 	ctx, cancel := context.WithTimeout(context.Background(), voidBudget)
 	defer cancel()
-	err := h.store.VoidChallenge(ctx, c.ID)
-	switch {
-	case err == nil:
-		log.Info("challenge voided", "challenge", c.ID)
-		return nil
-	case mayBeMissing && errors.Is(err, otp.ErrNotFound):
-		return nil
+	if err := h.store.VoidChallenge(ctx, c.ID); err != nil {
+		log.Error("void challenge failed", "challenge", c.ID, "err", err)
+		return fmt.Errorf("void challenge %s: %w", c.ID, err)
 	}
-	log.Error("void challenge failed", "challenge", c.ID, "err", err)
-	return fmt.Errorf("void challenge %s: %w", c.ID, err)
+	log.Info("challenge voided", "challenge", c.ID)
+	return nil
 }
 
 // voidBudget bounds the write that voids a challenge after a failure.

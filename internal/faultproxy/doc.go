@@ -17,5 +17,7 @@
 //
 // Set changes the rate or kinds mid-test (a provider down, then back);
 // Stats counts requests, forwarded requests and faults by kind and
-// operation.
+// operation. Config.Hold (a Gate) holds one chosen request until the test
+// releases it, then forwards it even if its client has given up: a write
+// that lands after what the client did next.
 package faultproxy

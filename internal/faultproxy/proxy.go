@@ -2,6 +2,7 @@ package faultproxy
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -66,6 +67,9 @@ type Config struct {
 	// Match, when set, limits faults further to the requests it accepts
 	// (e.g. only the UpdateItem that records a send).
 	Match func(op string, body []byte) bool
+	// Hold, when set, holds the request it matches (undisturbed) until
+	// the test releases it; see Gate.
+	Hold *Gate
 }
 
 // Proxy is a running fault proxy.
@@ -107,6 +111,11 @@ func Start(t testing.TB, upstream string, cfg Config) *Proxy {
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
 	t.Cleanup(func() {
+		p.mu.Lock()
+		if g := p.cfg.Hold; g != nil {
+			g.Release() // a held handler would keep Close waiting
+		}
+		p.mu.Unlock()
 		p.srv.CloseClientConnections()
 		p.srv.Close()
 		p.fwd.CloseIdleConnections()
@@ -211,7 +220,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	kind, variant, cfg := p.decide(p.proto.operation(r, body), body)
+	op := p.proto.operation(r, body)
+	if p.hold(w, r, op, body) {
+		return
+	}
+	kind, variant, cfg := p.decide(op, body)
 	switch kind {
 	case ServerError:
 		writeAnswer(w, cfg.Protocol.serverError(variant))
@@ -226,7 +239,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	resp, rbody, err := p.forward(r, body)
+	resp, rbody, err := p.forward(r.Context(), r, body)
 	if err != nil {
 		http.Error(w, "faultproxy: upstream: "+err.Error(), http.StatusBadGateway)
 		return
@@ -243,9 +256,39 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// forward sends the request on to the server and reads its whole answer.
-func (p *Proxy) forward(r *http.Request, body []byte) (*http.Response, []byte, error) {
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.upstream+r.URL.RequestURI(), bytes.NewReader(body))
+// hold serves the request Config.Hold takes: it waits for the release,
+// forwards the request even if the client has hung up by then, and answers
+// it if the client is still there. It reports whether it took the request.
+func (p *Proxy) hold(w http.ResponseWriter, r *http.Request, op string, body []byte) bool {
+	p.mu.Lock()
+	g := p.cfg.Hold
+	p.mu.Unlock()
+	if g == nil || !g.take(op, body) {
+		return false
+	}
+	p.mu.Lock()
+	p.stats.Requests++
+	p.mu.Unlock()
+	<-g.release
+	resp, rbody, err := p.forward(context.WithoutCancel(r.Context()), r, body)
+	if err == nil {
+		g.status = resp.StatusCode
+	}
+	close(g.done)
+	if err != nil {
+		http.Error(w, "faultproxy: upstream: "+err.Error(), http.StatusBadGateway)
+		return true
+	}
+	copyHeader(w.Header(), resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	w.Write(rbody)
+	return true
+}
+
+// forward sends the request on to the server under ctx and reads its whole
+// answer.
+func (p *Proxy) forward(ctx context.Context, r *http.Request, body []byte) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, r.Method, p.upstream+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, err
 	}

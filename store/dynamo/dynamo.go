@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
+	"github.com/cognito-phone-otp/cognito-phone-otp/store"
 )
 
 // itemAPI is the part of the DynamoDB client both the store and the ledger
@@ -33,6 +34,7 @@ type API interface {
 type Store struct {
 	db    API
 	table string
+	now   func() time.Time // dates a void's placeholder (VoidChallenge)
 }
 
 // New returns a store over table.
@@ -43,7 +45,7 @@ func New(db API, table string) (*Store, error) {
 	if table == "" {
 		return nil, errors.New("dynamo store: empty table name")
 	}
-	return &Store{db: db, table: table}, nil
+	return &Store{db: db, table: table, now: time.Now}, nil
 }
 
 // conflictTries bounds tries of a transaction cancelled only because a
@@ -198,13 +200,34 @@ func (s *Store) challengeItem(ctx context.Context, id string) (ChallengeItem, er
 }
 
 // VoidChallenge marks a challenge as abandoned: it never verifies or sends.
+// A challenge not stored (yet) gets a voided placeholder under its key (see
+// store.Placeholder), so that a write of it still in flight, one Create gave
+// up on, is refused by the challenge's own attribute_not_exists and applies
+// nothing: the transaction is all or nothing, so neither the reuse pointer
+// nor a counter moves. One update without a condition does both at once:
+// voided is set on the item there, and if_not_exists fills the
+// placeholder's fields only where there was none.
 func (s *Store) VoidChallenge(ctx context.Context, id string) error {
-	err := s.update(ctx, id,
-		expression.Set(expression.Name(AttrVoided), expression.Value(true)),
-		expression.AttributeExists(expression.Name(AttrPK)), types.ReturnValueNone, nil)
-	if isConditionFailed(err) {
-		return fmt.Errorf("void challenge %s: %w", id, otp.ErrNotFound)
+	p := store.Placeholder(id, s.now())
+	it := FromChallenge(p)
+	upd := expression.Set(expression.Name(AttrVoided), expression.Value(true))
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{AttrID, it.ID}, {AttrCreated, it.CreatedAt}, {AttrExpires, it.ExpiresAt}, {AttrTTL, it.TTL}} {
+		upd = upd.Set(expression.Name(f.name), expression.Name(f.name).IfNotExists(expression.Value(f.v)))
 	}
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
+	if err != nil {
+		return fmt.Errorf("void challenge %s: build expression: %w", id, err)
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       KeyOf(ChallengeKey(id)),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
 	if err != nil {
 		return fmt.Errorf("void challenge %s: %w", id, err)
 	}

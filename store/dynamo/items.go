@@ -16,6 +16,7 @@ import (
 // Attribute names used in keys, conditions and TTL.
 const (
 	AttrPK       = "pk"
+	AttrID       = "id"
 	AttrTTL      = "ttl"
 	AttrAttempts = "attempts"
 	AttrMax      = "maxAttempts"

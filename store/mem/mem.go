@@ -51,7 +51,8 @@ type Store struct {
 	writes     int
 }
 
-// New returns an empty store; now is used only to sweep expired items.
+// New returns an empty store; now dates the placeholders VoidChallenge
+// leaves and sweeps expired items.
 func New(now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
@@ -116,13 +117,19 @@ func (s *Store) GetChallenge(ctx context.Context, id string) (otp.Challenge, err
 	return c, nil
 }
 
-// VoidChallenge: see storetest.Store (VoidMissing).
+// VoidChallenge: see storetest.Store (VoidMissingLeavesPlaceholder) and
+// store.Placeholder.
 func (s *Store) VoidChallenge(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("void challenge %s: %w", id, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.challenges[id]
 	if !ok {
-		return fmt.Errorf("void challenge %s: %w", id, otp.ErrNotFound)
+		s.challenges[id] = store.Placeholder(id, s.now())
+		s.wrote()
+		return nil
 	}
 	c.Voided = true
 	s.challenges[id] = c

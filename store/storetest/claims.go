@@ -324,6 +324,10 @@ func testNotDeliverable(t *testing.T, s Claims) {
 	if err := s.Consume(ctx, consumed.ID, "verify-1"); err != nil {
 		t.Fatal(err)
 	}
+	placeholder := challenge(t) // voided before it was ever stored
+	if err := s.VoidChallenge(ctx, placeholder.ID); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		id   string
@@ -331,6 +335,7 @@ func testNotDeliverable(t *testing.T, s Claims) {
 		now  time.Time
 	}{
 		{"voided", voided.ID, voided.Phone, now},
+		{"placeholder of a void", placeholder.ID, placeholder.Phone, now},
 		{"consumed", consumed.ID, consumed.Phone, now},
 		{"decoy", decoy.ID, decoy.Phone, now},
 		{"another number", live.ID, "+14155559999", now},
@@ -347,6 +352,9 @@ func testNotDeliverable(t *testing.T, s Claims) {
 	}
 	for _, c := range []otp.Challenge{decoy, live} {
 		unchanged(t, s, c, "a refused claim")
+	}
+	if err := s.Record(ctx, placeholder.ID, now, otp.Sent("sns", "m1")); !errors.Is(err, otp.ErrClaimLost) {
+		t.Errorf("Record on a placeholder = %v, want ErrClaimLost", err)
 	}
 	if _, err := s.GetChallenge(ctx, "cccccccccccccccccccccccccccccccc"); !errors.Is(err, otp.ErrNotFound) {
 		t.Errorf("a refused claim created the missing challenge: %v", err)

@@ -143,6 +143,13 @@ func testResendRefusals(t *testing.T, s Resends) {
 	if _, err := s.ClaimResend(ctx, "0123456789abcdef0123456789abcdef", "+14155550100", "twilio", "SM1", at, 2); !errors.Is(err, otp.ErrNotDeliverable) {
 		t.Errorf("missing challenge: %v", err)
 	}
+	placeholder := challenge(t) // voided before it was ever stored
+	if err := s.VoidChallenge(ctx, placeholder.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ClaimResend(ctx, placeholder.ID, placeholder.Phone, "twilio", "SM1", at, 2); !errors.Is(err, otp.ErrNotDeliverable) {
+		t.Errorf("placeholder of a void: %v, want ErrNotDeliverable", err)
+	}
 }
 
 func testConcurrentResends(t *testing.T, s Resends) {

@@ -42,7 +42,8 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"CountAttemptUpToCap", testCountAttempt},
 		{"CountAttemptRefusesDeadChallenges", testCountAttemptDead},
 		{"ConsumeOnce", testConsumeOnce},
-		{"VoidMissing", testVoidMissing},
+		{"VoidMissingLeavesPlaceholder", testVoidMissing},
+		{"VoidKeepsTheChallenge", testVoidKeeps},
 		{"PointerConditions", testPointer},
 		{"PointerByPoolSpelling", testPointerPoolSpelling},
 		{"ConcurrentWrongAnswersNeverPassCap", testConcurrentAttempts},
@@ -277,9 +278,80 @@ func testConsumeOnce(t *testing.T, s Store) {
 	}
 }
 
+// A void that finds no challenge leaves a placeholder (store.Placeholder):
+// Create gave up on a write that may still land, and the placeholder makes
+// that write fail whole when it does. The placeholder is never answerable,
+// consumable or reusable, and the late write moves neither the reuse
+// pointer nor a counter.
 func testVoidMissing(t *testing.T, s Store) {
-	if err := s.VoidChallenge(ctx, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"); !errors.Is(err, otp.ErrNotFound) {
-		t.Errorf("VoidChallenge(missing) = %v, want ErrNotFound", err)
+	late := challenge(t)
+	ctrs := counters(late.Phone, 1, 1<<20)
+	before := time.Now().UTC().Truncate(time.Millisecond)
+	if err := s.VoidChallenge(ctx, late.ID); err != nil {
+		t.Fatalf("VoidChallenge(missing) = %v, want nil (a placeholder)", err)
+	}
+	// Again, as the SDK's retry of a void whose answer was lost would.
+	if err := s.VoidChallenge(ctx, late.ID); err != nil {
+		t.Fatalf("VoidChallenge(placeholder) = %v, want nil", err)
+	}
+	ph := checkPlaceholder(t, s, late.ID, before)
+	if err := s.PutChallenge(ctx, late, ctrs, anyPointer); !errors.Is(err, otp.ErrExists) {
+		t.Errorf("the late write after the void = %v, want ErrExists", err)
+	}
+	if got, _ := s.GetChallenge(ctx, late.ID); !cmp.Equal(got, ph) {
+		t.Errorf("the late write changed the placeholder: %+v", got)
+	}
+	if _, err := s.GetPointer(ctx, late.Phone, late.ClientID); !errors.Is(err, otp.ErrNotFound) {
+		t.Errorf("the refused late write took the reuse pointer: %v", err)
+	}
+	// The per-number counter allows one: the refused write must not have used it.
+	if err := s.PutChallenge(ctx, challenge(t, func(c *otp.Challenge) { c.Phone = late.Phone }), ctrs, anyPointer); err != nil {
+		t.Errorf("the next code after the refused late write: %v (did the late write count?)", err)
+	}
+	if _, err := s.CountAttempt(ctx, late.ID, base); !errors.Is(err, otp.ErrNotAnswerable) {
+		t.Errorf("CountAttempt(placeholder) = %v, want ErrNotAnswerable", err)
+	}
+	if err := s.Consume(ctx, late.ID, "verify-1"); !errors.Is(err, otp.ErrAlreadyConsumed) {
+		t.Errorf("Consume(placeholder) = %v, want ErrAlreadyConsumed", err)
+	}
+}
+
+// checkPlaceholder: id holds the placeholder of a void at or after before,
+// dead whenever it is read, and returns it.
+func checkPlaceholder(t *testing.T, s Store, id string, before time.Time) otp.Challenge {
+	t.Helper()
+	got, err := s.GetChallenge(ctx, id)
+	if err != nil {
+		t.Fatalf("GetChallenge(placeholder): %v", err)
+	}
+	after := time.Now()
+	if got.CreatedAt.Before(before) || got.CreatedAt.After(after) || !got.ExpiresAt.Equal(got.CreatedAt) {
+		t.Errorf("placeholder dated %v, expiring %v; want the void's time, in [%v, %v]", got.CreatedAt, got.ExpiresAt, before, after)
+	}
+	want := otp.Challenge{ID: id, CreatedAt: got.CreatedAt, ExpiresAt: got.CreatedAt, Voided: true}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("placeholder (-want +got):\n%s", d)
+	}
+	if got.Live(before) || got.AttemptsLeft() != 0 {
+		t.Errorf("placeholder is live or answerable: %+v", got)
+	}
+	return got
+}
+
+// A void of a stored challenge keeps every field and sets voided.
+func testVoidKeeps(t *testing.T, s Store) {
+	c := challenge(t)
+	put(t, s, c)
+	if err := s.VoidChallenge(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetChallenge(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Voided = true
+	if d := cmp.Diff(c, got); d != "" {
+		t.Errorf("voided challenge (-want +got):\n%s", d)
 	}
 }
 
