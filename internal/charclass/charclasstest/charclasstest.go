@@ -24,7 +24,13 @@ var alphabet = func() []string {
 // each seed; each seed repeated to a length just past maxLen.
 func Same(t *testing.T, pattern string, check func(string) bool, maxLen int, seeds ...string) {
 	t.Helper()
-	re := regexp.MustCompile(pattern)
+	SameAs(t, pattern, regexp.MustCompile(pattern).MatchString, check, maxLen, seeds...)
+}
+
+// SameAs is Same against want, described by name (e.g. two patterns that
+// must both match).
+func SameAs(t *testing.T, name string, want, check func(string) bool, maxLen int, seeds ...string) {
+	t.Helper()
 	seen := map[string]bool{}
 	fails := 0
 	try := func(s string) {
@@ -32,9 +38,9 @@ func Same(t *testing.T, pattern string, check func(string) bool, maxLen int, see
 			return
 		}
 		seen[s] = true
-		if want := re.MatchString(s); check(s) != want {
+		if w := want(s); check(s) != w {
 			fails++
-			t.Errorf("%q: check says %v, %s says %v", s, !want, pattern, want)
+			t.Errorf("%q: check says %v, %s says %v", s, !w, name, w)
 		}
 	}
 	for _, seed := range append(seeds, "") {
