@@ -3,8 +3,9 @@ package delivery
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 )
 
 // ErrUnknownMessage: no sent message is recorded under the receipt's
@@ -95,7 +96,7 @@ func (m Message) TimeToDelivered() time.Duration {
 	return m.StatusAt.Sub(m.SentAt)
 }
 
-var reCode = regexp.MustCompile(`^[A-Za-z0-9-]{1,24}$`)
+var codeChars = charclass.New("A-Za-z0-9-")
 
 // OtherCode stands for an error code that is missing or not a short token:
 // receipts are input from outside, and codes become attribute names and
@@ -105,7 +106,7 @@ const OtherCode = "other"
 // CleanCode is code when it is a short token of letters, digits and '-',
 // else OtherCode.
 func CleanCode(code string) string {
-	if reCode.MatchString(code) {
+	if codeChars.Match(code, 1, 24) { // ^[A-Za-z0-9-]{1,24}$
 		return code
 	}
 	return OtherCode

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // DescribeHTTP joins what a provider's error says: its HTTP status, its
@@ -41,7 +42,8 @@ func (e *SafeError) Unwrap() error { return e.Cause }
 
 // digitRun is four or more digits, possibly written with separators: a phone
 // number in any format, a code, or a part of either.
-var digitRun = regexp.MustCompile(`\+?[0-9][0-9 ().\-/]*[0-9]`)
+// Compiled on first use: only an error's text needs it.
+var digitRun = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\+?[0-9][0-9 ().\-/]*[0-9]`) })
 
 // MaxTextLen bounds how much of a provider's text an error keeps.
 const MaxTextLen = 300
@@ -56,7 +58,7 @@ func Redact(s string, m Message) string {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}
 	}
-	s = digitRun.ReplaceAllStringFunc(s, func(run string) string {
+	s = digitRun().ReplaceAllStringFunc(s, func(run string) string {
 		n := 0
 		for _, c := range run {
 			if c >= '0' && c <= '9' {

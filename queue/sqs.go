@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
@@ -138,13 +138,11 @@ func (q *SQS) sendJSON(ctx context.Context, body []byte, attrs map[string]types.
 	return q.api.Call(ctx, "SendMessage", in, &out)
 }
 
-var reMessageID = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
 // safeID returns id for an error message if it has the shape of a message
 // id. A message that failed validation may carry anything in that field,
 // a phone number included, so it is not echoed.
 func safeID(id string) string {
-	if reMessageID.MatchString(id) {
+	if charclass.HexLower.Match(id, 32, 32) { // ^[0-9a-f]{32}$
 		return id
 	}
 	return "(invalid id)"

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio/callback"
 )
@@ -58,10 +58,13 @@ func (c TwilioConfig) Validate() error {
 	return nil
 }
 
-var (
-	reMessageSID = regexp.MustCompile(`^(SM|MM)[0-9a-f]{32}$`)
-	reErrorCode  = regexp.MustCompile(`^[0-9]{1,6}$`)
-)
+// validMessageSID is ^(SM|MM)[0-9a-f]{32}$.
+func validMessageSID(s string) bool {
+	return (strings.HasPrefix(s, "SM") || strings.HasPrefix(s, "MM")) && charclass.HexLower.Match(s[2:], 32, 32)
+}
+
+// validErrorCode is ^[0-9]{1,6}$.
+func validErrorCode(s string) bool { return charclass.Digits.Match(s, 1, 6) }
 
 // twilioStatuses maps Twilio's MessageStatus values; the ones missing
 // (receiving, received: inbound; canceled: a scheduled message we never
@@ -141,14 +144,14 @@ func parseTwilio(body []byte) (r delivery.Receipt, reason string) {
 		}
 	}
 	sid, status, code := form.Get("MessageSid"), form.Get("MessageStatus"), form.Get("ErrorCode")
-	if !reMessageSID.MatchString(sid) || status == "" {
+	if !validMessageSID(sid) || status == "" {
 		return r, "missing-fields"
 	}
 	st, ok := twilioStatuses[status]
 	if !ok {
 		return r, "ignored"
 	}
-	if code != "" && !reErrorCode.MatchString(code) {
+	if code != "" && !validErrorCode(code) {
 		return r, "malformed"
 	}
 	provider := ProviderTwilio

@@ -3,6 +3,7 @@ package routing
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
@@ -27,7 +28,11 @@ type Settings struct {
 }
 
 // reParameter is an SSM parameter name (letters, digits, _ . - /) or its ARN.
-var reParameter = regexp.MustCompile(`^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter)?[A-Za-z0-9_./-]+$`)
+// Compiled on first use: a function that sets no parameter does not pay
+// for it at init.
+var reParameter = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter)?[A-Za-z0-9_./-]+$`)
+})
 
 // SettingsFromEnv reads the routing variables into DefaultConfig; problems
 // are collected in e, each naming its variable.
@@ -40,7 +45,7 @@ func SettingsFromEnv(e *config.Env) Settings {
 		c.Explore = e.Float(EnvExplore, v, c.Explore, 0, MaxExplore)
 	}
 	s := Settings{Config: c, Parameter: e.Raw(EnvParameter), ParameterTTL: e.Duration(EnvParameterTTL, DefaultParameterTTL, MinParameterTTL, MaxParameterTTL)}
-	if s.Parameter != "" && (len(s.Parameter) > 2048 || !reParameter.MatchString(s.Parameter)) {
+	if s.Parameter != "" && (len(s.Parameter) > 2048 || !reParameter().MatchString(s.Parameter)) {
 		e.Fail(EnvParameter, "is not an SSM parameter name (letters, digits, _ . - /) or ARN")
 	}
 	return s

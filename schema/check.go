@@ -3,8 +3,9 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 )
 
 // CheckVersion is the queue message version of a delivery check: the
@@ -29,9 +30,15 @@ type Check struct {
 }
 
 var (
-	reProvider   = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
-	reProviderID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+	providerChars   = charclass.New("a-z0-9-")
+	providerIDChars = charclass.New("A-Za-z0-9._:-")
 )
+
+// validProvider is ^[a-z0-9-]{1,32}$.
+func validProvider(s string) bool { return providerChars.Match(s, 1, 32) }
+
+// validProviderID is ^[A-Za-z0-9._:-]{1,128}$.
+func validProviderID(s string) bool { return providerIDChars.Match(s, 1, 128) }
 
 // NewCheck is the body of a check that follows the send of job that
 // provider accepted as providerMessageID.
@@ -47,9 +54,9 @@ func (c Check) validate() error {
 	switch {
 	case c.Version != CheckVersion:
 		return fmt.Errorf("%w: check version %d", ErrUnsupportedVersion, c.Version)
-	case !reProvider.MatchString(c.Provider):
+	case !validProvider(c.Provider):
 		return fmt.Errorf("%w: provider must be a short lower-case name", ErrMalformed)
-	case !reProviderID.MatchString(c.ProviderMessageID):
+	case !validProviderID(c.ProviderMessageID):
 		return fmt.Errorf("%w: providerMessageId must be 1 to 128 letters, digits or ._:-", ErrMalformed)
 	}
 	return nil

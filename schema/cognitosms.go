@@ -154,16 +154,16 @@ func (m CognitoSMS) Validate() error {
 	if !slices.Contains(CognitoKinds, m.Kind) {
 		bad("kind", "is not a known Cognito SMS kind")
 	}
-	if !reID.MatchString(m.MessageID) {
+	if !validID(m.MessageID) {
 		bad("messageId", "must be 32 lower-case hex digits")
 	}
-	if !reID.MatchString(m.JobID) {
+	if !validID(m.JobID) {
 		bad("jobId", "must be 32 lower-case hex digits")
 	}
-	if !reE164.MatchString(m.To) {
+	if !validTo(m.To) {
 		bad("to", "must be an E.164 number")
 	}
-	if !reKeyID.MatchString(m.KeyID) {
+	if !validKeyID(m.KeyID) {
 		bad("keyId", "must be 12 lower-case hex digits")
 	}
 	if n := len(m.Sealed); n < 40 || n > maxSealedLen {

@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 )
@@ -59,12 +59,20 @@ type Message struct {
 	Country string `json:"country,omitempty"`
 }
 
-var (
-	reID     = regexp.MustCompile(`^[0-9a-f]{32}$`)
-	reKeyID  = regexp.MustCompile(`^[0-9a-f]{12}$`)
-	reE164   = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	reLocale = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
-)
+// Field shapes, checked by hand rather than with regexps compiled at
+// init (see internal/charclass).
+
+// validID is ^[0-9a-f]{32}$.
+func validID(s string) bool { return charclass.HexLower.Match(s, 32, 32) }
+
+// validKeyID is ^[0-9a-f]{12}$.
+func validKeyID(s string) bool { return charclass.HexLower.Match(s, 12, 12) }
+
+// validTo is ^\+[1-9][0-9]{6,14}$.
+func validTo(s string) bool { return charclass.PlusNumber(s, 6, 14) }
+
+// localeTag is ^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$.
+var localeTag = charclass.Tag{First: charclass.Letters, FirstMin: 2, FirstMax: 3, Rest: charclass.Alnum, RestMin: 2, RestMax: 8}
 
 // MaxLocaleLen is the longest language tag a message carries.
 const MaxLocaleLen = 35
@@ -72,7 +80,7 @@ const MaxLocaleLen = 35
 // ValidLocale reports whether s is a language tag a message may carry
 // (en, pt-BR, zh-Hant-TW); the triggers fall back to a default otherwise.
 func ValidLocale(s string) bool {
-	return len(s) <= MaxLocaleLen && reLocale.MatchString(s)
+	return len(s) <= MaxLocaleLen && localeTag.Match(s)
 }
 
 // NewMessage seals code into a new v1 message. Times are kept to the
@@ -159,16 +167,16 @@ func (m Message) Validate() error {
 	if m.Version != MessageVersion {
 		errs = append(errs, fmt.Errorf("%w: version %d", ErrUnsupportedVersion, m.Version))
 	}
-	if !reID.MatchString(m.MessageID) {
+	if !validID(m.MessageID) {
 		bad("messageId", "must be 32 lower-case hex digits")
 	}
-	if !reID.MatchString(m.ChallengeID) {
+	if !validID(m.ChallengeID) {
 		bad("challengeId", "must be 32 lower-case hex digits")
 	}
-	if !reE164.MatchString(m.To) {
+	if !validTo(m.To) {
 		bad("to", "must be an E.164 number")
 	}
-	if !reKeyID.MatchString(m.KeyID) {
+	if !validKeyID(m.KeyID) {
 		bad("keyId", "must be 12 lower-case hex digits")
 	}
 	if n := len(m.SealedCode); n < 40 || n > 64 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -62,8 +63,10 @@ var cognitoTexts = map[string]cognitoText{
 	}},
 }
 
-// cognitoTemplates are cognitoTexts compiled once.
-var cognitoTemplates = func() map[string]map[string]*template.Template {
+// cognitoTemplates are cognitoTexts compiled once, on first use: only the
+// Cognito SMS messages need them, and parsing 16 templates at package init
+// cost every start of the worker.
+var cognitoTemplates = sync.OnceValue(func() map[string]map[string]*template.Template {
 	out := map[string]map[string]*template.Template{}
 	for kind, txt := range cognitoTexts {
 		out[kind] = map[string]*template.Template{}
@@ -72,7 +75,7 @@ var cognitoTemplates = func() map[string]map[string]*template.Template {
 		}
 	}
 	return out
-}()
+})
 
 // RenderCognito returns the SMS text of a Cognito SMS of kind for locale:
 // the operator's text (CognitoOverrides) or the built-in one, falling back

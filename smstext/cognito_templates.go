@@ -116,7 +116,7 @@ func (r *Renderer) cognitoTemplate(kind string, txt cognitoText, locale string) 
 			return t
 		}
 		if _, ok := txt.byLocale[l]; ok {
-			return cognitoTemplates[kind][l]
+			return cognitoTemplates()[kind][l]
 		}
 		i := strings.LastIndexByte(l, '-')
 		if i < 0 {
@@ -127,5 +127,5 @@ func (r *Renderer) cognitoTemplate(kind string, txt cognitoText, locale string) 
 	if t, ok := r.cognito[kind][DefaultLocale]; ok {
 		return t
 	}
-	return cognitoTemplates[kind][DefaultLocale]
+	return cognitoTemplates()[kind][DefaultLocale]
 }

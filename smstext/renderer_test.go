@@ -183,7 +183,7 @@ func units(s string) int {
 	}
 	n := 0
 	for _, r := range s {
-		n += gsm7Cost[r]
+		n += gsm7Cost()[r]
 	}
 	return n
 }

@@ -1,6 +1,9 @@
 package smstext
 
-import "unicode/utf16"
+import (
+	"sync"
+	"unicode/utf16"
+)
 
 // Encoding names returned by Segments.
 const (
@@ -35,7 +38,8 @@ const gsm7Basic = "@£$¥èéùìòÇ\nØø\rÅå" +
 // and character). \f is 0x0A (page break).
 const gsm7Ext = "\f^{}\\[~]|€"
 
-var gsm7Cost = func() map[rune]int {
+// gsm7Cost is built on first use, not at package init.
+var gsm7Cost = sync.OnceValue(func() map[rune]int {
 	m := make(map[rune]int, 137)
 	for _, r := range gsm7Basic {
 		m[r] = 1
@@ -44,7 +48,7 @@ var gsm7Cost = func() map[rune]int {
 		m[r] = 2
 	}
 	return m
-}()
+})
 
 // Segments reports how text travels as SMS: "GSM-7" when every character is
 // in the GSM 03.38 default alphabet or its extension table, else "UCS-2";
@@ -68,9 +72,9 @@ func Segments(text string) (encoding string, count int) {
 		return GSM7, 0
 	}
 	costs := make([]int, 0, len(text))
-	gsm := true
+	gsm, cost := true, gsm7Cost()
 	for _, r := range text {
-		c, ok := gsm7Cost[r]
+		c, ok := cost[r]
 		if !ok {
 			gsm = false
 			break

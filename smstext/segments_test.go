@@ -65,7 +65,7 @@ func TestGSM7Table(t *testing.T) {
 	if n := len([]rune(gsm7Basic)); n != 127 {
 		t.Errorf("basic table has %d characters, want 127", n)
 	}
-	if len(gsm7Cost) != 137 {
-		t.Errorf("cost table has %d characters, want 137 (duplicates?)", len(gsm7Cost))
+	if len(gsm7Cost()) != 137 {
+		t.Errorf("cost table has %d characters, want 137 (duplicates?)", len(gsm7Cost()))
 	}
 }

@@ -3,10 +3,11 @@ package smstext
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 	"text/template"
 	"text/template/parse"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 )
 
 // Bounds on what goes into a message. At these bounds (a MaxDomainLen
@@ -22,16 +23,28 @@ const (
 	MaxCodeLen   = 10
 )
 
+// The shapes are checked by hand, not with regexps compiled at init (see
+// internal/charclass); each comment gives the pattern it is.
 var (
-	reLocale  = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{1,8})*$`)
-	reLabel   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	reAppHash = regexp.MustCompile(`^[A-Za-z0-9+/]{11}$`)
+	// localeTag is ^[a-z]{2,3}(-[a-z0-9]{1,8})*$.
+	localeTag    = charclass.Tag{First: charclass.New("a-z"), FirstMin: 2, FirstMax: 3, Rest: charclass.New("a-z0-9"), RestMin: 1, RestMax: 8}
+	labelChars   = charclass.New("a-z0-9-")
+	appHashChars = charclass.New("A-Za-z0-9+/")
 )
 
 func validLocale(s string) bool {
 	n := normLocale(s)
-	return len(n) <= 35 && reLocale.MatchString(n)
+	return len(n) <= 35 && localeTag.Match(n)
 }
+
+// validLabel is ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$: 1 to 63 of a-z, 0-9
+// and -, not starting or ending with -.
+func validLabel(l string) bool {
+	return labelChars.Match(l, 1, 63) && l[0] != '-' && l[len(l)-1] != '-'
+}
+
+// appHashShape is ^[A-Za-z0-9+/]{11}$.
+func appHashShape(h string) bool { return appHashChars.Match(h, AppHashLen, AppHashLen) }
 
 // validDomain checks a host for the origin-bound line. The line's host is
 // the origin's host with https implied, so it is a bare DNS name: no scheme,
@@ -66,7 +79,7 @@ func validDomain(d string) error {
 	}
 	labels := strings.Split(d, ".")
 	for _, l := range labels {
-		if !reLabel.MatchString(l) {
+		if !validLabel(l) {
 			return bad("each dot-separated label must be 1 to 63 of a-z, 0-9 and -, not starting or ending with -")
 		}
 	}
@@ -81,7 +94,7 @@ func validDomain(d string) error {
 // SHA-256 of the package name and signing certificate. Empty is valid: no
 // hash line.
 func validAppHash(h string) error {
-	if h == "" || reAppHash.MatchString(h) {
+	if h == "" || appHashShape(h) {
 		return nil
 	}
 	return fmt.Errorf("%w %.20q: want %d characters of A-Z, a-z, 0-9, + and / (Google's SMS Retriever hash string)", ErrAppHash, h, AppHashLen)

@@ -3,12 +3,12 @@ package triggers
 import (
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -97,13 +97,13 @@ func ConfigFromEnv(e *config.Env) Config {
 	return c
 }
 
-var reAttribute = regexp.MustCompile(`^[A-Za-z0-9_:-]{1,64}$`)
+var attributeChars = charclass.New("A-Za-z0-9_:-")
 
 // channelAttribute reads OTP_CHANNEL_ATTRIBUTE: a user attribute name such
 // as custom:otp_channel.
 func channelAttribute(e *config.Env, def string) string {
 	v := e.Str(EnvChannelAttr, def)
-	if !reAttribute.MatchString(v) {
+	if !attributeChars.Match(v, 1, 64) { // ^[A-Za-z0-9_:-]{1,64}$
 		e.Fail(EnvChannelAttr, fmt.Sprintf("%.20q is not a user attribute name (e.g. custom:otp_channel)", v))
 		return def
 	}

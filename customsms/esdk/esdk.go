@@ -10,7 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"strings"
 	"sync"
 
 	mpl "github.com/aws/aws-cryptographic-material-providers-library/releases/go/mpl/awscryptographymaterialproviderssmithygenerated"
@@ -18,6 +18,8 @@ import (
 	esdk "github.com/aws/aws-encryption-sdk/releases/go/encryption-sdk/awscryptographyencryptionsdksmithygenerated"
 	esdktypes "github.com/aws/aws-encryption-sdk/releases/go/encryption-sdk/awscryptographyencryptionsdksmithygeneratedtypes"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 )
 
 // ContextPoolID is the encryption context key under which Cognito names
@@ -34,11 +36,29 @@ const maxDataKeys = 3
 // key opens for this pool (wrong key, wrong pool, altered, truncated).
 var ErrUndecryptable = errors.New("code cannot be decrypted")
 
-var reKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$`)
+var (
+	partitionTail = charclass.New("a-z-")
+	regionChars   = charclass.New("a-z0-9-")
+	keyIDChars    = charclass.New("A-Za-z0-9-")
+)
 
 // ValidKeyARN reports whether s is a KMS key ARN (not an alias or a bare
-// id: a strict keyring needs the ARN to match what Cognito recorded).
-func ValidKeyARN(s string) bool { return reKeyARN.MatchString(s) }
+// id: a strict keyring needs the ARN to match what Cognito recorded):
+// ^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$, checked
+// by hand (as a regexp it cost 110 KB at init). No class in it holds a
+// colon, so the ARN's six colon-separated fields are the pattern's.
+func ValidKeyARN(s string) bool {
+	f := strings.Split(s, ":")
+	if len(f) != 6 || f[0] != "arn" || f[2] != "kms" {
+		return false
+	}
+	partition, ok := strings.CutPrefix(f[1], "aws")
+	key, isKey := strings.CutPrefix(f[5], "key/")
+	return ok && partitionTail.Match(partition, 0, len(partition)) &&
+		regionChars.Match(f[3], 1, len(f[3])) &&
+		charclass.Digits.Match(f[4], 12, 12) &&
+		isKey && keyIDChars.Match(key, 1, 128)
+}
 
 // sdkMu serializes every call into the Encryption SDK: its generated
 // (Dafny) runtime sets flags on shared constants lazily, which is a data

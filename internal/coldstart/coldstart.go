@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"syscall"
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/runtimeapi"
@@ -40,6 +39,9 @@ type Instance struct {
 	exited chan struct{}
 	// Init is the time from process start to its first /next.
 	Init time.Duration
+	// InitUsage is what the process spent on its init (read at its first
+	// /next); zero where /proc is not readable.
+	InitUsage Usage
 }
 
 // Start runs the binary and waits for its init to end. A function that
@@ -62,6 +64,7 @@ func Start(ctx context.Context, spec Spec) (*Instance, error) {
 	select {
 	case <-api.Ready():
 		i.Init = api.FirstPoll().Sub(start)
+		i.InitUsage, _ = readUsage(cmd.Process.Pid)
 		return i, nil
 	case fe := <-api.InitError():
 		i.Stop()
@@ -91,20 +94,23 @@ func (i *Instance) Invoke(ctx context.Context, event []byte) (runtimeapi.Result,
 	return i.api.Invoke(ctx, event)
 }
 
-// Stop kills the process and returns its peak resident set in bytes.
+// Stop kills the process and returns its peak resident set in bytes (0
+// where /proc is not readable). It is the process's own high-water mark
+// (VmHWM), read before the kill: the child's rusage Maxrss is not, because
+// os/exec starts it with vfork and Linux carries the parent's peak over to
+// the child at exec, so it reported this benchmark's own RSS.
 func (i *Instance) Stop() int64 {
+	u, _ := readUsage(i.cmd.Process.Pid)
 	i.cmd.Process.Kill()
 	<-i.exited
 	i.api.Close()
-	if ru, ok := i.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss * 1024 // kilobytes on Linux
-	}
-	return 0
+	return u.PeakRSS
 }
 
 // Sample is one cold start.
 type Sample struct {
 	Init, Invoke time.Duration
+	InitUsage    Usage
 	MaxRSS       int64
 	Result       runtimeapi.Result
 }
@@ -120,5 +126,5 @@ func Measure(ctx context.Context, spec Spec, event []byte) (Sample, error) {
 	if err != nil {
 		return Sample{}, err
 	}
-	return Sample{Init: inst.Init, Invoke: res.Duration(), MaxRSS: rss, Result: res}, nil
+	return Sample{Init: inst.Init, Invoke: res.Duration(), InitUsage: inst.InitUsage, MaxRSS: rss, Result: res}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -37,8 +38,28 @@ func TestMeasureEchoes(t *testing.T) {
 	if string(s.Result.Payload) != `{"hello":"world"}` || s.Result.Err != nil {
 		t.Errorf("result %+v", s.Result)
 	}
-	if s.Init <= 0 || s.Invoke <= 0 || s.MaxRSS <= 0 {
+	if s.Init <= 0 || s.Invoke <= 0 || s.MaxRSS <= 0 || s.InitUsage.CPU <= 0 || s.InitUsage.Faults <= 0 {
 		t.Errorf("sample %+v", s)
+	}
+}
+
+// The peak RSS is the function's own: the child's rusage would carry over
+// this process's peak (os/exec starts it with vfork), and did.
+func TestMaxRSSIsTheFunctions(t *testing.T) {
+	bin := buildTestdata(t, "empty")
+	ballast := make([]byte, 96<<20)
+	for i := range ballast {
+		ballast[i] = 1 // resident, not just reserved
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := coldstart.Measure(ctx, coldstart.Spec{Binary: bin}, []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.KeepAlive(ballast)
+	if s.MaxRSS <= 0 || s.MaxRSS >= 64<<20 {
+		t.Errorf("peak RSS of the empty handler = %d bytes, want its own (a few MB), not this test's (over 96 MB)", s.MaxRSS)
 	}
 }
 

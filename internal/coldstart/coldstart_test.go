@@ -49,8 +49,10 @@ var functions = []function{
 // BenchmarkColdStart starts each function b.N times (-benchtime 7x) under
 // the local Runtime API, with DynamoDB Local and fauxqs as its AWS, and
 // reports the medians (start/<function>): init-ms (process start to the
-// first /next), invoke-ms (first event to its answer), rss-MB (peak
-// resident memory) and bin-MB (the binary). Then (init-failure/<function>)
+// first /next), init-cpu-ms and init-faults (CPU time and page faults of
+// that init, which a loaded machine does not inflate the way it does
+// init-ms), invoke-ms (first event to its answer), rss-MB (the process's
+// peak resident memory, VmHWM) and bin-MB (the binary). Then (init-failure/<function>)
 // it starts each with one bad setting and logs how the init ended: Lambda
 // wants /init/error with a message naming the variable; a bare exit shows
 // up only as Runtime.ExitError.
@@ -69,7 +71,7 @@ func BenchmarkColdStart(b *testing.B) {
 func (w *world) coldStarts(b *testing.B, f function) {
 	bin := w.build(b, f.name)
 	evs := f.event(b, w, b.N)
-	var inits, invokes, rss []float64
+	var inits, cpu, faults, invokes, rss []float64
 	for i := 0; i < b.N; i++ {
 		var out bytes.Buffer
 		s, err := coldstart.Measure(context.Background(), w.spec(bin, f.name, &out), evs[i])
@@ -80,10 +82,14 @@ func (w *world) coldStarts(b *testing.B, f function) {
 			b.Fatalf("%s answered %v %v\n%s", f.name, s.Result.Err, err, out.String())
 		}
 		inits = append(inits, ms(s.Init))
+		cpu = append(cpu, ms(s.InitUsage.CPU))
+		faults = append(faults, float64(s.InitUsage.Faults))
 		invokes = append(invokes, ms(s.Invoke))
 		rss = append(rss, float64(s.MaxRSS)/1e6)
 	}
 	b.ReportMetric(median(inits), "init-ms")
+	b.ReportMetric(median(cpu), "init-cpu-ms")
+	b.ReportMetric(median(faults), "init-faults")
 	b.ReportMetric(median(invokes), "invoke-ms")
 	b.ReportMetric(median(rss), "rss-MB")
 	if st, err := os.Stat(bin); err == nil {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sms "github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2/types"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 )
 
@@ -67,15 +67,13 @@ func (p *Provider) Name() string { return Name }
 // Sender is the rate-limit key: the origination identity.
 func (p *Provider) Sender() string { return p.cfg.OriginationIdentity }
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
-
 // Send sends m.Body to m.To as a TRANSACTIONAL message whose TimeToLive is
 // the code's remaining life (at most MaxTimeToLive), so End User Messaging
 // stops handing it to carriers once the code is dead (a TEXT_TTL_EXPIRED
 // event then says so). A nil error means it accepted the message; the
 // Receipt holds its MessageId, which its delivery events name.
 func (p *Provider) Send(ctx context.Context, m providers.Message) (providers.Receipt, error) {
-	if !e164.MatchString(m.To) {
+	if !charclass.PlusNumber(m.To, 1, 14) {
 		return providers.Receipt{}, &providers.Error{Provider: Name, Kind: providers.Permanent, Err: errors.New("destination is not an E.164 number")}
 	}
 	in := &sms.SendTextMessageInput{

@@ -3,9 +3,10 @@ package sns
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 )
 
 // Variable names of the settings; Validate's errors name them.
@@ -57,39 +58,57 @@ func ConfigFromEnv(getenv func(string) string) Config {
 var (
 	// "3–11 alphanumeric characters or hyphen (-) characters, including at
 	// least one letter and no spaces".
-	senderIDChars = regexp.MustCompile(`^[A-Za-z0-9-]{3,11}$`)
-	hasLetter     = regexp.MustCompile(`[A-Za-z]`)
-	// "A custom string of 5–14 numbers, which can include an optional leading
-	// plus sign (+)": E.164 long codes and toll-free numbers, and short codes.
-	originationNumber = regexp.MustCompile(`^(\+[1-9][0-9]{4,13}|[0-9]{5,14})$`)
-	// A plain decimal: no sign, exponent, spaces or thousands separators.
-	decimal = regexp.MustCompile(`^[0-9]{1,6}(\.[0-9]{1,6})?$`)
-	// TRAI ids are numeric (19 digits in practice); SNS takes 1 to 50 characters.
-	dltID = regexp.MustCompile(`^[0-9]{1,50}$`)
+	senderIDChars = charclass.New("A-Za-z0-9-")
 )
+
+// The checks are by hand, not regexps compiled at init (see
+// internal/charclass); each comment gives the pattern it is.
+
+// validSenderID is ^[A-Za-z0-9-]{3,11}$ with a letter ([A-Za-z]).
+func validSenderID(s string) bool {
+	return senderIDChars.Match(s, 3, 11) && charclass.Letters.Any(s)
+}
+
+// validOriginationNumber is ^(\+[1-9][0-9]{4,13}|[0-9]{5,14})$: "A custom
+// string of 5–14 numbers, which can include an optional leading plus sign
+// (+)": E.164 long codes and toll-free numbers, and short codes.
+func validOriginationNumber(s string) bool {
+	return charclass.PlusNumber(s, 4, 13) || charclass.Digits.Match(s, 5, 14)
+}
+
+// validDecimal is ^[0-9]{1,6}(\.[0-9]{1,6})?$: a plain decimal, no sign,
+// exponent, spaces or thousands separators.
+func validDecimal(s string) bool {
+	whole, frac, point := strings.Cut(s, ".")
+	return charclass.Digits.Match(whole, 1, 6) && (!point || charclass.Digits.Match(frac, 1, 6))
+}
+
+// validDLTID is ^[0-9]{1,50}$: TRAI ids are numeric (19 digits in
+// practice); SNS takes 1 to 50 characters.
+func validDLTID(s string) bool { return charclass.Digits.Match(s, 1, 50) }
 
 // Validate reports every problem at once, each error naming its variable.
 func (c Config) Validate() error {
 	var errs []error
 	fail := func(name, why string) { errs = append(errs, fmt.Errorf("%s: %s", name, why)) }
 
-	if c.SenderID != "" && (!senderIDChars.MatchString(c.SenderID) || !hasLetter.MatchString(c.SenderID)) {
+	if c.SenderID != "" && !validSenderID(c.SenderID) {
 		fail(EnvSenderID, fmt.Sprintf("%.20q must be 3 to 11 letters, digits or hyphens with at least one letter", c.SenderID))
 	}
-	if c.OriginationNumber != "" && !originationNumber.MatchString(c.OriginationNumber) {
+	if c.OriginationNumber != "" && !validOriginationNumber(c.OriginationNumber) {
 		fail(EnvOriginationNumber, fmt.Sprintf("%.20q must be 5 to 14 digits with an optional leading + (E.164, toll-free or short code)", c.OriginationNumber))
 	}
 	if c.MaxPrice != "" {
-		if !decimal.MatchString(c.MaxPrice) {
+		if !validDecimal(c.MaxPrice) {
 			fail(EnvMaxPrice, fmt.Sprintf("%.20q must be a decimal number of US dollars, e.g. 0.50", c.MaxPrice))
 		} else if f, err := strconv.ParseFloat(c.MaxPrice, 64); err != nil || f <= 0 {
 			fail(EnvMaxPrice, fmt.Sprintf("%.20q must be more than 0: SNS would send nothing", c.MaxPrice))
 		}
 	}
-	if c.DLTEntityID != "" && !dltID.MatchString(c.DLTEntityID) {
+	if c.DLTEntityID != "" && !validDLTID(c.DLTEntityID) {
 		fail(EnvDLTEntityID, fmt.Sprintf("%.20q must be 1 to 50 digits", c.DLTEntityID))
 	}
-	if c.DLTTemplateID != "" && !dltID.MatchString(c.DLTTemplateID) {
+	if c.DLTTemplateID != "" && !validDLTID(c.DLTTemplateID) {
 		fail(EnvDLTTemplateID, fmt.Sprintf("%.20q must be 1 to 50 digits", c.DLTTemplateID))
 	}
 	if (c.DLTEntityID == "") != (c.DLTTemplateID == "") {

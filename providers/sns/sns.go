@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
 )
 
@@ -86,15 +86,16 @@ func stringAttr(v string) types.MessageAttributeValue {
 func (p *Provider) Name() string { return name }
 
 // e164 is the shape SNS wants for PhoneNumber: "+", country code, up to 15
-// digits in all. The phone package has done the real validation; this only
-// keeps a malformed value from reaching SNS, which would echo it back.
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+// digits in all (^\+[1-9][0-9]{1,14}$). The phone package has done the real
+// validation; this only keeps a malformed value from reaching SNS, which
+// would echo it back.
+func e164(s string) bool { return charclass.PlusNumber(s, 1, 14) }
 
 // Send publishes m.Body to m.To. A nil error means SNS accepted the message
 // (not that it was delivered); the Receipt holds SNS's MessageId, which is
 // empty only if SNS answered 200 without one. Errors are *providers.Error.
 func (p *Provider) Send(ctx context.Context, m providers.Message) (providers.Receipt, error) {
-	if !e164.MatchString(m.To) {
+	if !e164(m.To) {
 		return providers.Receipt{}, &providers.Error{
 			Provider: name,
 			Kind:     providers.Permanent,

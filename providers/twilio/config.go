@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/twilio/callback"
 )
 
@@ -75,18 +75,25 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 }
 
-var (
-	reAccountSID = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
-	reServiceSID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
-	// twilio-go refuses, before sending, a token that is not alphanumeric.
-	reAuthToken = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-	reE164      = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
-	reShortCode = regexp.MustCompile(`^[0-9]{3,8}$`)
-	// Alphanumeric sender ID: up to 11 of A-Z a-z 0-9 space - + _ & (the
-	// AlphaSender resource's set), with at least one letter.
-	reAlphaSender = regexp.MustCompile(`^[A-Za-z0-9 +_&-]{1,11}$`)
-	reLetter      = regexp.MustCompile(`[A-Za-z]`)
-)
+// The shapes are checked by hand, not with regexps compiled at init (see
+// internal/charclass); each comment gives the pattern it is.
+
+// sid is ^<prefix>[0-9a-fA-F]{32}$, Twilio's resource ids.
+func sid(s, prefix string) bool {
+	rest, ok := strings.CutPrefix(s, prefix)
+	return ok && charclass.Hex.Match(rest, 32, 32)
+}
+
+// validAuthToken is ^[A-Za-z0-9]+$: twilio-go refuses, before sending, a
+// token that is not alphanumeric.
+func validAuthToken(s string) bool { return charclass.Alnum.Match(s, 1, len(s)) }
+
+// e164 is ^\+[1-9][0-9]{1,14}$.
+func e164(s string) bool { return charclass.PlusNumber(s, 1, 14) }
+
+// alphaSenderChars is the AlphaSender resource's set: A-Z a-z 0-9 space
+// - + _ &.
+var alphaSenderChars = charclass.New("A-Za-z0-9 +_&-")
 
 // regionEdges maps each processing region to the edges its API host may
 // name; nil means any known edge (us1, the default region).
@@ -118,7 +125,7 @@ func (c Config) Validate() error {
 		fail(EnvFrom, fmt.Sprintf("set either %s or %s, not both", EnvFrom, EnvMessagingServiceSID))
 	case c.From != "" && !validSender(c.From):
 		fail(EnvFrom, fmt.Sprintf("%.20q is not an E.164 number (+15551234567), a short code or an alphanumeric sender ID (up to 11 characters, at least one letter)", c.From))
-	case c.MessagingServiceSID != "" && !reServiceSID.MatchString(c.MessagingServiceSID):
+	case c.MessagingServiceSID != "" && !sid(c.MessagingServiceSID, "MG"):
 		fail(EnvMessagingServiceSID, "must be MG followed by 32 hex digits")
 	}
 	return errors.Join(errs...)
@@ -130,13 +137,13 @@ func (c Config) checkAccount(fail func(name, why string)) {
 	switch {
 	case c.AccountSID == "":
 		fail(EnvAccountSID, "required")
-	case !reAccountSID.MatchString(c.AccountSID):
+	case !sid(c.AccountSID, "AC"):
 		fail(EnvAccountSID, "must be AC followed by 32 hex digits")
 	}
 	switch {
 	case c.AuthToken == "":
 		fail(EnvAuthToken, "required")
-	case !reAuthToken.MatchString(c.AuthToken):
+	case !validAuthToken(c.AuthToken):
 		fail(EnvAuthToken, "must hold only letters and digits") // never the value
 	}
 
@@ -169,8 +176,10 @@ func (c Config) checkAccount(fail func(name, why string)) {
 }
 
 func validSender(s string) bool {
-	return reE164.MatchString(s) || reShortCode.MatchString(s) ||
-		(reAlphaSender.MatchString(s) && reLetter.MatchString(s))
+	// ^[0-9]{3,8}$ a short code; ^[A-Za-z0-9 +_&-]{1,11}$ with a letter an
+	// alphanumeric sender ID.
+	return e164(s) || charclass.Digits.Match(s, 3, 8) ||
+		(alphaSenderChars.Match(s, 1, 11) && charclass.Letters.Any(s))
 }
 
 func checkBaseURL(s string) string {

@@ -3,9 +3,10 @@ package twilio
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 )
 
 // Variables the whatsapp provider reads besides the account's TWILIO_*
@@ -66,10 +67,8 @@ func WhatsAppConfigFromEnv(getenv func(string) string) WhatsAppConfig {
 
 const whatsappPrefix = "whatsapp:"
 
-var (
-	reContentSID = regexp.MustCompile(`^HX[0-9a-fA-F]{32}$`)
-	reLocaleTag  = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
-)
+// localeTag is ^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$.
+var localeTag = charclass.Tag{First: charclass.New("a-z"), FirstMin: 2, FirstMax: 3, Rest: charclass.Alnum, RestMin: 2, RestMax: 8}
 
 // Validate reports every problem, each naming its variable.
 func (c WhatsAppConfig) Validate() error {
@@ -81,9 +80,9 @@ func (c WhatsAppConfig) Validate() error {
 		fail(EnvWhatsAppFrom, fmt.Sprintf("required, or %s instead", EnvWhatsAppMessagingServiceSID))
 	case c.From != "" && c.MessagingServiceSID != "":
 		fail(EnvWhatsAppFrom, fmt.Sprintf("set either %s or %s, not both", EnvWhatsAppFrom, EnvWhatsAppMessagingServiceSID))
-	case c.From != "" && !reE164.MatchString(c.From):
+	case c.From != "" && !e164(c.From):
 		fail(EnvWhatsAppFrom, fmt.Sprintf("%.20q is not an E.164 number (+15551234567): a WhatsApp sender is a phone number", c.From))
-	case c.MessagingServiceSID != "" && !reServiceSID.MatchString(c.MessagingServiceSID):
+	case c.MessagingServiceSID != "" && !sid(c.MessagingServiceSID, "MG"):
 		fail(EnvWhatsAppMessagingServiceSID, "must be MG followed by 32 hex digits")
 	}
 	if len(c.ContentSIDs) == 0 {
@@ -92,11 +91,11 @@ func (c WhatsAppConfig) Validate() error {
 	var seen []string
 	for i, e := range c.ContentSIDs {
 		switch {
-		case !reLocaleTag.MatchString(e.Locale):
+		case !localeTag.Match(e.Locale):
 			fail(EnvWhatsAppContentSIDs, fmt.Sprintf("entry %d: %.20q is not a locale (en, pt-BR); want locale=HX...", i+1, e.Locale))
 		case slices.Contains(seen, e.Locale):
 			fail(EnvWhatsAppContentSIDs, fmt.Sprintf("%s listed twice", e.Locale))
-		case !reContentSID.MatchString(e.SID):
+		case !sid(e.SID, "HX"):
 			fail(EnvWhatsAppContentSIDs, fmt.Sprintf("%s: %.20q is not a Content SID (HX followed by 32 hex digits)", e.Locale, e.SID))
 		}
 		seen = append(seen, e.Locale)
