@@ -100,10 +100,10 @@ func ConfigFromEnv(e *config.Env) Config {
 var reAttribute = regexp.MustCompile(`^[A-Za-z0-9_:-]{1,64}$`)
 
 // channelAttribute reads OTP_CHANNEL_ATTRIBUTE: a user attribute name such
-// as custom:otp_channel.
+// as custom:otp_channel, or unset (def, "": no preference is read).
 func channelAttribute(e *config.Env, def string) string {
 	v := e.Str(EnvChannelAttr, def)
-	if !reAttribute.MatchString(v) {
+	if v != "" && !reAttribute.MatchString(v) {
 		e.Fail(EnvChannelAttr, fmt.Sprintf("%.20q is not a user attribute name (e.g. custom:otp_channel)", v))
 		return def
 	}
