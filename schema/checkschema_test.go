@@ -15,14 +15,14 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
-// checkSchema compiles check.v3.schema.json with the v1 schema its job
-// refers to, format assertions on (as messageSchema does).
+// checkSchema compiles check.v3.schema.json with the v1 and v2 schemas its
+// job refers to, format assertions on (as messageSchema does).
 func checkSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	var id string
-	for _, raw := range [][]byte{schema.MessageV1JSONSchema, schema.CheckV3JSONSchema} {
+	for _, raw := range [][]byte{schema.MessageV1JSONSchema, schema.CognitoSMSV2JSONSchema, schema.CheckV3JSONSchema} {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 		if err != nil {
 			t.Fatal(err)
@@ -157,6 +157,41 @@ func TestCheckSchemaAgreesWithDecoder(t *testing.T) {
 		}
 		if _, _, err := schema.DecodeCheck([]byte(body)); err == nil {
 			t.Errorf("%s: DecodeCheck accepts it", name)
+		}
+	}
+}
+
+// A check may carry a version 2 job (the Custom SMS Sender's) with a code,
+// as the worker resends those too; never one with a temporary password or
+// without a code.
+func TestCheckSchemaCognitoJobs(t *testing.T) {
+	kr := mustKeyring(t, "0123456789abcdef0123456789abcdef")
+	created := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	sch := checkSchema(t)
+	for _, kind := range schema.CognitoKinds {
+		secret := schema.CognitoSecret{Code: "123456"}
+		switch kind {
+		case schema.KindAdminCreateUser:
+			secret = schema.CognitoSecret{Code: "Tmp#Pass w0rd!", Username: "alice"}
+		case schema.KindAccountTakeOver:
+			secret = schema.CognitoSecret{}
+		}
+		m, err := schema.NewCognitoSMS(kr, kind, strings.Repeat("a", 32), strings.Repeat("b", 32), "+14155550123", "en", secret, created, created.Add(3*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		job, err := m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := json.Marshal(schema.Check{Version: schema.CheckVersion, Job: job, Provider: "twilio", ProviderMessageID: "SM0123456789abcdef0123456789abcdef"})
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = sch.Validate(inst)
+		if carries := kind != schema.KindAdminCreateUser && kind != schema.KindAccountTakeOver; carries != (err == nil) {
+			t.Errorf("%s job: schema says %v; want accepted %v", kind, err, carries)
 		}
 	}
 }
