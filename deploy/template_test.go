@@ -318,8 +318,10 @@ func TestTable(t *testing.T) {
 func TestQueues(t *testing.T) {
 	tmpl := load(t, nil)
 	queues := tmpl.GetAllSQSQueueResources()
-	if len(queues) != 2 {
-		t.Fatalf("%d queues, want SmsQueue and SmsDeadLetterQueue", len(queues))
+	// SmsReceiptsDeadLetterQueue: the receipts function's on-failure
+	// destination (TestReceiptsOnFailureDestination).
+	if len(queues) != 3 {
+		t.Fatalf("%d queues, want SmsQueue, SmsDeadLetterQueue and SmsReceiptsDeadLetterQueue", len(queues))
 	}
 	for id, q := range queues {
 		if q.SqsManagedSseEnabled == nil || !*q.SqsManagedSseEnabled {
