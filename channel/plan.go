@@ -8,13 +8,16 @@ const (
 	EnvProviders = "SMS_PROVIDERS"
 	EnvRoutes    = "SMS_ROUTES"
 	// EnvAttribute names the user attribute that holds a user's preferred
-	// channel (sms or whatsapp); default DefaultAttribute.
+	// channel (sms or whatsapp). Unset, no preference is read (off): with
+	// one, Create's public channel parameter tells a registered user who
+	// chose the other channel from an unknown number (docs/security.md).
 	EnvAttribute = "OTP_CHANNEL_ATTRIBUTE"
 )
 
-// DefaultAttribute is the user attribute read for a preferred channel: a
-// custom attribute, so the app may let the user write it.
-const DefaultAttribute = "custom:otp_channel"
+// SuggestedAttribute is the attribute template.yaml's user pool defines
+// for a preferred channel, to name in EnvAttribute to turn preferences on:
+// a custom attribute, so the app may let the user write it.
+const SuggestedAttribute = "custom:otp_channel"
 
 // Plan is the configured provider order: Default for every country, or
 // Routes[country] for a country that has a route (it replaces Default).

@@ -107,6 +107,7 @@ var paramSets = []struct {
 		"TestNumbers":                  "+14155550100=12345678,+919876543210=87654321",
 		"WorkerMaxConcurrency":         1000,
 		"TriggerReservedConcurrency":   0,
+		"ReceiptsReservedConcurrency":  0,
 		"ExistingOtpSecretArn":         otpSecretARN,
 		"AlarmTopicArn":                alarmTopicARN,
 		"SnsMonthlySpendAlarmUsd":      100,

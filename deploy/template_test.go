@@ -318,8 +318,10 @@ func TestTable(t *testing.T) {
 func TestQueues(t *testing.T) {
 	tmpl := load(t, nil)
 	queues := tmpl.GetAllSQSQueueResources()
-	if len(queues) != 2 {
-		t.Fatalf("%d queues, want SmsQueue and SmsDeadLetterQueue", len(queues))
+	// SmsReceiptsDeadLetterQueue: the receipts function's on-failure
+	// destination (TestReceiptsOnFailureDestination).
+	if len(queues) != 3 {
+		t.Fatalf("%d queues, want SmsQueue, SmsDeadLetterQueue and SmsReceiptsDeadLetterQueue", len(queues))
 	}
 	for id, q := range queues {
 		if q.SqsManagedSseEnabled == nil || !*q.SqsManagedSseEnabled {
@@ -429,6 +431,18 @@ func TestFunctionsRuntime(t *testing.T) {
 				if *r.Timeout > 10 {
 					t.Errorf("%s: Timeout %d s, want at most 10 (README's timings)", f.id, *r.Timeout)
 				}
+				if f.id == "SmsReceiptsFunction" {
+					// Its URL is public: a flood of forged callbacks takes
+					// at most this much of the account's concurrency.
+					reserve := 5
+					if v, ok := params["ReceiptsReservedConcurrency"].(int); ok {
+						reserve = v
+					}
+					if got := r.ReservedConcurrentExecutions; reserve == 0 && got != nil || reserve > 0 && deref(got) != reserve {
+						t.Errorf("%s: ReservedConcurrentExecutions %v, want %d (0: none)", f.id, deref(got), reserve)
+					}
+					continue
+				}
 				if r.ReservedConcurrentExecutions != nil {
 					t.Errorf("%s: reserved concurrency; MaximumConcurrency bounds the worker", f.id)
 				}
@@ -532,7 +546,9 @@ func TestLeastPrivilege(t *testing.T) {
 				// The delivery tallies the router ranks providers by.
 				{"dynamodb:BatchGetItem", table},
 			},
-			"SmsReceiptsFunction": {{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table}},
+			// SendMessage: the on-failure destination of its asynchronous
+			// (CloudWatch Logs) invocations, which Lambda sends with its role.
+			"SmsReceiptsFunction": {{"dynamodb:GetItem", table}, {"dynamodb:UpdateItem", table}, {"sqs:SendMessage", "getatt:SmsReceiptsDeadLetterQueue.Arn"}},
 			// PutItem and UpdateItem: the record and the caps in one
 			// TransactWriteItems; GetItem: a retry's record.
 			"CustomSmsSenderFunction": {

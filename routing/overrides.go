@@ -122,8 +122,7 @@ func (o *Overrides) effective(raw string) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	p := o.base.Over(over)
-	return p, Err(p.Check(o.known))
+	return CheckOver(o.base, over, o.known)
 }
 
 // apply puts p, from raw, in force unless it already is.
@@ -137,7 +136,7 @@ func (o *Overrides) apply(raw string, p Plan) {
 	if same {
 		return
 	}
-	o.env.Log.Info("routing plan in force", "parameter", o.name, "plan", string(p.JSON()), "from_parameter", raw != "")
+	o.env.Log.Info("routing plan in force", "parameter", o.name, "plan", string(p.JSON()), "from_parameter", raw != "", "routes_falling_back", p.FallingBack())
 	o.env.Metrics.Count("RoutingPlanChanged")
 	o.onChange(p)
 }

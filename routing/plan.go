@@ -151,8 +151,11 @@ func Err(probs []Problem) error {
 // Check reports every broken rule, with known the providers that may be
 // named: each name known, no list naming one twice, route keys upper-case
 // ISO 3166 alpha-2 codes, no empty route, rates from MinRate to MaxRate,
-// and every list (Providers when given, each route) keeping at least one
-// provider that is not disabled.
+// and Providers (when given) keeping at least one provider that is not
+// disabled. A route whose every provider is disabled is no fault: it falls
+// back to Providers (see List), so disabling a provider in an outage works
+// even where it is a country's only route; with no Providers to fall back
+// on, such a route is refused.
 func (p Plan) Check(known []string) []Problem {
 	var probs []Problem
 	probs = append(probs, checkList("providers", p.Providers, known, p.Disabled)...)
@@ -163,8 +166,10 @@ func (p Plan) Check(known []string) []Problem {
 			probs = append(probs, Problem{field, fmt.Sprintf("%.10q is not an ISO 3166 alpha-2 country code", c)})
 		case len(p.Routes[c]) == 0:
 			probs = append(probs, Problem{field, "names no provider"})
-		default:
+		case len(p.Providers) == 0:
 			probs = append(probs, checkList(field, p.Routes[c], known, p.Disabled)...)
+		default:
+			probs = append(probs, checkList(field, p.Routes[c], known, nil)...)
 		}
 	}
 	probs = append(probs, checkList("disabled", p.Disabled, known, nil)...)
@@ -229,10 +234,50 @@ func (p Plan) Over(o Plan) Plan {
 }
 
 // List is the configured order for country without disabled providers:
-// its route, or Providers.
+// its route, or Providers when it has none or every provider of its route
+// is disabled (an outage must not leave a country without a way).
 func (p Plan) List(country string) []string {
-	list := channel.Plan{Default: p.Providers, Routes: p.Routes}.Order(country)
+	if l := p.on(channel.Plan{Default: p.Providers, Routes: p.Routes}.Order(country)); len(l) > 0 {
+		return l
+	}
+	return p.on(p.Providers)
+}
+
+// on is list without the disabled providers, in a new slice.
+func (p Plan) on(list []string) []string {
 	return slices.DeleteFunc(slices.Clone(list), func(n string) bool { return slices.Contains(p.Disabled, n) })
+}
+
+// FallingBack are the countries whose route has every provider disabled,
+// so that List gives them Providers instead, sorted.
+func (p Plan) FallingBack() []string {
+	var out []string
+	for _, c := range slices.Sorted(maps.Keys(p.Routes)) {
+		if len(p.Routes[c]) > 0 && len(p.on(p.Routes[c])) == 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Names are the providers p names (Providers and every route), sorted:
+// those the sms-worker builds from the environment's plan, so the ones an
+// override may name.
+func (p Plan) Names() []string {
+	names := slices.Clone(p.Providers)
+	for _, l := range p.Routes {
+		names = append(names, l...)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// CheckOver is the plan an override makes over base, checked against
+// known (the providers the worker built): the one rule the sms-worker
+// applies to the SSM parameter and otpctl applies before it writes.
+func CheckOver(base, over Plan, known []string) (Plan, error) {
+	p := base.Over(over)
+	return p, Err(p.Check(known))
 }
 
 // MeasuredOn reports whether measured delivery may re-rank the order.

@@ -63,7 +63,11 @@ func TestCheck(t *testing.T) {
 		{`{"disabled":["twilio"]}`, ""},
 		{`{"providers":["sns","twilio"],"disabled":["twilio"],"routes":{"BR":["twilio","sns"]},"rates":{"sns":0.5},"measured":false}`, ""},
 		{`{"providers":["twilio"],"disabled":["twilio"]}`, "providers"},
-		{`{"providers":["sns"],"routes":{"BR":["twilio"]},"disabled":["twilio"]}`, "routes.BR"},
+		// A route whose every provider is disabled falls back to the
+		// providers' order (List), so an outage can switch off a country's
+		// only route; without that order to fall back on it is refused.
+		{`{"providers":["sns"],"routes":{"BR":["twilio"]},"disabled":["twilio"]}`, ""},
+		{`{"routes":{"BR":["twilio"]},"disabled":["twilio"]}`, "routes.BR"},
 		{`{"disabled":["pigeon"]}`, "disabled"},
 		{`{"rates":{"pigeon":1}}`, "rates.pigeon"},
 		{`{"rates":{"sns":0.001}}`, "rates.sns"},
@@ -113,6 +117,26 @@ func TestOverAndList(t *testing.T) {
 		t.Errorf("base IN list %v", l)
 	}
 }
+
+func TestRouteFallsBack(t *testing.T) {
+	p := routing.Plan{Providers: []string{"twilio", "sns"}, Routes: map[string][]string{"IN": {"twilio"}, "BR": {"whatsapp", "twilio"}, "ID": {"eum"}}, Disabled: []string{"twilio", "whatsapp"}}
+	for country, want := range map[string][]string{"IN": {"sns"}, "BR": {"sns"}, "ID": {"eum"}, "US": {"sns"}} {
+		if got := p.List(country); !slices.Equal(got, want) {
+			t.Errorf("List(%s) = %v, want %v", country, got, want)
+		}
+	}
+	if got := p.FallingBack(); !slices.Equal(got, []string{"BR", "IN"}) {
+		t.Errorf("FallingBack = %v", got)
+	}
+	if probs := p.Check(channelProviders); probs != nil {
+		t.Errorf("Check: %v", probs)
+	}
+	if got := p.Names(); !slices.Equal(got, []string{"eum", "sns", "twilio", "whatsapp"}) {
+		t.Errorf("Names = %v", got)
+	}
+}
+
+var channelProviders = []string{"sns", "twilio", "console", "whatsapp", "eum"}
 
 func TestEnvField(t *testing.T) {
 	for field, want := range map[string]string{"providers": "SMS_PROVIDERS", "routes.BR": "SMS_ROUTES", "routes": "SMS_ROUTES", "rates.sns": "SMS_RATE_SNS"} {

@@ -34,13 +34,15 @@ type Config struct {
 	// means SMS.
 	Channels channel.Plan
 	// ChannelAttribute is the user attribute holding a preferred channel
-	// (sms or whatsapp), honoured where the route allows it.
+	// (sms or whatsapp), honoured where the route allows it; "" (the
+	// default) reads none, so every user of a country is named the same
+	// channel as an unknown number is.
 	ChannelAttribute string
 }
 
 // DefaultConfig is the configuration without any settings.
 func DefaultConfig() Config {
-	return Config{Policy: otp.DefaultPolicy(), DefaultLocale: "en", Deadline: DefaultDeadline, ChannelAttribute: channel.DefaultAttribute}
+	return Config{Policy: otp.DefaultPolicy(), DefaultLocale: "en", Deadline: DefaultDeadline}
 }
 
 // Validate checks the configuration.

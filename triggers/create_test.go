@@ -533,23 +533,32 @@ func TestCreateLosingTheRaceLogsNoNewCode(t *testing.T) {
 }
 
 // TestCreateChannel: Create names the channel of the first send, from the
-// route for the number's country and the user's preferred channel, and
-// passes the preference and the country on to the worker in the queue
-// message (the worker routes by that country: it parses no number).
+// route for the number's country and, with OTP_CHANNEL_ATTRIBUTE set, the
+// user's preferred channel, and passes the preference and the country on
+// to the worker in the queue message (the worker routes by that country:
+// it parses no number). With no attribute (the default) no preference is
+// read: a registered user is named the channel an unknown number is, so
+// the public parameter tells neither apart (docs/security.md).
 func TestCreateChannel(t *testing.T) {
-	plan := func(c *triggers.Config) {
-		c.Channels = channel.Plan{Default: []string{"twilio", "sns"}, Routes: map[string][]string{"IN": {"whatsapp", "eum", "twilio"}}}
+	plan := func(attr string) option {
+		return func(c *triggers.Config) {
+			c.Channels = channel.Plan{Default: []string{"twilio", "sns"}, Routes: map[string][]string{"IN": {"whatsapp", "eum", "twilio"}}}
+			c.ChannelAttribute = attr
+		}
 	}
 	tests := []struct {
-		fixture, want, wantPrefer, wantCountry string
+		attr, fixture, want, wantPrefer, wantCountry string
 	}{
-		{"india.json", "whatsapp", "", "IN"},
-		{"india-prefers-sms.json", "sms", "sms", "IN"},
-		{"first-round.json", "sms", "", "US"},
+		{"custom:otp_channel", "india.json", "whatsapp", "", "IN"},
+		{"custom:otp_channel", "india-prefers-sms.json", "sms", "sms", "IN"},
+		{"custom:otp_channel", "first-round.json", "sms", "", "US"},
+		{"", "india.json", "whatsapp", "", "IN"},
+		{"", "india-prefers-sms.json", "whatsapp", "", "IN"}, // the attribute is not read
+		{"", "first-round.json", "sms", "", "US"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.fixture, func(t *testing.T) {
-			h := newHarness(t, plan)
+		t.Run(tt.fixture+" attribute "+tt.attr, func(t *testing.T) {
+			h := newHarness(t, plan(tt.attr))
 			ev := h.createOK(tt.fixture)
 			if got := ev.Response.PublicChallengeParameters["channel"]; got != tt.want {
 				t.Errorf("channel = %q, want %q", got, tt.want)
@@ -562,5 +571,24 @@ func TestCreateChannel(t *testing.T) {
 				t.Errorf("queue message country = %q, want %q", m.Country, tt.wantCountry)
 			}
 		})
+	}
+}
+
+// TestDefaultChannelNamesNoRegisteredUser: with the default configuration
+// (no preference attribute) and a mixed route, a registered user who set
+// the other channel and an unknown number get the same public channel.
+func TestDefaultChannelNamesNoRegisteredUser(t *testing.T) {
+	if attr := triggers.DefaultConfig().ChannelAttribute; attr != "" {
+		t.Fatalf("default ChannelAttribute %q: preferences are opt-in", attr)
+	}
+	h := newHarness(t, func(c *triggers.Config) {
+		c.Channels = channel.Plan{Default: []string{"twilio"}, Routes: map[string][]string{"IN": {"whatsapp", "eum"}}}
+	})
+	registered := h.createOK("india-prefers-sms.json").Response.PublicChallengeParameters["channel"]
+	h.inbox()
+	unknown := h.createOK("unknown-user-india.json").Response.PublicChallengeParameters["channel"]
+	h.decoyMessages(1)
+	if registered != unknown || unknown != "whatsapp" {
+		t.Errorf("channel: registered user preferring SMS %q, unknown number %q; want both whatsapp", registered, unknown)
 	}
 }

@@ -100,10 +100,10 @@ func ConfigFromEnv(e *config.Env) Config {
 var attributeChars = charclass.New("A-Za-z0-9_:-")
 
 // channelAttribute reads OTP_CHANNEL_ATTRIBUTE: a user attribute name such
-// as custom:otp_channel.
+// as custom:otp_channel, or unset (def, "": no preference is read).
 func channelAttribute(e *config.Env, def string) string {
 	v := e.Str(EnvChannelAttr, def)
-	if !attributeChars.Match(v, 1, 64) { // ^[A-Za-z0-9_:-]{1,64}$
+	if v != "" && !attributeChars.Match(v, 1, 64) { // ^[A-Za-z0-9_:-]{1,64}$
 		e.Fail(EnvChannelAttr, fmt.Sprintf("%.20q is not a user attribute name (e.g. custom:otp_channel)", v))
 		return def
 	}

@@ -225,7 +225,7 @@ func (w *Worker) judgeSend(ctx context.Context, log *slog.Logger, r *Resend, chk
 		return w.done(log, w.retryAt(m, w.backoff(1), ReasonStoreError, now)), true
 	case st.Status == delivery.Delivered:
 		return w.done(log, Outcome{Action: Delete, Reason: ReasonDelivered}), true
-	case st.Status.Final() && !delivery.RouteMayHelp(st.ErrorCode):
+	case st.Status.Final() && !delivery.RouteMayHelp(channel.Of(chk.Provider), st.ErrorCode):
 		return w.done(log.With("errorCode", st.ErrorCode), Outcome{Action: Delete, Reason: ReasonNoRoute}), true
 	}
 	log.Info("no delivery in time; resending", "status", st.Status.String(), "errorCode", st.ErrorCode)

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
+	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing/ssmparam"
 )
@@ -26,7 +28,7 @@ type paramStore interface {
 	Put(ctx context.Context, name, value string) (int64, error)
 }
 
-const usage = `usage: otpctl routing [-parameter NAME] [-providers LIST] COMMAND
+const usage = `usage: otpctl routing [-parameter NAME] [-providers LIST] [-routes ROUTES] COMMAND
 
 commands:
   show                 print the routing parameter and whether the worker accepts it
@@ -34,16 +36,18 @@ commands:
   disable PROVIDER     add PROVIDER to "disabled" (validated, then written)
   enable PROVIDER      remove PROVIDER from "disabled"
 
--parameter defaults to $SMS_ROUTING_PARAMETER. -providers lists the providers
-the worker was deployed with (its SMS_PROVIDERS and SMS_ROUTES), default
-$SMS_PROVIDERS or sns,twilio,console: a plan naming another is refused, as
-the worker would refuse it. A plan is JSON, e.g.
+-parameter defaults to $SMS_ROUTING_PARAMETER. -providers and -routes are
+the worker's environment plan, required, default $SMS_PROVIDERS and
+$SMS_ROUTES (e.g. twilio,sns and IN=twilio;BR=twilio,sns): a value is
+laid over that plan and checked with the worker's own rules, so what
+otpctl writes the worker accepts. A route whose every provider is
+disabled falls back to the providers' order. A plan is JSON, e.g.
   {"providers":["sns","twilio"],"routes":{"BR":["twilio","sns"]},
    "disabled":["twilio"],"rates":{"sns":20},"measured":false}
 `
 
-// run is the command; it returns the exit code (2 for usage, 1 for a
-// refused value or a failed call).
+// run is the command; it returns the exit code (2 for usage or a bad
+// environment plan, 1 for a refused value or a failed call).
 func run(ctx context.Context, args []string, getenv func(string) string, ps paramStore, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "routing" {
 		fmt.Fprint(stderr, usage)
@@ -53,7 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, ps para
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	name := fs.String("parameter", getenv(routing.EnvParameter), "the SSM parameter")
-	deployed := fs.String("providers", firstNonEmpty(getenv("SMS_PROVIDERS"), strings.Join(routing.KnownProviders, ",")), "the providers the worker has")
+	providers := fs.String("providers", getenv(channel.EnvProviders), "the worker's SMS_PROVIDERS")
+	routes := fs.String("routes", getenv(channel.EnvRoutes), "the worker's SMS_ROUTES")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -62,8 +67,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, ps para
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	c := cmd{ctx: ctx, ps: ps, name: *name, known: routing.ParseList(*deployed), out: stdout}
-	var err error
+	base, err := envPlan(*providers, *routes)
+	if err != nil {
+		fmt.Fprintf(stderr, "otpctl: the worker's plan (-providers, -routes): %v\n", err)
+		return 2
+	}
+	c := cmd{ctx: ctx, ps: ps, name: *name, base: base, known: base.Names(), out: stdout}
 	switch {
 	case rest[0] == "show" && len(rest) == 1:
 		err = c.show()
@@ -82,11 +91,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, ps para
 	return 0
 }
 
+// envPlan reads the worker's environment plan with the worker's own parser
+// and rules (routing.PlanFromEnv, routing.CheckEnv).
+func envPlan(providers, routes string) (routing.Plan, error) {
+	vals := map[string]string{channel.EnvProviders: providers, channel.EnvRoutes: routes}
+	e := config.New(func(k string) string { return vals[k] })
+	p := routing.PlanFromEnv(e, true)
+	routing.CheckEnv(e, p)
+	return p, e.Err()
+}
+
 type cmd struct {
 	ctx   context.Context
 	ps    paramStore
 	name  string
-	known []string
+	base  routing.Plan // the worker's environment plan
+	known []string     // the providers the worker builds from it
 	out   io.Writer
 }
 
@@ -155,19 +175,16 @@ func (c cmd) toggle(provider string, disable bool) error {
 	return c.write(p)
 }
 
-// check parses raw and applies the worker's rules, with the deployed
-// providers as the known ones; a plan that disables every one of them is
-// refused too (the worker would have nothing left).
+// check parses raw as the worker does and applies the worker's rule to
+// the plan it makes over the environment's (routing.CheckOver); it returns
+// the value as parsed, to write.
 func (c cmd) check(raw string) (routing.Plan, error) {
 	p, err := routing.ParseJSON([]byte(raw))
 	if err != nil {
 		return routing.Plan{}, err
 	}
-	probs := p.Check(c.known)
-	if len(p.Disabled) > 0 && !slices.ContainsFunc(c.known, func(n string) bool { return !slices.Contains(p.Disabled, n) }) {
-		probs = append(probs, routing.Problem{Field: "disabled", Why: "disables every provider: at least one must stay on"})
-	}
-	return p, routing.Err(probs)
+	_, err = routing.CheckOver(c.base, p, c.known)
+	return p, err
 }
 
 func (c cmd) write(p routing.Plan) error {
@@ -178,13 +195,4 @@ func (c cmd) write(p routing.Plan) error {
 	}
 	fmt.Fprintf(c.out, "%s version %d:\n%s\nworkers apply it within SMS_ROUTING_PARAMETER_TTL (30s by default)\n", c.name, v, b)
 	return nil
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
