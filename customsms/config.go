@@ -7,7 +7,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
@@ -24,7 +24,7 @@ type Config struct {
 	// Caps are the send caps, shared with sign-in codes: one budget per
 	// number, country and service for every SMS of the pool.
 	Caps           []otp.Cap
-	Phone          phone.Policy
+	Phone          e164.Policy
 	DefaultLocale  string
 	Deadline       time.Duration
 	DeliveryWindow time.Duration

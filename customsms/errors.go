@@ -8,7 +8,7 @@ const (
 	ReasonUnknownSource = "UnknownSource"  // triggerSource is not a Custom SMS Sender source
 	ReasonBadRequest    = "BadRequest"     // request.type is not customSMSSenderRequestV1, or the event is for another pool
 	ReasonNoPhone       = "NoPhone"        // no phone_number attribute
-	ReasonNumberRefused = "NumberRefused"  // invalid, refused type or country not allowed
+	ReasonNumberRefused = "NumberRefused"  // not E.164 of the plan, or country not allowed
 	ReasonNotBase64     = "NotBase64"      // request.code is missing or not base64
 	ReasonUndecryptable = "Undecryptable"  // wrong key, wrong pool, altered or truncated ciphertext, or KMS refused
 	ReasonBadCode       = "BadCode"        // the plaintext is not a code Cognito makes

@@ -13,7 +13,8 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
@@ -73,7 +74,7 @@ func New(cfg Config, codes Decrypter, store Store, queue Queue, keys Keys, env E
 // job is one event, checked.
 type job struct {
 	kind   string
-	num    phone.Number
+	num    e164.Number
 	locale string
 	secret schema.CognitoSecret
 	now    time.Time
@@ -91,7 +92,7 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
 		log = log.With("kind", kind)
 	}
 	if raw := ev.Request.UserAttributes["phone_number"]; raw != "" {
-		log = log.With("phone", phone.Mask(raw))
+		log = log.With("phone", mask.Phone(raw))
 	}
 	j, err := h.parse(ctx, ev, log)
 	if err == nil {
@@ -131,7 +132,7 @@ func (h *Handler) parse(ctx context.Context, ev Event, log *slog.Logger) (job, e
 	if raw == "" {
 		return job{}, refuse(ReasonNoPhone, nil)
 	}
-	num, err := h.cfg.Phone.Parse(raw)
+	num, err := h.cfg.Phone.Check(raw)
 	if err != nil {
 		return job{}, refuse(ReasonNumberRefused, err)
 	}

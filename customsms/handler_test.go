@@ -166,7 +166,11 @@ func TestBadInputRefused(t *testing.T) {
 		{"request type", func(ev *customsms.Event) { ev.Request.Type = "customEmailSenderRequestV1" }, customsms.ReasonBadRequest},
 		{"no phone", func(ev *customsms.Event) { delete(ev.Request.UserAttributes, "phone_number") }, customsms.ReasonNoPhone},
 		{"invalid number", func(ev *customsms.Event) { ev.Request.UserAttributes["phone_number"] = "+1415555" }, customsms.ReasonNumberRefused},
-		{"premium-rate number", func(ev *customsms.Event) { ev.Request.UserAttributes["phone_number"] = "+19005550123" }, customsms.ReasonNumberRefused},
+		// The number's type is PreSignUp's to judge, at sign-up: a
+		// premium-rate number is no longer refused here (docs/security.md);
+		// a number of no country still is.
+		{"number of no country", func(ev *customsms.Event) { ev.Request.UserAttributes["phone_number"] = "+80012345678" }, customsms.ReasonNumberRefused},
+		{"not E.164", func(ev *customsms.Event) { ev.Request.UserAttributes["phone_number"] = "+1 415 555 0123" }, customsms.ReasonNumberRefused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
@@ -111,7 +112,7 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 		AuthFlows: ps.ExplicitAuthFlows, ReadAttributes: ps.ReadAttributes, WriteAttributes: ps.WriteAttributes,
 		Users: users, Tokens: issuer, Log: o.Log, Now: o.Now,
 		Triggers: idp.Triggers{
-			PreSignUp: triggers.NewPreSignUp(tc.Phone, env).Handle,
+			PreSignUp: presignup.New(tc.Phone, env).Handle,
 			Define:    define.Handle, Create: create.Handle, Verify: verify.Handle,
 			PostAuthentication: postAuth.Handle,
 		},

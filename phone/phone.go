@@ -3,21 +3,23 @@ package phone
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 )
 
-// Sentinel errors; errors returned by Parse wrap exactly one of them.
+// Sentinel errors; errors returned by Parse wrap exactly one of them. The
+// first two are package e164's, which Check returns.
 var (
 	// ErrInvalid means the input is not a valid number in international form.
-	ErrInvalid = errors.New("invalid phone number")
+	ErrInvalid = e164.ErrInvalid
 	// ErrCountryNotAllowed means the number belongs to a region outside the
 	// policy's allow-list, or to no country at all (+800, +881, ...).
-	ErrCountryNotAllowed = errors.New("phone number country not allowed")
+	ErrCountryNotAllowed = e164.ErrCountryNotAllowed
 	// ErrTypeNotAllowed means the number is valid but of a type we do not
 	// text (landline, toll-free, premium rate, VoIP unless allowed, ...).
 	ErrTypeNotAllowed = errors.New("phone number type not allowed")
@@ -28,24 +30,12 @@ var (
 // room for "+", spaces, dashes and parentheses.
 const MaxInputLen = mask.MaxInputLen
 
-// Policy says which numbers we accept. The zero value accepts mobile numbers
-// of every country.
-type Policy struct {
-	// AllowedCountries holds ISO 3166 alpha-2 region codes, upper case
-	// (see ParseCountryList). Empty means every country. Numbers of
-	// non-geographic calling codes (+800, +808, +870, +881, +882, +883, +888,
-	// +979), which have no country, are refused either way.
-	AllowedCountries []string
-	// AllowVoIP accepts numbers that the numbering plan marks as VoIP.
-	AllowVoIP bool
-}
+// Policy says which numbers we accept (package e164, which checks numbers
+// judged already without the numbering plan).
+type Policy = e164.Policy
 
 // Number is a parsed, accepted phone number.
-type Number struct {
-	E164   string // "+14155550123"
-	Region string // ISO 3166 alpha-2 code of the number's region, e.g. "US"
-	Type   string // numbering-plan type: "MOBILE", "FIXED_LINE_OR_MOBILE" or "VOIP"
-}
+type Number = e164.Number
 
 // typeNames names phonenumbers' number types.
 var typeNames = map[phonenumbers.PhoneNumberType]string{
@@ -70,7 +60,10 @@ func typeName(t phonenumbers.PhoneNumberType) string {
 	return "UNKNOWN"
 }
 
-// Parse normalises raw to E.164 and checks it against the policy.
+// Parse normalises raw, a number typed by a user, to E.164 and judges it
+// against the policy p by the whole numbering plan: where a number enters
+// (PreSignUp, the local stack's and the tools' input). A number that comes
+// back from Cognito, which Parse judged at sign-up, needs only p.Check.
 //
 // raw must be in international form: a leading '+' (after optional
 // surrounding spaces), then ASCII digits, optionally grouped with spaces,
@@ -84,7 +77,7 @@ func typeName(t phonenumbers.PhoneNumberType) string {
 // American number), or VOIP when p.AllowVoIP. Every other type is refused
 // with ErrTypeNotAllowed; a region outside p.AllowedCountries with
 // ErrCountryNotAllowed.
-func (p Policy) Parse(raw string) (Number, error) {
+func Parse(p Policy, raw string) (Number, error) {
 	if len(raw) > MaxInputLen {
 		return Number{}, fmt.Errorf("parse phone: input is %d bytes, longer than %d: %w", len(raw), MaxInputLen, ErrInvalid)
 	}
@@ -108,7 +101,7 @@ func (p Policy) Parse(raw string) (Number, error) {
 		// "001" (non-geographic calling codes) or "ZZ": no country to allow.
 		return Number{}, fmt.Errorf("parse phone %s: number belongs to no country: %w", masked, ErrCountryNotAllowed)
 	}
-	if len(p.AllowedCountries) > 0 && !slices.ContainsFunc(p.AllowedCountries, func(c string) bool { return strings.EqualFold(c, region) }) {
+	if !p.Allows(region) {
 		return Number{}, fmt.Errorf("parse phone %s: country %s: %w", masked, region, ErrCountryNotAllowed)
 	}
 	t := phonenumbers.GetNumberType(num)
@@ -153,40 +146,9 @@ func parseReason(err error) string {
 	}
 }
 
-// ParseCountryList parses a comma-separated list of ISO 3166 alpha-2 region
-// codes such as "IN,US" (spaces around entries are ignored, case is folded)
-// into upper-case codes, duplicates dropped. An empty or all-space s gives
-// nil, meaning every country. An empty entry ("IN,,US", a trailing comma) or
-// a code phonenumbers does not know is an error naming the entry.
-func ParseCountryList(s string) ([]string, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	supported := phonenumbers.GetSupportedRegions()
-	var out []string
-	for i, entry := range strings.Split(s, ",") {
-		code := strings.ToUpper(strings.TrimSpace(entry))
-		switch {
-		case code == "":
-			return nil, fmt.Errorf("country list: entry %d is empty", i+1)
-		case code == "UK":
-			return nil, fmt.Errorf("country list: entry %d %q: not an ISO 3166 code, use GB", i+1, code)
-		case !supported[code]:
-			return nil, fmt.Errorf("country list: entry %d %q: not a region code known to the numbering plan", i+1, truncate(code, 8))
-		}
-		if !slices.Contains(out, code) {
-			out = append(out, code)
-		}
-	}
-	return out, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
+// ParseCountryList is country.ParseList: the allow-list's codes, checked
+// against the plan's regions without the plan.
+func ParseCountryList(s string) ([]string, error) { return country.ParseList(s) }
 
 // Mask hides all but the last 4 digits of a phone number: see mask.Phone,
 // which callers that need no numbering plan use directly.

@@ -73,7 +73,7 @@ func TestPolicyParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.policy.Parse(tt.raw)
+			got, err := Parse(tt.policy, tt.raw)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("Parse(%.40q) error = %v, want %v", tt.raw, err, tt.wantErr)
@@ -125,12 +125,12 @@ func onlyDigits(s string) string {
 }
 
 func TestParseErrorNamesMaskedNumber(t *testing.T) {
-	_, err := Policy{}.Parse("+1 900 555 0123")
+	_, err := Parse(Policy{}, "+1 900 555 0123")
 	want := "parse phone +*******0123: type PREMIUM_RATE: phone number type not allowed"
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
 	}
-	_, err = Policy{AllowedCountries: []string{"US"}}.Parse("+44 7400 123456")
+	_, err = Parse(Policy{AllowedCountries: []string{"US"}}, "+44 7400 123456")
 	want = "parse phone +********3456: country GB: phone number country not allowed"
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
@@ -138,7 +138,7 @@ func TestParseErrorNamesMaskedNumber(t *testing.T) {
 }
 
 func TestPolicyParseLowerCaseAllowList(t *testing.T) {
-	got, err := Policy{AllowedCountries: []string{"gb"}}.Parse("+447400123456")
+	got, err := Parse(Policy{AllowedCountries: []string{"gb"}}, "+447400123456")
 	if err != nil || got.Region != "GB" {
 		t.Errorf("Parse = %+v, %v; want region GB", got, err)
 	}
@@ -241,7 +241,7 @@ func FuzzPolicyParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := Policy{}.Parse(s)
+		n, err := Parse(Policy{}, s)
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrCountryNotAllowed) && !errors.Is(err, ErrTypeNotAllowed) {
 				t.Fatalf("Parse(%q) error %v wraps no sentinel", s, err)

@@ -7,7 +7,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/channel"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
@@ -22,7 +22,7 @@ const MaxDeadline = handlerenv.MaxDeadline
 // Config is what the triggers need to know, parsed once at start-up.
 type Config struct {
 	Policy        otp.Policy
-	Phone         phone.Policy
+	Phone         e164.Policy
 	DefaultLocale string
 	Deadline      time.Duration
 	// TestNumbers maps fictional E.164 numbers to fixed codes, for app-store

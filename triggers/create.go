@@ -15,7 +15,8 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/verify"
@@ -62,25 +63,21 @@ func NewCreate(cfg Config, store Store, queue Queue, keys Keys, env Env) (*Creat
 
 // request is what one Create invocation works with.
 type request struct {
-	num phone.Number
-	// poolPhone is the number as the pool holds it when that is not
-	// num.E164 (an account registered before PreSignUp required the
-	// canonical form): the reuse pointer is keyed by the pool's spelling,
-	// which is all PostAuthentication sees.
-	poolPhone string
-	clientID  string
-	prefer    string // the user's preferred channel, or ""
-	locale    string
-	decoy     bool
-	test      bool // a configured test number: fixed code, no SMS
-	now       time.Time
-	log       *slog.Logger
+	num      e164.Number
+	clientID string
+	prefer   string // the user's preferred channel, or ""
+	locale   string
+	decoy    bool
+	test     bool // a configured test number: fixed code, no SMS
+	now      time.Time
+	log      *slog.Logger
 }
 
-// pointerPhone is the reuse pointer's key (otp.Challenge.PointerPhone).
-func (r request) pointerPhone() string {
-	return otp.Challenge{Phone: r.num.E164, PoolPhone: r.poolPhone}.PointerPhone()
-}
+// pointerPhone is the reuse pointer's key (otp.Challenge.PointerPhone):
+// the number as the pool spells it, which num.E164 is, since Check takes
+// the number as it comes (an account registered before PreSignUp required
+// canonical E.164 keeps its own spelling).
+func (r request) pointerPhone() string { return r.num.E164 }
 
 // Handle answers one CreateAuthChallenge event. In order: reuse a live
 // challenge (same session, or same number and app client within the resend
@@ -110,7 +107,7 @@ func (h *Create) Handle(ctx context.Context, ev events.CognitoEventUserPoolsCrea
 	req.log.Info("challenge ready", "challenge", c.ID, "newCode", sent)
 	ev.Response = events.CognitoEventUserPoolsCreateAuthChallengeResponse{
 		PublicChallengeParameters: map[string]string{
-			ParamMaskedPhone: phone.Mask(req.num.E164),
+			ParamMaskedPhone: mask.Phone(req.num.E164),
 			ParamCodeLength:  strconv.Itoa(h.cfg.Policy.Digits),
 			ParamExpiresIn:   strconv.Itoa(ceilSeconds(c.ExpiresAt.Sub(req.now))),
 			ParamResendAfter: strconv.Itoa(secondsUntil(h.resendWait(c, req.now))),
@@ -142,18 +139,17 @@ func (h *Create) parse(ev events.CognitoEventUserPoolsCreateAuthChallenge) (requ
 	if ev.Request.UserNotFound {
 		raw = ev.UserName
 	}
-	log = log.With("phone", phone.Mask(raw))
-	num, err := h.cfg.Phone.Parse(raw)
+	log = log.With("phone", mask.Phone(raw))
+	// PreSignUp judged the number by the whole numbering plan when it
+	// entered, and the app client cannot rewrite it: Create checks only
+	// that it is E.164 of a country the allow-list holds (package e164,
+	// docs/security.md). A typed number not in E.164 (an unknown user's
+	// username) is refused alike, which reveals nothing: a known user's
+	// number always is.
+	num, err := h.cfg.Phone.Check(raw)
 	if err != nil {
 		log.Info("number refused", "err", err)
 		return request{}, phoneRefusal(err)
-	}
-	// A known user's number is always stored in E.164, so a typed number in
-	// any other form is never a known user: refusing it reveals nothing, and
-	// it keeps a decoy from taking a real number's reuse pointer.
-	if ev.Request.UserNotFound && raw != num.E164 {
-		log.Info("unknown user typed a number not in E.164")
-		return request{}, refuse(CodeNumberNotAllowed)
 	}
 	locale := ev.Request.UserAttributes["locale"]
 	if !schema.ValidLocale(locale) {
@@ -161,18 +157,13 @@ func (h *Create) parse(ev events.CognitoEventUserPoolsCreateAuthChallenge) (requ
 	}
 	// A decoy stays a decoy: an unregistered test number is never signed in.
 	_, test := h.cfg.TestNumbers[num.E164]
-	poolPhone := ""
-	if raw != num.E164 {
-		poolPhone = raw
-	}
 	return request{
-		num:       num,
-		poolPhone: poolPhone,
-		clientID:  ev.CallerContext.ClientID,
-		locale:    locale,
-		prefer:    h.preference(ev.Request.UserAttributes),
-		decoy:     ev.Request.UserNotFound,
-		test:      test && !ev.Request.UserNotFound,
+		num:      num,
+		clientID: ev.CallerContext.ClientID,
+		locale:   locale,
+		prefer:   h.preference(ev.Request.UserAttributes),
+		decoy:    ev.Request.UserNotFound,
+		test:     test && !ev.Request.UserNotFound,
 		// Milliseconds: what the store keeps, so checks agree everywhere.
 		now: h.env.Now().UTC().Truncate(time.Millisecond),
 		log: log,
@@ -293,7 +284,7 @@ func (h *Create) newChallenge(ctx context.Context, req request, prevID string) (
 	}
 	keyID, mac := kr.MAC(id, macOf)
 	c := otp.Challenge{
-		ID: id, Phone: req.num.E164, PoolPhone: req.poolPhone, Country: req.num.Region,
+		ID: id, Phone: req.num.E164, Country: req.num.Region,
 		ClientID: req.clientID, KeyID: keyID, MAC: mac,
 		Locale: req.locale, CreatedAt: req.now, ExpiresAt: req.now.Add(p.TTL),
 		MaxAttempts: p.MaxAttempts, Decoy: req.decoy,

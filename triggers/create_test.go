@@ -248,6 +248,21 @@ func TestCreateGlobalCap(t *testing.T) {
 	h.noMessage()
 }
 
+// Create does not judge a number's type or validity: PreSignUp did, where
+// the number entered, and the app client cannot rewrite it. A landline or
+// toll-free number gets here only when an administrator wrote it
+// (AdminUpdateUserAttributes, which runs no PreSignUp); it gets a code, and
+// the provider refuses the SMS as permanent (docs/security.md).
+func TestCreateLeavesTypeToPreSignUp(t *testing.T) {
+	for _, fixture := range []string{"landline.json", "toll-free.json"} {
+		t.Run(fixture, func(t *testing.T) {
+			h := newHarness(t, func(c *triggers.Config) { c.Phone.AllowedCountries = []string{"US", "GB"} })
+			h.createOK(fixture)
+			h.oneMessage()
+		})
+	}
+}
+
 func TestCreateRefusesNumbers(t *testing.T) {
 	tests := []struct {
 		fixture string
@@ -256,9 +271,10 @@ func TestCreateRefusesNumbers(t *testing.T) {
 	}{
 		{"no-phone.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
 		{"unparseable-phone.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
-		{"landline.json", []string{"US", "GB"}, "OTP_NUMBER_NOT_ALLOWED"},
-		{"toll-free.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
 		{"megabyte-phone.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"unknown-calling-code.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"impossible-length.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"no-country.json", nil, "OTP_COUNTRY_NOT_ALLOWED"},
 		{"india.json", []string{"US"}, "OTP_COUNTRY_NOT_ALLOWED"},
 		{"unknown-user-garbage.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
 		{"wrong-challenge-name.json", nil, "OTP_BAD_REQUEST"},

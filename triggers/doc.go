@@ -9,11 +9,12 @@
 // whose text is a documented machine-readable code (see Refusal).
 //
 // Each trigger function's settings are parsed here too (env.go), each
-// reading only its own variables. DefineAuthChallenge, VerifyAuthChallenge
-// and PostAuthentication live in define/, verify/ and postauth/ (refusals
-// in refusal/), which import nothing of this package, so their functions
-// link no phone numbering plan: Create stores the number's country and the
-// pool's spelling of it with the challenge for them. NewVerify and
-// NewPostAuthentication here build them for those that run every trigger
-// from one Config.
+// reading only its own variables. DefineAuthChallenge, VerifyAuthChallenge,
+// PostAuthentication and PreSignUp live in define/, verify/, postauth/ and
+// presignup/ (refusals in refusal/). Only PreSignUp, where a number enters,
+// links the phone numbering plan (package phone); Create checks the number
+// PreSignUp judged by its shape and country (package e164), and stores the
+// country and the pool's spelling of it with the challenge for Verify and
+// PostAuthentication. NewVerify and NewPostAuthentication here build those
+// for the callers that run every trigger from one Config.
 package triggers

@@ -11,7 +11,9 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
@@ -44,7 +46,7 @@ const (
 
 // PreSignUpSettings are PreSignUp's.
 type PreSignUpSettings struct {
-	Phone    phone.Policy
+	Phone    e164.Policy
 	LogLevel slog.Level
 }
 
@@ -148,7 +150,7 @@ func caps(e *config.Env) []otp.Cap {
 // with Create, so sign-in codes and the pool's own SMS apply one policy.
 type SendSettings struct {
 	Caps          []otp.Cap
-	Phone         phone.Policy
+	Phone         e164.Policy
 	DefaultLocale string
 	Deadline      time.Duration
 }
@@ -165,12 +167,12 @@ func SendSettingsFromEnv(e *config.Env) SendSettings {
 	}
 }
 
-func phonePolicy(e *config.Env) phone.Policy {
-	countries, err := phone.ParseCountryList(e.Raw(EnvAllowedCountry))
+func phonePolicy(e *config.Env) e164.Policy {
+	countries, err := country.ParseList(e.Raw(EnvAllowedCountry))
 	if err != nil {
 		e.Fail(EnvAllowedCountry, err.Error())
 	}
-	return phone.Policy{AllowedCountries: countries, AllowVoIP: e.Bool(EnvAllowVoIP)}
+	return e164.Policy{AllowedCountries: countries, AllowVoIP: e.Bool(EnvAllowVoIP)}
 }
 
 // defaultLocale is a language tag of at most schema.MaxLocaleLen characters,
@@ -203,7 +205,7 @@ func testNumbers(e *config.Env, c Config) map[string]string {
 			e.Fail(EnvTestNumbers, fmt.Sprintf("entry %d is not <number>=<code>", i+1))
 			return nil
 		case dup:
-			e.Fail(EnvTestNumbers, fmt.Sprintf("entry %d: %s is listed twice", i+1, phone.Mask(num)))
+			e.Fail(EnvTestNumbers, fmt.Sprintf("entry %d: %s is listed twice", i+1, mask.Phone(num)))
 			return nil
 		}
 		m[num] = code

@@ -15,6 +15,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 	"github.com/cognito-phone-otp/cognito-phone-otp/userpool/verified"
 )
 
@@ -162,7 +163,7 @@ func FuzzPreSignUp(f *testing.F) {
 	addSeeds(f, "presignup")
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		logs := &syncBuffer{}
-		h := triggers.NewPreSignUp(phone.Policy{AllowedCountries: []string{"US", "GB", "FR"}},
+		h := presignup.New(phone.Policy{AllowedCountries: []string{"US", "GB", "FR"}},
 			triggers.Env{Log: slog.New(slog.NewJSONHandler(logs, nil))})
 		ev, err := invoke(t, h.Handle, payload)
 		noLeak(t, "logs", logs.String(), "")

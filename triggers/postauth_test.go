@@ -35,8 +35,11 @@ func TestPostAuthentication(t *testing.T) {
 		{"already verified", "verified.json", true, "answered", 0, "false", ""},
 		// Finding 2 of the adversarial run: an account registered before
 		// PreSignUp required canonical E.164 has the number spelled another
-		// way, in Create's event as in this one; Create keyed the proof by
-		// that spelling, so the lookup finds it without parsing the number.
+		// way (+91 0 98765 43210 for +91 98765 43210), in Create's event as
+		// in this one; Create keyed the proof by that spelling, so the lookup
+		// finds it without parsing the number. (Create, which links no
+		// numbering plan, takes such a spelling as it is when it has the
+		// shape and a length of the plan; docs/security.md.)
 		{"code answered, number not canonical", "unverified-not-canonical.json", true, "answered", 1, "true", "PhoneVerified"},
 		// A code answered for the canonical spelling (another account holding
 		// the same phone) proves nothing for this one.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 )
 
 func TestPreSignUp(t *testing.T) {
@@ -33,7 +34,7 @@ func TestPreSignUp(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.fixture, func(t *testing.T) {
 			logs := &syncBuffer{}
-			h := triggers.NewPreSignUp(phone.Policy{AllowedCountries: []string{"US", "GB", "FR"}},
+			h := presignup.New(phone.Policy{AllowedCountries: []string{"US", "GB", "FR"}},
 				triggers.Env{Log: slog.New(slog.NewJSONHandler(logs, nil))})
 			got, err := invoke(t, h.Handle, fixture(t, "presignup/"+tc.fixture))
 			if tc.refusal != "" {
@@ -56,7 +57,7 @@ func TestPreSignUp(t *testing.T) {
 		})
 	}
 	t.Run("malformed.json", func(t *testing.T) {
-		h := triggers.NewPreSignUp(phone.Policy{}, triggers.Env{})
+		h := presignup.New(phone.Policy{}, triggers.Env{})
 		if _, err := invoke(t, h.Handle, fixture(t, "presignup/malformed.json")); err == nil {
 			t.Error("malformed event accepted")
 		}

@@ -1,11 +1,9 @@
 package triggers
 
 import (
-	"errors"
 	"math"
 	"time"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/refusal"
 )
 
@@ -42,10 +40,5 @@ func secondsUntil(d time.Duration) int {
 	return max(0, int(math.Ceil(d.Seconds())))
 }
 
-// phoneRefusal maps a phone.Policy error to the refusal clients see.
-func phoneRefusal(err error) *Refusal {
-	if errors.Is(err, phone.ErrCountryNotAllowed) {
-		return refuse(CodeCountryNotAllowed)
-	}
-	return refuse(CodeNumberNotAllowed)
-}
+// phoneRefusal maps an e164.Check error to the refusal clients see.
+func phoneRefusal(err error) *Refusal { return refusal.ForPhone(err) }

@@ -8,6 +8,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/fakecognito"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 	"github.com/cognito-phone-otp/cognito-phone-otp/userpool/verified"
 )
 
@@ -64,7 +65,7 @@ func runTrigger(t *testing.T, h *harness, trigger string, payload []byte) error 
 	case "verify":
 		_, err = invoke(t, h.verify.Handle, payload)
 	case "presignup":
-		p := triggers.NewPreSignUp(phone.Policy{}, triggers.Env{Log: slog.New(slog.DiscardHandler)})
+		p := presignup.New(phone.Policy{}, triggers.Env{Log: slog.New(slog.DiscardHandler)})
 		_, err = invoke(t, p.Handle, payload)
 	case "postauth":
 		srv := fakecognito.New(t)

@@ -6,23 +6,22 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 )
 
-// validateTestNumbers checks each test number as Create will meet it: in
-// E.164 (the form Create looks it up by) and accepted by the phone policy,
-// with a code a user could type. Errors name the number masked, never the code.
+// validateTestNumbers checks each test number as Create will meet it:
+// accepted by the phone policy's Check (exactly E.164, a country the
+// allow-list holds), with a code a user could type. Whether the plan calls
+// it valid, and its type, PreSignUp judges when the number signs up (a test
+// number it refuses can never sign in). Errors name the number masked,
+// never the code.
 func (c Config) validateTestNumbers() error {
 	for _, n := range slices.Sorted(maps.Keys(c.TestNumbers)) {
-		num, err := c.Phone.Parse(n)
-		if err != nil {
-			return fmt.Errorf("test number %s: %w", phone.Mask(n), err)
-		}
-		if num.E164 != n {
-			return fmt.Errorf("test number %s: not in E.164 form", phone.Mask(n))
+		if _, err := c.Phone.Check(n); err != nil {
+			return fmt.Errorf("test number %s: %w", mask.Phone(n), err)
 		}
 		if !isDigits(c.TestNumbers[n], c.Policy.Digits) {
-			return fmt.Errorf("test number %s: code must be exactly %d ASCII digits", phone.Mask(n), c.Policy.Digits)
+			return fmt.Errorf("test number %s: code must be exactly %d ASCII digits", mask.Phone(n), c.Policy.Digits)
 		}
 	}
 	return nil
@@ -49,7 +48,7 @@ func (c Config) TestNumbersWarning() string {
 	}
 	masked := make([]string, 0, len(c.TestNumbers))
 	for _, n := range slices.Sorted(maps.Keys(c.TestNumbers)) {
-		masked = append(masked, phone.Mask(n))
+		masked = append(masked, mask.Phone(n))
 	}
 	return fmt.Sprintf("TEST NUMBERS ARE ON (%d: %s): they sign in with fixed codes and receive no SMS; never enable this in production unless for app-store review",
 		len(masked), strings.Join(masked, ", "))

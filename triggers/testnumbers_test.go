@@ -125,11 +125,15 @@ func TestConfigValidateTestNumbers(t *testing.T) {
 		wantErr string // "" for valid
 	}{
 		{"valid", "+14155550100", "123456", ""},
-		{"not E.164", "+1 415 555 0100", "123456", "test number +*******0100: not in E.164 form"},
-		{"not international", "4155550100", "123456", "test number ******0100: parse phone"},
-		{"invalid number", "+15555550100", "123456", "test number +*******0100: parse phone"},
+		{"not E.164", "+1 415 555 0100", "123456", "test number +*******0100: check phone"},
+		{"not international", "4155550100", "123456", "test number ******0100: check phone"},
+		{"no length of the plan", "+1415555010", "123456", "test number +******5010: check phone"},
 		{"country refused", "+61491570006", "123456", "country AU"},
-		{"type refused", "+18005550100", "123456", "type TOLL_FREE"},
+		// Create checks what it meets without the numbering plan: validity
+		// and type are PreSignUp's to judge, at sign-up (an invalid or
+		// toll-free test number can never sign up, so never signs in).
+		{"invalid number, judged at sign-up", "+15555550100", "123456", ""},
+		{"toll-free, judged at sign-up", "+18005550100", "123456", ""},
 		{"code too short", "+14155550100", "12345", "test number +*******0100: code must be exactly 6 ASCII digits"},
 		{"code too long", "+14155550100", "1234567", "code must be exactly 6 ASCII digits"},
 		{"code empty", "+14155550100", "", "code must be exactly 6 ASCII digits"},

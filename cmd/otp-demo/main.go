@@ -1,5 +1,6 @@
 // Command otp-demo runs one phone sign-in through the real trigger handlers
-// on one machine, with the in-memory store and queue: Define, Create (the
+// on one machine, with the in-memory store and queue: PreSignUp (which
+// judges the number by the numbering plan, as at a real sign-up), Define, Create (the
 // sealed SMS lands on the queue), the SMS worker (its console provider
 // prints the SMS), your answer, Verify, Define again. No AWS account is
 // needed.

@@ -20,20 +20,22 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/mem"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
 type demo struct {
-	out    io.Writer
-	define *triggers.Define
-	create *triggers.Create
-	verify *triggers.Verify
-	queue  *queue.Mem
-	keys   *otp.KeySource
-	worker *worker.Worker
-	header events.CognitoEventUserPoolsHeader
-	attrs  map[string]string
-	last   string // the code of the last SMS, for -auto on a reused challenge
+	out       io.Writer
+	presignup *presignup.PreSignUp
+	define    *triggers.Define
+	create    *triggers.Create
+	verify    *triggers.Verify
+	queue     *queue.Mem
+	keys      *otp.KeySource
+	worker    *worker.Worker
+	header    events.CognitoEventUserPoolsHeader
+	attrs     map[string]string
+	last      string // the code of the last SMS, for -auto on a reused challenge
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -80,6 +82,9 @@ func newDemo(stdout, stderr io.Writer, phoneNumber string, verbose bool) (*demo,
 	env := triggers.Env{Log: log}
 	store := mem.New(nil)
 	var err error
+	// The number enters here, as at a real sign-up: PreSignUp judges it by
+	// the whole numbering plan; Create only checks its shape and country.
+	d.presignup = presignup.New(cfg.Phone, env)
 	if d.define, err = triggers.NewDefine(cfg.Policy.MaxAttempts, env); err != nil {
 		return nil, err
 	}
@@ -114,6 +119,13 @@ func (d *demo) headerFor(source string) events.CognitoEventUserPoolsHeader {
 // signIn plays Cognito's part of a custom-auth sign-in, round by round.
 func (d *demo) signIn(ctx context.Context, in *bufio.Reader, auto bool) error {
 	fmt.Fprintln(d.out, "cognito-phone-otp demo: the real triggers and SMS worker, an in-memory store and queue, no AWS.")
+	if _, err := d.presignup.Handle(ctx, events.CognitoEventUserPoolsPreSignup{
+		CognitoEventUserPoolsHeader: d.headerFor("PreSignUp_SignUp"),
+		Request:                     events.CognitoEventUserPoolsPreSignupRequest{UserAttributes: d.attrs},
+	}); err != nil {
+		return fmt.Errorf("PreSignUp failed with error %w", err)
+	}
+	fmt.Fprintln(d.out, "PreSignUp                    -> signed up and confirmed")
 	var session []*events.CognitoEventUserPoolsChallengeResult
 	for round := 1; ; round++ {
 		def, err := d.define.Handle(ctx, events.CognitoEventUserPoolsDefineAuthChallenge{

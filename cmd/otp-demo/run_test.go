@@ -20,8 +20,10 @@ func TestRun(t *testing.T) {
 		{name: "three wrong answers", stdin: "000000\n000001\n000002\n", wantCode: 1,
 			wantOut: []string{"(same code as before: no new SMS)", "too many wrong answers"}, wantErr: "sign-in failed"},
 		{name: "no input", wantCode: 1, wantErr: "run with -auto"},
+		// The typed number is judged where it enters, at sign-up (Create
+		// checks only its shape and country).
 		{name: "landline refused", args: []string{"-auto", "-phone", "+442079460000"}, wantCode: 1,
-			wantErr: "CreateAuthChallenge failed with error OTP_NUMBER_NOT_ALLOWED"},
+			wantErr: "PreSignUp failed with error OTP_NUMBER_NOT_ALLOWED"},
 		{name: "bad flag", args: []string{"-nope"}, wantCode: 2},
 	}
 	for _, tc := range tests {

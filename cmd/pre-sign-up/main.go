@@ -10,11 +10,12 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 )
 
 func main() {
 	s, err := triggers.PreSignUpFromEnv(os.Getenv)
 	log := lambdainit.Start(s.LogLevel, err)
 	env := triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)}
-	lambda.StartHandlerFunc(triggers.NewPreSignUp(s.Phone, env).Handle)
+	lambda.StartHandlerFunc(presignup.New(s.Phone, env).Handle)
 }

@@ -30,7 +30,7 @@ func listDuplicates(ctx context.Context, pool *userpool.Pool, poolID string, std
 	groups := map[string][]userpool.User{}
 	for _, u := range users {
 		key := u.Phone
-		if n, err := spelling.Parse(u.Phone); err == nil {
+		if n, err := phone.Parse(spelling, u.Phone); err == nil {
 			key = n.E164
 		}
 		groups[key] = append(groups[key], u)

@@ -142,7 +142,7 @@ func (o options) check() error {
 // The error shows the number as typed: it is the user's own, on their own
 // terminal, and a masked one would hide the typo.
 func parsePhone(raw string) (string, error) {
-	n, err := phone.Policy{}.Parse(raw)
+	n, err := phone.Parse(phone.Policy{}, raw)
 	switch {
 	case err == nil:
 		return n.E164, nil

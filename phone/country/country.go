@@ -1,8 +1,11 @@
 // Package country knows the country codes a phone number can belong to: the
 // ISO 3166-1 alpha-2 regions of the numbering plan package phone parses with
-// (plus the plan's AC, TA and XK), as a table. It sits apart from phone so
-// that code which only checks a code (route keys, queue messages) links no
-// numbering plan; a test keeps the table equal to the plan's regions.
+// (plus the plan's AC, TA and XK), as a table; and which of them an E.164
+// number belongs to (Of), from a table of calling codes and deciding digit
+// prefixes generated from the plan (go generate; package gen). It sits apart
+// from phone so that code which only checks a code (route keys, queue
+// messages) or names a judged number's country (Create) links no numbering
+// plan; tests keep both tables equal to the plan.
 package country
 
 import (

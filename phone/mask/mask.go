@@ -7,7 +7,7 @@ package mask
 import "strings"
 
 // MaxInputLen is the longest input, in bytes, Phone looks at (and the
-// longest raw number phone.Policy.Parse takes). The longest E.164 number
+// longest raw number phone.Parse takes). The longest E.164 number
 // has 15 digits; 32 leaves room for "+", spaces, dashes and parentheses.
 const MaxInputLen = 32
 
@@ -17,7 +17,7 @@ const fullMask = "****"
 // Phone hides all but the last 4 digits of a phone number, keeping a leading
 // '+' and the digit count: "+14155550123" gives "+*******0123", and so does
 // "+1 (415) 555-0123". Anything that is not 7 to 15 digits (with optional
-// leading '+' and the separators phone.Policy.Parse accepts), or is longer than
+// leading '+' and the separators phone.Parse accepts), or is longer than
 // MaxInputLen bytes, gives "****"; "" gives "". The result is never longer
 // than 16 bytes, so Phone is safe on any input, however long or odd.
 func Phone(s string) string {

@@ -1,13 +1,16 @@
 // Package refusal holds the errors the Cognito triggers refuse a request
 // with: their text is a documented, machine-readable OTP_* code. It sits
 // apart from package triggers so that the triggers living in their own
-// packages (verify, postauth) refuse alike without linking Create's phone
+// packages (verify, postauth, presignup) refuse alike; it links no phone
 // numbering plan.
 package refusal
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
@@ -67,4 +70,13 @@ func CheckSource(s source.Set, log *slog.Logger, triggerSource string) error {
 	}
 	log.Warn("event meant for another trigger", "trigger", s.Trigger, "triggerSource", source.Loggable(triggerSource))
 	return New(CodeBadRequest)
+}
+
+// ForPhone maps an error of phone.Parse or e164.Check to the refusal
+// clients see: a country outside the allow-list, or any other number.
+func ForPhone(err error) *Refusal {
+	if errors.Is(err, e164.ErrCountryNotAllowed) {
+		return New(CodeCountryNotAllowed)
+	}
+	return New(CodeNumberNotAllowed)
 }

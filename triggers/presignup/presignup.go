@@ -1,11 +1,18 @@
-package triggers
+// Package presignup is the PreSignUp trigger: where a phone number enters
+// the pool, so where the whole numbering plan judges it (package phone:
+// validity, type, canonical E.164). It sits apart from package triggers so
+// that CreateAuthChallenge, which gets the number judged here back from
+// Cognito, links no plan.
+package presignup
 
 import (
 	"context"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/refusal"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
@@ -14,17 +21,17 @@ import (
 // verifies the number: that happens after the first code is answered.
 type PreSignUp struct {
 	phone phone.Policy
-	env   Env
+	env   handlerenv.Env
 }
 
-// NewPreSignUp returns the trigger.
-func NewPreSignUp(p phone.Policy, env Env) *PreSignUp {
+// New returns the trigger.
+func New(p phone.Policy, env handlerenv.Env) *PreSignUp {
 	return &PreSignUp{phone: p, env: env.WithDefaults()}
 }
 
 // Handle refuses numbers that could never get a code, and auto-confirms.
 func (h *PreSignUp) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
-	if err := checkSource(source.PreSignUp, h.env.Log, ev.TriggerSource); err != nil {
+	if err := refusal.CheckSource(source.PreSignUp, h.env.Log, ev.TriggerSource); err != nil {
 		return ev, err
 	}
 	raw := ev.Request.UserAttributes["phone_number"]
@@ -36,10 +43,10 @@ func (h *PreSignUp) Handle(ctx context.Context, ev events.CognitoEventUserPoolsP
 	if ev.TriggerSource == "PreSignUp_ExternalProvider" {
 		return ev, nil
 	}
-	num, err := h.phone.Parse(raw)
+	num, err := phone.Parse(h.phone, raw)
 	if err != nil {
 		log.Info("sign-up refused", "err", err)
-		return ev, phoneRefusal(err)
+		return ev, refusal.ForPhone(err)
 	}
 	// One phone, one account: +330612345678 and +33612345678 are one number,
 	// and would share its send caps and reuse pointer, so a code sent for
@@ -47,7 +54,7 @@ func (h *PreSignUp) Handle(ctx context.Context, ev events.CognitoEventUserPoolsP
 	// spelling registers, so the pool's uniqueness check sees every copy.
 	if raw != num.E164 {
 		log.Info("sign-up refused: number not in canonical E.164")
-		return ev, &Refusal{Code: CodeNumberNotCanonical, Canonical: num.E164}
+		return ev, &refusal.Refusal{Code: refusal.CodeNumberNotCanonical, Canonical: num.E164}
 	}
 	ev.Response.AutoConfirmUser = true
 	log.Info("sign-up accepted")

@@ -1,0 +1,5 @@
+//go:build !race
+
+package country_test
+
+const raceEnabled = false
