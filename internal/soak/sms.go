@@ -94,6 +94,19 @@ func (b *smsBook) perCodeHistogram() (hist map[int]int, extra map[string]int) {
 	return hist, extra
 }
 
+// beyond is, per number, the SMS beyond bound per code.
+func (b *smsBook) beyond(bound int) map[string]int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string]int{}
+	for k, n := range b.perCode {
+		if n > bound {
+			out[k.to] += n - bound
+		}
+	}
+	return out
+}
+
 func (b *smsBook) allCodes() map[string]bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
 )
 
 // TestSoakShort is CI's soak: 20 s of sign-ins at 4 a second with the
@@ -36,6 +38,31 @@ func TestSoakShort(t *testing.T) {
 	}
 	if injected == 0 || rep.Count("ok") == 0 {
 		t.Errorf("%d faults injected, %d sign-ins ok: the soak did not soak", injected, rep.Count("ok"))
+	}
+}
+
+// TestSoakSimulatedDelivery: with a provider whose carrier drops a third of
+// its SMS, the worker resends through the next, people get only what was
+// delivered, and every goal still holds (scripts/soak -simulate-delivery).
+func TestSoakSimulatedDelivery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("12 s of load")
+	}
+	cfg := DefaultConfig()
+	cfg.Duration, cfg.Rate, cfg.Seed, cfg.Sample = 12*time.Second, 4, 17, 2*time.Second
+	cfg.Simulate = []localstack.SimulatedProvider{{Name: "a", Share: 0.67, Delay: 300 * time.Millisecond}, {Name: "b", Share: 1, Delay: 200 * time.Millisecond}}
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	rep.Write(&b)
+	t.Log("\n" + b.String())
+	for _, p := range rep.Problems() {
+		t.Error(p)
+	}
+	if rep.Sends <= rep.SMS || rep.SendsPerCode[2] == 0 || rep.Count("ok") == 0 {
+		t.Errorf("%d SMS sent, %d delivered, %d codes sent twice, %d sign-ins ok: no drop was resent", rep.Sends, rep.SMS, rep.SendsPerCode[2], rep.Count("ok"))
 	}
 }
 
