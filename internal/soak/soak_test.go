@@ -22,16 +22,7 @@ func TestSoakShort(t *testing.T) {
 	}
 	cfg := DefaultConfig()
 	cfg.Duration, cfg.Rate, cfg.Seed, cfg.Sample = 20*time.Second, 4, 13, 2*time.Second
-	rep, err := Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	rep.Write(&b)
-	t.Log("\n" + b.String())
-	for _, p := range rep.Problems() {
-		t.Error(p)
-	}
+	rep := soakGoals(t, cfg)
 	injected := 0
 	for _, m := range rep.Faults {
 		injected += m[Before] + m[After]
@@ -51,6 +42,15 @@ func TestSoakSimulatedDelivery(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Duration, cfg.Rate, cfg.Seed, cfg.Sample = 12*time.Second, 4, 17, 2*time.Second
 	cfg.Simulate = []localstack.SimulatedProvider{{Name: "a", Share: 0.67, Delay: 300 * time.Millisecond}, {Name: "b", Share: 1, Delay: 200 * time.Millisecond}}
+	rep := soakGoals(t, cfg)
+	if rep.Sends <= rep.SMS || rep.SendsPerCode[2] == 0 || rep.Count("ok") == 0 {
+		t.Errorf("%d SMS sent, %d delivered, %d codes sent twice, %d sign-ins ok: no drop was resent", rep.Sends, rep.SMS, rep.SendsPerCode[2], rep.Count("ok"))
+	}
+}
+
+// soakGoals runs cfg, logs its report and fails t for each goal missed.
+func soakGoals(t *testing.T, cfg Config) *Report {
+	t.Helper()
 	rep, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -61,9 +61,7 @@ func TestSoakSimulatedDelivery(t *testing.T) {
 	for _, p := range rep.Problems() {
 		t.Error(p)
 	}
-	if rep.Sends <= rep.SMS || rep.SendsPerCode[2] == 0 || rep.Count("ok") == 0 {
-		t.Errorf("%d SMS sent, %d delivered, %d codes sent twice, %d sign-ins ok: no drop was resent", rep.Sends, rep.SMS, rep.SendsPerCode[2], rep.Count("ok"))
-	}
+	return rep
 }
 
 func TestScanFindsEachLeak(t *testing.T) {
