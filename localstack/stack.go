@@ -203,7 +203,7 @@ func (s *Stack) newWorker(ks worker.Keys, rh *receipts.Handler, plan channel.Pla
 	if err != nil {
 		return nil, err
 	}
-	s.carrier = newCarrier(sms, rh, o.Log, o.Now)
+	s.carrier = newCarrier(o.Wrap.delivered(sms), rh, o.Log, o.Now)
 	var list []providers.Provider
 	var names []string
 	for _, sp := range o.Simulate {

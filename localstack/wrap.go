@@ -20,6 +20,10 @@ type Wrappers struct {
 	Store    func(Store) Store
 	Queue    func(triggers.Queue) triggers.Queue
 	Provider func(providers.Provider) providers.Provider
+	// Delivered wraps, with simulated delivery (Options.Simulate), the
+	// console the carrier prints each delivered SMS on: what reaches the
+	// phone, where Provider sees every send, dropped ones too.
+	Delivered func(providers.Provider) providers.Provider
 }
 
 func (w Wrappers) apply(b *backends) {
@@ -29,6 +33,13 @@ func (w Wrappers) apply(b *backends) {
 	if w.Queue != nil {
 		b.queue = splitQueue{signIn: w.Queue(b.queue), cognito: b.queue}
 	}
+}
+
+func (w Wrappers) delivered(p providers.Provider) providers.Provider {
+	if w.Delivered != nil {
+		return w.Delivered(p)
+	}
+	return p
 }
 
 func (w Wrappers) provider(p providers.Provider) providers.Provider {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +44,9 @@ func fuzzRig(t *testing.T, now time.Time) (*receipts.Handler, *recordingLedger, 
 		{Provider: receipts.ProviderTwilio, ID: twilioSID, ChallengeID: "ch-twilio", Country: "US", SentAt: now.Add(-time.Minute), Status: delivery.Sent},
 		{Provider: receipts.ProviderSNS, ID: snsDelivered, ChallengeID: "ch-sns-1", Country: "US", SentAt: now.Add(-time.Minute), Status: delivery.Sent},
 		{Provider: receipts.ProviderSNS, ID: snsBlocked, ChallengeID: "ch-sns-2", Country: "IN", SentAt: now.Add(-time.Minute), Status: delivery.Sent},
+		{Provider: receipts.ProviderEUM, ID: eumDelivered, ChallengeID: "ch-eum-1", Country: "IN", SentAt: now.Add(-2 * time.Minute), Status: delivery.Sent},
+		{Provider: receipts.ProviderEUM, ID: eumExpired, ChallengeID: "ch-eum-2", Country: "IN", SentAt: now.Add(-2 * time.Minute), Status: delivery.Sent},
+		{Provider: receipts.ProviderEUM, ID: eumSpam, ChallengeID: "ch-eum-3", Country: "IN", SentAt: now.Add(-2 * time.Minute), Status: delivery.Sent},
 	} {
 		if err := ml.RecordSent(context.Background(), m); err != nil {
 			t.Fatal(err)
@@ -121,17 +126,67 @@ func FuzzTwilioCallback(f *testing.F) {
 	})
 }
 
-// FuzzSNSLogs: each SNS delivery log record reaches the ledger only as a
-// well-formed receipt; no record, however odd, puts its destination number
-// into the logs or fails the batch.
+// logsStatuses: what a CloudWatch Logs record may become, per source. SNS
+// writes a record only once a message is delivered or not; End User
+// Messaging also reports a hand-over to the carrier (TEXT_SUCCESSFUL not
+// final).
+var logsStatuses = map[string]map[delivery.Status]bool{
+	receipts.ProviderSNS: {delivery.Delivered: true, delivery.Undelivered: true},
+	receipts.ProviderEUM: {delivery.Delivered: true, delivery.Handed: true, delivery.Undelivered: true},
+}
+
+// errorCodeShape: the parsers' short names (lower-case words joined by
+// hyphens): nothing of the record, no digit of a number, passes through.
+var errorCodeShape = regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
+
+// checkLogsReceipts: every receipt a logs delivery put in the ledger is a
+// well-formed receipt of a known source, with a status that source reports
+// and, when undelivered, an error code of the parsers' shape (and none
+// otherwise): codes become attribute names, metric dimensions and log
+// fields.
+func checkLogsReceipts(t *testing.T, seen []delivery.Receipt) {
+	t.Helper()
+	for _, r := range seen {
+		statuses, known := logsStatuses[r.Provider]
+		switch {
+		case r.Check() != nil || !known:
+			t.Errorf("receipt %+v reached the ledger (%v)", r, r.Check())
+		case !statuses[r.Status]:
+			t.Errorf("%s receipt with status %v", r.Provider, r.Status)
+		case r.Status == delivery.Undelivered && !errorCodeShape.MatchString(r.ErrorCode):
+			t.Errorf("%s receipt with error code %q", r.Provider, r.ErrorCode)
+		case r.Status != delivery.Undelivered && r.ErrorCode != "":
+			t.Errorf("%s %v receipt with error code %q", r.Provider, r.Status, r.ErrorCode)
+		}
+	}
+}
+
+// logsSeed is a receipts fixture as a subscription's payload: SNS's
+// publish time and End User Messaging's event times (NAME_AT) set a
+// minute before now, so the records reach the ledger's applied paths.
+func logsSeed(f *testing.F, name string, now time.Time) []byte {
+	f.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		f.Fatal(err)
+	}
+	at := now.Add(-time.Minute)
+	s := strings.ReplaceAll(string(b), "PUBLISHED", at.Format("2006-01-02 15:04:05.000"))
+	return []byte(eventTimes.ReplaceAllString(s, strconv.FormatInt(at.UnixMilli(), 10)))
+}
+
+// eventTimes: the quoted placeholders of the End User Messaging fixtures,
+// as they stand inside the JSON-escaped log messages.
+var eventTimes = regexp.MustCompile(`\\"[A-Z]+_AT\\"`)
+
+// FuzzSNSLogs: each SNS delivery log record or End User Messaging event
+// reaches the ledger only as a well-formed receipt of its source; no
+// record, however odd, puts its destination number into the logs or fails
+// the batch.
 func FuzzSNSLogs(f *testing.F) {
 	now := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
-	for _, n := range []string{"sns-delivery-logs.json", "sns-delivery-logs-failure.json"} {
-		b, err := os.ReadFile("testdata/" + n)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add([]byte(strings.ReplaceAll(string(b), "PUBLISHED", now.Add(-time.Minute).Format("2006-01-02 15:04:05.000"))), true)
+	for _, n := range []string{"sns-delivery-logs.json", "sns-delivery-logs-failure.json", "eum-events.json", "eum-events-failure.json"} {
+		f.Add(logsSeed(f, n, now), true)
 	}
 	f.Add([]byte(`{"messageType":"CONTROL_MESSAGE"}`), true)
 	f.Add([]byte(`not gzip`), false)
@@ -147,12 +202,7 @@ func FuzzSNSLogs(f *testing.F) {
 			t.Errorf("HandleLogs over a working ledger: %v", err)
 		}
 		noNumberInLogs(t, logs.String())
-		checkReceipts(t, l.seen, receipts.ProviderSNS)
-		for _, r := range l.seen {
-			if r.Status != delivery.Delivered && r.Status != delivery.Undelivered {
-				t.Errorf("SNS receipt with status %v", r.Status)
-			}
-		}
+		checkLogsReceipts(t, l.seen)
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/soak"
+	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
 )
 
 func main() {
@@ -22,8 +23,17 @@ func main() {
 	flag.Float64Var(&cfg.ProviderFaults, "provider-faults", -1, "share of SMS sends that fail (default 0.10)")
 	flag.Float64Var(&cfg.StoreFaults, "store-faults", -1, "share of store and queue calls that fail (default 0.05)")
 	flag.Uint64Var(&cfg.Seed, "seed", 0, "seed of the faults and the people's choices (default: the clock)")
+	simulate := flag.String("simulate-delivery", "", "simulated providers in failover order as `name=share@delay,...` (as otp-local's flag), e.g. a=0.8@2s,b=0.98@1s: each delivers that share of its SMS after the delay and drops the rest, and the worker resends")
 	flag.BoolVar(&cfg.KeepLog, "keep-log", false, "keep the stack's log file and print its path")
 	flag.Parse()
+	if *simulate != "" {
+		sims, err := localstack.ParseSimulation(*simulate)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "otp-soak:", err)
+			os.Exit(2)
+		}
+		cfg.Simulate = sims
+	}
 	cfg.Progress = os.Stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -135,11 +135,20 @@ func (c *client) round(ctx context.Context, phone string, registered bool) (Outc
 		}
 	}
 	res, err := c.answer(ctx, ch, code)
+	for tried := []string{code}; err == nil && res.AuthenticationResult == nil; {
+		// An older code's SMS can come after the newest challenge was
+		// written (a carrier's delay, a send retried after its answer was
+		// lost): the person tries the other SMS that came since, or waits
+		// for one, as people do. Wrong only when none of them is right.
+		other, ok := c.code(ctx, phone, tried...)
+		if !ok {
+			return failed("right code judged wrong"), 0
+		}
+		tried = append(tried, other)
+		res, err = c.answer(ctx, res, other)
+	}
 	if err != nil {
 		return retryable(classify("RespondToAuthChallenge", err))
-	}
-	if res.AuthenticationResult == nil {
-		return failed("right code judged wrong"), 0
 	}
 	return signedIn, 0
 }
@@ -149,10 +158,10 @@ func (c *client) round(ctx context.Context, phone string, registered bool) (Outc
 // app cannot tell a new code from a reused one (the public parameters are
 // the same), so the soak asks its store wrapper when the newest was
 // written; an older code's SMS that comes late (a redelivery) is not taken.
-func (c *client) code(ctx context.Context, phone string) (string, bool) {
+func (c *client) code(ctx context.Context, phone string, tried ...string) (string, bool) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.SMSWait)
 	defer cancel()
-	return c.sms.wait(ctx, phone, c.lastWrite(phone))
+	return c.sms.wait(ctx, phone, c.lastWrite(phone), tried)
 }
 
 // answerUnknown answers an unregistered number's challenge with codes until

@@ -27,6 +27,11 @@ type Report struct {
 	Extra        map[string]int
 	Unexplained  int
 	SMSToUnknown int
+	// Sends and SendsPerCode are the SMS a provider took, with simulated
+	// delivery (Config.Simulate) more than reached the phones: dropped
+	// ones and their resends. Without it they are SMS and PerCode.
+	Sends        int
+	SendsPerCode map[int]int
 	// Baseline is before the first sign-in, Samples during the run,
 	// Drained after the last sign-in ended and the clients' connections
 	// closed.
@@ -96,7 +101,7 @@ func (r *Report) Problems() []string {
 		p = append(p, fmt.Sprintf("%d SMS to unregistered numbers", r.SMSToUnknown))
 	}
 	if r.Unexplained > 0 {
-		p = append(p, fmt.Sprintf("%d SMS beyond one per code with no fault in the duplicate window", r.Unexplained))
+		p = append(p, fmt.Sprintf("%d SMS beyond the bound per code with no fault in the duplicate window", r.Unexplained))
 	}
 	if n := r.Scan.Leaks(); n > 0 {
 		p = append(p, fmt.Sprintf("%d log lines leak a code, a full number, the secret or a token", n))
@@ -117,6 +122,24 @@ func (r *Report) Problems() []string {
 		p = append(p, fmt.Sprintf("goroutines: %d before the first sign-in, %d after the last", r.Baseline.Goroutines, r.Drained.Goroutines))
 	}
 	return p
+}
+
+// writeSimulated is the SMS table of a run with simulated delivery: what
+// the providers took, per code, and what reached the phones.
+func (r *Report) writeSimulated(w io.Writer) {
+	var names []string
+	for _, p := range r.Config.Simulate {
+		names = append(names, fmt.Sprintf("%s delivers %.0f%% after %s", p.Name, 100*p.Share, p.Delay))
+	}
+	fmt.Fprintf(w, "\nSimulated delivery, in failover order: %s; the worker resends what is not delivered.\n", strings.Join(names, ", "))
+	fmt.Fprintf(w, "\n| SMS | count |\n|---|---|\n| sent (taken by a provider) | %d |\n", r.Sends)
+	for _, n := range sortedKeys(r.SendsPerCode) {
+		fmt.Fprintf(w, "| codes with %d SMS sent | %d |\n", n, r.SendsPerCode[n])
+	}
+	fmt.Fprintf(w, "| delivered (reached the phone) | %d |\n| not delivered (dropped, or in flight at the end) | %d |\n", r.SMS, r.Sends-r.SMS)
+	for _, n := range sortedKeys(r.PerCode) {
+		fmt.Fprintf(w, "| codes with %d SMS delivered | %d |\n", n, r.PerCode[n])
+	}
 }
 
 // Write prints the report as markdown.
@@ -140,15 +163,19 @@ func (r *Report) Write(w io.Writer) {
 	if len(r.Lost) > 0 {
 		fmt.Fprintf(w, "\nLost sign-ins' numbers (as the log masks them): %s\n", strings.Join(r.Lost, ", "))
 	}
-	fmt.Fprintf(w, "\n| SMS | count |\n|---|---|\n| sent | %d |\n", r.SMS)
-	for _, n := range sortedKeys(r.PerCode) {
-		fmt.Fprintf(w, "| codes with %d SMS | %d |\n", n, r.PerCode[n])
+	if len(c.Simulate) > 0 {
+		r.writeSimulated(w)
+	} else {
+		fmt.Fprintf(w, "\n| SMS | count |\n|---|---|\n| sent | %d |\n", r.SMS)
+		for _, n := range sortedKeys(r.PerCode) {
+			fmt.Fprintf(w, "| codes with %d SMS | %d |\n", n, r.PerCode[n])
+		}
 	}
 	extra := 0
 	for _, n := range r.Extra {
 		extra += n
 	}
-	fmt.Fprintf(w, "| SMS beyond one per code | %d (unexplained by a fault in the duplicate window: %d) |\n", extra, r.Unexplained)
+	fmt.Fprintf(w, "| SMS beyond one per code delivered | %d (sends beyond the bound, unexplained by a fault in the duplicate window: %d) |\n", extra, r.Unexplained)
 	fmt.Fprintf(w, "| SMS to unregistered numbers | %d |\n", r.SMSToUnknown)
 	if len(r.Faults) > 0 {
 		fmt.Fprintf(w, "\n| injected faults | calls | before | after |\n|---|---|---|---|\n")

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
+	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
 // Config is one soak run.
@@ -36,6 +38,12 @@ type Config struct {
 	SMSWait                                               time.Duration // how long a person waits for an SMS before trying again (30 s)
 	Sample                                                time.Duration // how often memory and goroutines are sampled (default Duration/20)
 	Seed                                                  uint64
+	// Simulate puts simulated providers behind a simulated carrier that
+	// drops a share of their SMS (otp-local's --simulate-delivery): the
+	// people get only what the carrier delivered, and the worker resends
+	// what it did not (SMS_DELIVERY_TIMEOUT, SMS_MAX_SENDS_PER_CODE).
+	// Empty: one console provider that delivers every SMS it sends.
+	Simulate []localstack.SimulatedProvider
 	// Faults decides each call's fate; nil means Random at the rates above.
 	Faults Faults
 	// Progress gets a line per sample; nil means none.
@@ -114,14 +122,23 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		"OTP_CAP_COUNTRY_HOUR": "10000000",
 		"OTP_CAP_GLOBAL_HOUR":  "100000000",
 	}
-	sms, window := newSMSBook(), newWindowFaults()
+	// sms is what reached the phones; sends every SMS a provider took,
+	// the same but for the ones a simulated carrier then dropped.
+	sms, sends, window := newSMSBook(), newSMSBook(), newWindowFaults()
+	if len(cfg.Simulate) == 0 {
+		sends = sms
+	}
+	wrap := wrappers(faults, window, sends.sent)
+	if len(cfg.Simulate) > 0 {
+		wrap.Delivered = func(p providers.Provider) providers.Provider { return delivered{Provider: p, sent: sms.sent} }
+	}
 	stackCtx, stopStack := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopStack()
 	stack, err := localstack.New(stackCtx, localstack.Options{
 		Addr: "127.0.0.1:0", Outbox: "-", SMS: io.Discard,
 		Log:    slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Getenv: func(k string) string { return env[k] },
-		Wrap:   wrappers(faults, window, sms.sent),
+		Wrap:   wrap, Simulate: cfg.Simulate,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the local stack: %w", err)
@@ -169,15 +186,23 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 
-	rep.SMS = sms.total
+	rep.SMS, rep.Sends = sms.total, sends.total
 	rep.PerCode, rep.Extra = sms.perCodeHistogram()
-	for to, n := range rep.Extra {
+	rep.SendsPerCode, _ = sends.perCodeHistogram()
+	// Sends beyond the bound per code, by number: one, or with simulated
+	// delivery the resends' SMS_MAX_SENDS_PER_CODE; then each fault in
+	// the duplicate window may rightly add one.
+	bound := 1
+	if len(cfg.Simulate) > 0 {
+		bound = worker.DefaultResendConfig().MaxSends
+	}
+	for to, n := range sends.beyond(bound) {
 		if n > window.of(to) {
 			rep.Unexplained += n - window.of(to)
 		}
 	}
 	for _, to := range run.unknownNumbers() {
-		rep.SMSToUnknown += sms.count(to)
+		rep.SMSToUnknown += sends.count(to)
 	}
 	if r, ok := faults.(*Random); ok {
 		rep.Faults = r.Counts()

@@ -3,6 +3,7 @@ package soak
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -48,15 +49,17 @@ func (b *smsBook) sent(to, body string) {
 	b.changed = make(chan struct{})
 }
 
-// wait returns the newest code sent to to at or after since, waiting up to
-// ctx's end for one.
-func (b *smsBook) wait(ctx context.Context, to string, since time.Time) (string, bool) {
+// wait returns the newest code sent to to at or after since that is not
+// in tried, waiting up to ctx's end for one.
+func (b *smsBook) wait(ctx context.Context, to string, since time.Time, tried []string) (string, bool) {
 	for {
 		b.mu.Lock()
 		l, ch := b.last[to], b.changed
 		b.mu.Unlock()
-		if n := len(l); n > 0 && !l[n-1].at.Before(since) {
-			return l[n-1].code, true
+		for i := len(l) - 1; i >= 0 && !l[i].at.Before(since); i-- {
+			if !slices.Contains(tried, l[i].code) {
+				return l[i].code, true
+			}
 		}
 		select {
 		case <-ch:
@@ -92,6 +95,19 @@ func (b *smsBook) perCodeHistogram() (hist map[int]int, extra map[string]int) {
 		}
 	}
 	return hist, extra
+}
+
+// beyond is, per number, the SMS beyond bound per code.
+func (b *smsBook) beyond(bound int) map[string]int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string]int{}
+	for k, n := range b.perCode {
+		if n > bound {
+			out[k.to] += n - bound
+		}
+	}
+	return out
 }
 
 func (b *smsBook) allCodes() map[string]bool {

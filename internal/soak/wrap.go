@@ -175,6 +175,21 @@ func (p faultyProvider) Send(ctx context.Context, m providers.Message) (provider
 	return r, nil
 }
 
+// delivered hands each SMS a simulated carrier delivered to sent: what
+// reaches the phone. No fault here: the carrier's drops are its own.
+type delivered struct {
+	providers.Provider
+	sent func(to, body string)
+}
+
+func (d delivered) Send(ctx context.Context, m providers.Message) (providers.Receipt, error) {
+	r, err := d.Provider.Send(ctx, m)
+	if err == nil {
+		d.sent(m.To, m.Body)
+	}
+	return r, err
+}
+
 // wrappers put the faults between the stack and its parts.
 func wrappers(f Faults, window *windowFaults, sent func(to, body string)) localstack.Wrappers {
 	return localstack.Wrappers{
