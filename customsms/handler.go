@@ -227,14 +227,15 @@ func (h *Handler) enqueue(ctx context.Context, ev Event, j job) error {
 	case err != nil:
 		return err
 	}
-	return h.send(ctx, kr, id, j, rec.ExpiresAt)
+	return h.send(ctx, kr, id, j, rec.ExpiresAt, "CustomSMSEnqueued")
 }
 
 // send seals the code into a job for record id and enqueues it. A failed
 // enqueue leaves the record as it is: Cognito's retry finds it unclaimed
 // and enqueues again (duplicate), so nothing is lost, and the worker's
 // claim on the record keeps two queued copies to one SMS.
-func (h *Handler) send(ctx context.Context, kr *otp.Keyring, id string, j job, expires time.Time) error {
+// metric names the count: a retry's copy is not a second SMS.
+func (h *Handler) send(ctx context.Context, kr *otp.Keyring, id string, j job, expires time.Time, metric string) error {
 	msgID, err := otp.NewID(h.env.Rand)
 	if err != nil {
 		return fmt.Errorf("message id: %w", err)
@@ -249,7 +250,7 @@ func (h *Handler) send(ctx context.Context, kr *otp.Keyring, id string, j job, e
 		return fmt.Errorf("enqueue: %w", err)
 	}
 	j.log.Info("custom SMS enqueued", "job", id, "message", msgID)
-	h.env.Metrics.Count("CustomSMSEnqueued", metrics.Dim{Name: "Kind", Value: j.kind}, metrics.Dim{Name: "Country", Value: j.num.Region})
+	h.env.Metrics.Count(metric, metrics.Dim{Name: "Kind", Value: j.kind}, metrics.Dim{Name: "Country", Value: j.num.Region})
 	return nil
 }
 
@@ -304,7 +305,7 @@ func (h *Handler) duplicate(ctx context.Context, kr *otp.Keyring, id string, j j
 		return refuse(ReasonEarlierFailed, nil)
 	case c.Delivery.State == otp.DeliveryNone:
 		j.log.Info("retried event: job not claimed yet, enqueued again", "job", id)
-		return h.send(ctx, kr, id, j, c.ExpiresAt)
+		return h.send(ctx, kr, id, j, c.ExpiresAt, "CustomSMSReenqueued")
 	}
 	j.log.Info("retried event: already taken by the worker", "job", id, "delivery", c.Delivery.State.String())
 	return nil

@@ -68,8 +68,8 @@ func validID(s string) bool { return charclass.HexLower.Match(s, 32, 32) }
 // validKeyID is ^[0-9a-f]{12}$.
 func validKeyID(s string) bool { return charclass.HexLower.Match(s, 12, 12) }
 
-// validTo is ^\+[1-9][0-9]{6,14}$.
-func validTo(s string) bool { return charclass.PlusNumber(s, 6, 14) }
+// validTo is ^\+[1-9][0-9]{6,14}$: the numbers Create takes.
+func validTo(s string) bool { return country.E164Shaped(s) }
 
 // localeTag is ^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$.
 var localeTag = charclass.Tag{First: charclass.Letters, FirstMin: 2, FirstMax: 3, Rest: charclass.Alnum, RestMin: 2, RestMax: 8}

@@ -274,6 +274,11 @@ func TestCreateRefusesNumbers(t *testing.T) {
 		{"megabyte-phone.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
 		{"unknown-calling-code.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
 		{"impossible-length.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		// Lengths some German numbers have, but outside E.164's 7 to 15
+		// digits that a queue message takes: refused, not OTP_UNAVAILABLE.
+		{"short-german.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"long-german.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
+		{"unknown-user-short-german.json", nil, "OTP_NUMBER_NOT_ALLOWED"},
 		{"no-country.json", nil, "OTP_COUNTRY_NOT_ALLOWED"},
 		{"india.json", []string{"US"}, "OTP_COUNTRY_NOT_ALLOWED"},
 		{"unknown-user-garbage.json", nil, "OTP_NUMBER_NOT_ALLOWED"},

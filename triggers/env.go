@@ -156,23 +156,33 @@ type SendSettings struct {
 }
 
 // SendSettingsFromEnv reads the send caps, OTP_ALLOWED_COUNTRIES,
-// OTP_ALLOW_VOIP, OTP_DEFAULT_LOCALE and OTP_DEADLINE, and nothing of
+// OTP_DEFAULT_LOCALE and OTP_DEADLINE, and nothing of
 // Create's own code policy or test numbers; problems go to e.
 func SendSettingsFromEnv(e *config.Env) SendSettings {
 	return SendSettings{
 		Caps:          caps(e),
-		Phone:         phonePolicy(e),
+		Phone:         allowList(e),
 		DefaultLocale: defaultLocale(e, DefaultConfig().DefaultLocale),
 		Deadline:      deadline(e),
 	}
 }
 
+// phonePolicy is PreSignUp's: the allow-list and OTP_ALLOW_VOIP, the
+// number type being judged only where a number enters.
 func phonePolicy(e *config.Env) e164.Policy {
+	p := allowList(e)
+	p.AllowVoIP = e.Bool(EnvAllowVoIP)
+	return p
+}
+
+// allowList is what Create and the Custom SMS Sender check of a number
+// PreSignUp judged (e164.Policy.Check): OTP_ALLOWED_COUNTRIES only.
+func allowList(e *config.Env) e164.Policy {
 	countries, err := country.ParseList(e.Raw(EnvAllowedCountry))
 	if err != nil {
 		e.Fail(EnvAllowedCountry, err.Error())
 	}
-	return e164.Policy{AllowedCountries: countries, AllowVoIP: e.Bool(EnvAllowVoIP)}
+	return e164.Policy{AllowedCountries: countries}
 }
 
 // defaultLocale is a language tag of at most schema.MaxLocaleLen characters,

@@ -10,6 +10,8 @@ package country
 
 import (
 	"slices"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 )
 
 // Wellformed reports whether s has the form of a country code: two ASCII
@@ -20,6 +22,17 @@ func Wellformed(s string) bool {
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// MinDigits and MaxDigits bound the digits, calling code included, of a
+// number we text: E.164 allows 15, and no region's numbers have fewer than
+// 7. The plan calls some longer numbers valid (German ones of up to 17
+// digits): those cannot be sent as E.164, so neither Create nor a queue
+// message takes them.
+const MinDigits, MaxDigits = 7, 15
+
+// E164Shaped reports whether s is '+' and MinDigits to MaxDigits ASCII
+// digits, the first not 0: ^\+[1-9][0-9]{6,14}$.
+func E164Shaped(s string) bool { return charclass.PlusNumber(s, MinDigits-1, MaxDigits-1) }
 
 // Known reports whether code is a region the numbering plan gives numbers
 // (upper case, as phone.Number.Region spells it): what a per-country route

@@ -179,8 +179,8 @@ func TestOfRefuses(t *testing.T) {
 		{"+0123456789", country.ErrNotE164},
 		{"+2", country.ErrNotE164},
 		{"+1", country.ErrNotE164},
-		{"+141555501", country.ErrNotE164},           // 9 digits: NANP numbers have 10 (7 local)
-		{"+999123456789", country.ErrNotE164},        // no such calling code
+		{"+141555501", country.ErrNotE164},            // 9 digits: NANP numbers have 10 (7 local)
+		{"+999123456789", country.ErrNotE164},         // no such calling code
 		{"+44123456789012345678", country.ErrNotE164}, // longer than any national number
 		{"+80012345678", country.ErrNoCountry},
 		{"+882123456789", country.ErrNoCountry},

@@ -54,8 +54,9 @@ func (p Policy) Allows(region string) bool {
 	return len(p.AllowedCountries) == 0 || slices.ContainsFunc(p.AllowedCountries, func(c string) bool { return strings.EqualFold(c, region) })
 }
 
-// Check accepts s when it is in E.164 exactly ('+' and digits, a calling
-// code the plan knows, a national number of a length its regions use) and
+// Check accepts s when it is in E.164 exactly ('+' and 7 to 15 digits, a
+// calling code the plan knows, a national number of a length its regions
+// use) and
 // its country (country.Of: for a valid number, the plan's own answer) is
 // one the allow-list holds. ErrInvalid or ErrCountryNotAllowed otherwise.
 //
@@ -67,6 +68,9 @@ func (p Policy) Check(s string) (Number, error) {
 		return Number{}, fmt.Errorf("check phone: input is %d bytes, longer than %d: %w", len(s), mask.MaxInputLen, ErrInvalid)
 	}
 	masked := mask.Phone(s)
+	if !country.E164Shaped(s) {
+		return Number{}, fmt.Errorf("check phone %s: not '+' and %d to %d digits: %w", masked, country.MinDigits, country.MaxDigits, ErrInvalid)
+	}
 	region, err := country.Of(s)
 	switch {
 	case errors.Is(err, country.ErrNoCountry):
