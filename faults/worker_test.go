@@ -100,6 +100,9 @@ func (s *stack) fill(n int) []string {
 		// Not the worker's to deliver; counted in the Create scenario.
 		s.t.Logf("%d of %d Creates answered with a challenge they never enqueued (a store slower than Create's deadline: the Create scenario's unvoided case); left out", unqueued, n)
 	}
+	if len(signedIn) < n/2 {
+		s.t.Fatalf("only %d of %d numbers have a message queued: too loaded to set the scenario up", len(signedIn), n)
+	}
 	return signedIn
 }
 
