@@ -132,10 +132,13 @@ func (s *stack) noteChallenge(phone, id string) {
 // explainMissing logs, for each number with no SMS, no dead letter and no
 // message left, its challenge's state in the store and its story.
 func (s *stack) explainMissing(out outcome, trace *sqsTrace) {
-	logs := s.logs.String()
+	logs := ""
 	for p, got := range out.sms {
 		if len(got) > 0 || out.dead[p] != "" || out.late[p] {
 			continue
+		}
+		if logs == "" {
+			logs = s.logs.String() // large in a long run: read only when needed
 		}
 		id := s.answered(p)
 		c, err := s.direct.GetChallenge(context.Background(), id)
