@@ -165,8 +165,8 @@ func (r *recordTimer) window() (p50, max time.Duration) {
 // outcome is where every message ended: SMS per number, dead letters'
 // reasons per number.
 type outcome struct {
-	sms    map[string][]sms
-	dead   map[string]string
+	sms  map[string][]sms
+	dead map[string]string
 	// late: numbers whose message was still on the queue when the workers
 	// stopped at the time limit (unfinished, not lost); unsettled: messages
 	// still in flight after settleBound, numbers unknown.
