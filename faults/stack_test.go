@@ -80,6 +80,9 @@ type stack struct {
 	queueURL, dlq  string
 	logs           *testutil.SyncBuffer
 	log            *slog.Logger
+
+	mu         sync.Mutex
+	challenges map[string]string // number -> the challenge its Create answered with
 }
 
 func newStack(t testing.TB, seed uint64, ddb, sq faultproxy.Config) *stack {
