@@ -7,7 +7,6 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 )
@@ -145,10 +144,6 @@ func parseReason(err error) string {
 		return "not a number"
 	}
 }
-
-// ParseCountryList is country.ParseList: the allow-list's codes, checked
-// against the plan's regions without the plan.
-func ParseCountryList(s string) ([]string, error) { return country.ParseList(s) }
 
 // Mask hides all but the last 4 digits of a phone number: see mask.Phone,
 // which callers that need no numbering plan use directly.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 )
 
 //go:generate go run ./gen -o callingcodes.go
@@ -45,7 +47,7 @@ var (
 // applied to Of's answer never lets in a region it does not list.
 func Of(e164 string) (string, error) {
 	digits, ok := strings.CutPrefix(e164, "+")
-	if !ok || !allDigits(digits) {
+	if !ok || !charclass.Digits.Match(digits, 1, len(digits)) {
 		return "", fmt.Errorf("%w: must be '+' and digits only", ErrNotE164)
 	}
 	cc, national, ok := splitCallingCode(digits)
@@ -89,18 +91,6 @@ func regionOf(cc callingCode, national string) string {
 		}
 	}
 	return cc.region
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // ParseList parses a comma-separated list of ISO 3166 alpha-2 region codes
