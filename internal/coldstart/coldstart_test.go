@@ -67,6 +67,9 @@ var functions = []function{
 // handler's: what the function adds to what every Go Lambda pays here).
 // Each function gets one unmeasured start first, and every start waits
 // OTP_COLDSTART_SETTLE (250ms) for the local servers to go quiet.
+// OTP_COLDSTART_BINDIR=<dir> starts <dir>/<function>/bootstrap instead of
+// building ./cmd/<function>: another tree's functions, built the same way,
+// measured against the same servers (a function it lacks is skipped).
 //
 // init-failure/<function>: one start with a bad setting, logging how the
 // init ended: Lambda wants /init/error with a message naming the variable;
@@ -415,6 +418,15 @@ func (w *world) build(b *testing.B, name string) string {
 	pkg := "./cmd/" + name
 	if name == "empty" || name == "nop" {
 		pkg = "./internal/coldstart/testdata/" + name
+	} else if dir := os.Getenv("OTP_COLDSTART_BINDIR"); dir != "" {
+		// Another tree's functions, built as below, to compare with this
+		// one's on the same machine at the same time.
+		bin := filepath.Join(dir, name, "bootstrap")
+		if _, err := os.Stat(bin); err != nil {
+			b.Skipf("OTP_COLDSTART_BINDIR has no %s: %v", name, err)
+		}
+		w.bins[name] = bin
+		return bin
 	}
 	bin := filepath.Join(w.binDir, name, "bootstrap")
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
