@@ -38,6 +38,28 @@ func TestMarkdownLinks(t *testing.T) {
 	}
 }
 
+// TestReadmeLinksEachPageOnce keeps README a front page: every page in
+// docs/ is reachable from it, by exactly one link (one topic per page, each
+// linked once), so no topic hides and none is announced twice.
+func TestReadmeLinksEachPageOnce(t *testing.T) {
+	docs, err := filepath.Glob(filepath.Join("..", "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, target := range links(t, filepath.Join("..", "README.md")) {
+		path, _, _ := strings.Cut(target, "#")
+		if strings.HasPrefix(path, "docs/") && strings.HasSuffix(path, ".md") {
+			count[filepath.Base(path)]++
+		}
+	}
+	for _, d := range docs {
+		if n := count[filepath.Base(d)]; n != 1 {
+			t.Errorf("README links docs/%s %d times, want once", filepath.Base(d), n)
+		}
+	}
+}
+
 func checkLink(from, target string, anchors map[string]map[string]bool) error {
 	if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
 		return nil
