@@ -1,11 +1,16 @@
 package customsms
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/refusal"
+)
 
 // Reasons a message is refused: the Refusal's Reason and the CustomSMSRefused
 // metric's Reason dimension.
 const (
-	ReasonUnknownSource = "UnknownSource"  // triggerSource is not a Custom SMS Sender source
+	ReasonUnknownSource = "UnknownSource"  // triggerSource is not a Custom SMS Sender source (the error is OTP_BAD_REQUEST)
 	ReasonBadRequest    = "BadRequest"     // request.type is not customSMSSenderRequestV1, or the event is for another pool
 	ReasonNoPhone       = "NoPhone"        // no phone_number attribute
 	ReasonNumberRefused = "NumberRefused"  // not E.164 of the plan, or country not allowed
@@ -21,7 +26,8 @@ const (
 // Refusal is the handler's error: Cognito fails the user's request (and
 // retries the trigger) when the trigger returns an error. Its text names
 // the reason and, for a send cap, when to try again, never a code or a
-// number.
+// number. A refusal every trigger makes alike (an event meant for another
+// trigger) has that refusal's text instead: the OTP_* code alone.
 type Refusal struct {
 	Reason     string
 	RetryAfter int // seconds; 0 when not given
@@ -29,6 +35,9 @@ type Refusal struct {
 }
 
 func (r *Refusal) Error() string {
+	if common := (*refusal.Refusal)(nil); errors.As(r.cause, &common) {
+		return common.Error()
+	}
 	if r.RetryAfter > 0 {
 		return fmt.Sprintf("custom SMS sender refused: %s retryAfter=%d", r.Reason, r.RetryAfter)
 	}

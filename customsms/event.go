@@ -1,6 +1,13 @@
 package customsms
 
-import "github.com/aws/aws-lambda-go/events"
+import (
+	"maps"
+	"slices"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
+)
 
 // RequestTypeV1 is request.type of the only event version Cognito sends
 // (LambdaVersion V1_0).
@@ -34,6 +41,10 @@ var kinds = map[string]string{
 	"CustomSMSSender_AccountTakeOverNotification": "accountTakeOver",
 	"CustomSMSSender_Authentication":              "authentication",
 }
+
+// sources are the trigger's own sources, for the check every trigger
+// makes (refusal.CheckSource).
+var sources = source.Set{Trigger: "CustomSMSSender", Values: slices.Sorted(maps.Keys(kinds))}
 
 // Kind returns the queue message kind of a trigger source.
 func Kind(triggerSource string) (string, bool) {

@@ -17,6 +17,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/refusal"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/source"
 )
 
@@ -118,10 +119,12 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
 
 // parse checks the event and decrypts its code.
 func (h *Handler) parse(ctx context.Context, ev Event, log *slog.Logger) (job, error) {
-	kind, ok := Kind(ev.TriggerSource)
-	if !ok {
-		return job{}, refuse(ReasonUnknownSource, nil)
+	// Another trigger's event is refused as every trigger refuses it
+	// (OTP_BAD_REQUEST), before anything is read or decrypted.
+	if err := refusal.CheckSource(sources, log, ev.TriggerSource); err != nil {
+		return job{}, refuse(ReasonUnknownSource, err)
 	}
+	kind, _ := Kind(ev.TriggerSource)
 	if ev.Request.Type != RequestTypeV1 {
 		return job{}, refuse(ReasonBadRequest, fmt.Errorf("request type %.40q", ev.Request.Type))
 	}

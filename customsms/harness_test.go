@@ -26,7 +26,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers"
-	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue/sqssdk"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/smstext"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
@@ -144,7 +144,7 @@ func newHarness(t testing.TB, cfg customsms.Config) *harness {
 		t.Fatal(err)
 	}
 	h.url = aws.ToString(q.QueueUrl)
-	sq, err := queue.NewSQS(h.sqs, h.url)
+	sq, err := sqssdk.New(h.sqs, h.url)
 	if err != nil {
 		t.Fatal(err)
 	}

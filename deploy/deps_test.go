@@ -18,8 +18,19 @@ const (
 	// start-up); nothing of ours uses it.
 	display = "golang.org/x/text/language/display"
 	// providers is our provider code: only the worker sends.
-	providers = "github.com/cognito-phone-otp/cognito-phone-otp/providers"
+	providers = ours + "providers"
+	ours      = "github.com/cognito-phone-otp/cognito-phone-otp/"
 )
+
+// wiring is what of ours Define and PreSignUp must not link: the packages
+// of functions that store, queue, route or send, with their subpackages.
+var wiring = []string{ours + "routing", providers, ours + "queue", ours + "store", ours + "worker",
+	ours + "schema", ours + "delivery", ours + "secret", ours + "customsms"}
+
+// triggersItself is package triggers (Create's code, and through it the
+// other triggers' packages), not its subpackages, where Define and
+// PreSignUp live.
+var triggersItself = []string{ours + "triggers"}
 
 // sdkConfig is the SDK's default configuration: it links the SSO, SSO
 // OIDC, STS and sign-in clients to find credentials a Lambda function never
@@ -45,17 +56,19 @@ var lean = append([]string{sdkConfig}, secretClients...)
 var linkRules = map[string]struct {
 	services []string // aws-sdk-go-v2/service/<name> allowed
 	never    []string // import path prefixes it must not link
+	// neverPkg are packages it must not link, their subpackages allowed.
+	neverPkg []string
 }{
-	"define-auth-challenge": {never: []string{sdk, twilioGo, numbering}},
-	"pre-sign-up":           {never: []string{sdk, twilioGo}},
-	// Create sends through queue's JSON client; the queue package still
-	// links the SQS client's package (the worker and the local stack use it).
-	// It names the channel of the first send from the configuration
+	"define-auth-challenge": {never: append([]string{sdk, twilioGo, numbering}, wiring...), neverPkg: triggersItself},
+	"pre-sign-up":           {never: append([]string{sdk, twilioGo}, wiring...), neverPkg: triggersItself},
+	// Create sends through queue's JSON client (queue.NewSQSJSON); the
+	// generated SQS client's sender is in queue/sqssdk, which it does not
+	// link. It names the channel of the first send from the configuration
 	// (packages channel, routing), without the providers. It checks the
 	// number PreSignUp judged by its shape and country (phone/e164,
 	// phone/country's generated table), without the numbering plan, whose
 	// start-up cost 15 to 20 ms of its cold start.
-	"create-auth-challenge": {services: []string{"dynamodb", "sqs"}, never: append([]string{twilioGo, providers, numbering, display}, lean...)},
+	"create-auth-challenge": {services: []string{"dynamodb"}, never: append([]string{twilioGo, providers, numbering, display}, lean...)},
 	// Verify and PostAuthentication parse no number: the challenge carries
 	// its country and the pool's spelling (triggers/verify, triggers/postauth).
 	"verify-auth-challenge": {services: []string{"dynamodb"}, never: append([]string{twilioGo, numbering}, lean...)},
@@ -68,9 +81,10 @@ var linkRules = map[string]struct {
 	"sms-worker": {services: []string{"dynamodb", "sqs", "sns", "pinpointsmsvoicev2"}, never: append([]string{numbering}, lean...)},
 	// Decrypts with KMS (the Encryption SDK's keyring builds its own client
 	// from the SDK's default configuration); caps and records in DynamoDB;
-	// enqueues on SQS. Like Create, it checks the number Cognito holds
-	// (judged by PreSignUp) without the numbering plan.
-	"custom-sms-sender": {services: append([]string{"kms", "dynamodb", "sqs"}, credentialServices...), never: append([]string{twilioGo, numbering, display}, secretClients...)},
+	// enqueues on SQS through the JSON client, as Create does. Like Create,
+	// it checks the number Cognito holds (judged by PreSignUp) without the
+	// numbering plan.
+	"custom-sms-sender": {services: append([]string{"kms", "dynamodb"}, credentialServices...), never: append([]string{twilioGo, numbering, display}, secretClients...)},
 	// sms-receipts: the delivery ledger, and of twilio-go only the
 	// signature validator (client), no REST API.
 	"sms-receipts": {services: []string{"dynamodb"}, never: append([]string{twilioGo + "/rest", twilioGo + "/twiml", numbering}, lean...)},
@@ -137,6 +151,9 @@ func TestEachFunctionLinksOnlyWhatItUses(t *testing.T) {
 					if p == bad || strings.HasPrefix(p, bad+"/") {
 						t.Errorf("links %s", p)
 					}
+				}
+				if slices.Contains(rule.neverPkg, p) {
+					t.Errorf("links %s", p)
 				}
 				if s := service(p); s != "" && !slices.Contains(allowed, s) {
 					t.Errorf("links %s, a client it does not call", p)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -52,10 +53,13 @@ func TestBadConfigurationFailsTheInit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds every function")
 	}
+	// names are the variables the error must name; one in env but not in
+	// names must not be named: a valid value, or another function's
+	// variable, which this one does not read (OTP_ALLOW_VOIP is PreSignUp's).
 	bad := map[string]struct{ env, names []string }{
 		"define-auth-challenge": {[]string{"OTP_MAX_ATTEMPTS=0"}, []string{"OTP_MAX_ATTEMPTS"}},
-		"pre-sign-up":           {[]string{"OTP_ALLOWED_COUNTRIES=XX"}, []string{"OTP_ALLOWED_COUNTRIES"}},
-		"create-auth-challenge": {[]string{"OTP_CODE_LENGTH=x"}, []string{"OTP_CODE_LENGTH", "OTP_TABLE_NAME", "OTP_QUEUE_URL", "OTP_SECRET"}},
+		"pre-sign-up":           {[]string{"OTP_ALLOWED_COUNTRIES=XX", "OTP_ALLOW_VOIP=perhaps"}, []string{"OTP_ALLOWED_COUNTRIES", "OTP_ALLOW_VOIP"}},
+		"create-auth-challenge": {[]string{"OTP_CODE_LENGTH=x", "OTP_ALLOW_VOIP=perhaps"}, []string{"OTP_CODE_LENGTH", "OTP_TABLE_NAME", "OTP_QUEUE_URL", "OTP_SECRET"}},
 		"verify-auth-challenge": {[]string{"OTP_TABLE_NAME=otp", "OTP_SECRET=ssm:/otp", "OTP_DEADLINE=1h"}, []string{"OTP_DEADLINE"}},
 		"post-authentication":   {[]string{"OTP_LOG_LEVEL=LOUD"}, []string{"OTP_LOG_LEVEL", "OTP_TABLE_NAME"}},
 		"sms-worker":            {[]string{"SMS_PROVIDERS=pigeon", "WORKER_CLAIM_STALE=1s"}, []string{"SMS_PROVIDERS", "WORKER_CLAIM_STALE", "OTP_DLQ_URL"}},
@@ -102,6 +106,12 @@ func TestBadConfigurationFailsTheInit(t *testing.T) {
 			for _, name := range bad[f.cmd].names {
 				if !strings.Contains(got["errorMessage"], name+": ") {
 					t.Errorf("init error %q does not name %s", got["errorMessage"], name)
+				}
+			}
+			for _, kv := range bad[f.cmd].env {
+				name, _, _ := strings.Cut(kv, "=")
+				if !slices.Contains(bad[f.cmd].names, name) && strings.Contains(got["errorMessage"], name+": ") {
+					t.Errorf("init error %q names %s, another function's variable", got["errorMessage"], name)
 				}
 			}
 		})

@@ -27,6 +27,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/postauth"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/verify"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
@@ -54,7 +55,7 @@ func parser[S any](fromEnv func(func(string) string) (S, error)) func(func(strin
 }
 
 var functions = []function{
-	{"PreSignUpFunction", "pre-sign-up", "PreSignUp", "", nil, parser(triggers.PreSignUpFromEnv)},
+	{"PreSignUpFunction", "pre-sign-up", "PreSignUp", "", nil, parser(presignup.FromEnv)},
 	{"DefineAuthChallengeFunction", "define-auth-challenge", "DefineAuthChallenge", "", nil, parser(define.FromEnv)},
 	{"CreateAuthChallengeFunction", "create-auth-challenge", "CreateAuthChallenge", "",
 		[]string{config.EnvTable, config.EnvQueueURL, config.EnvSecret}, parser(triggers.CreateFromEnv)},
@@ -611,7 +612,7 @@ func allowedEnv() map[string]bool {
 	names := []string{
 		config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL, config.EnvLogLevel,
 		triggers.EnvCodeLength, triggers.EnvCodeTTL, triggers.EnvMaxAttempts, triggers.EnvResendCooldown,
-		triggers.EnvSessionValidity, triggers.EnvAllowedCountry, triggers.EnvAllowVoIP,
+		triggers.EnvSessionValidity, triggers.EnvAllowedCountry, presignup.EnvAllowVoIP,
 		triggers.EnvCapPhone15m, triggers.EnvCapPhoneDay, triggers.EnvCapCountryHour, triggers.EnvCapGlobalHour,
 		triggers.EnvCounterShards, triggers.EnvDefaultLocale, triggers.EnvDeadline,
 		triggers.EnvTestNumbers,

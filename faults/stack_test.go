@@ -23,6 +23,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue/sqssdk"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
@@ -162,7 +163,7 @@ func (s *stack) triggersOver(st triggers.Store, q triggers.Queue, keys triggers.
 }
 
 func (s *stack) queueVia(c *sqs.Client) *queue.SQS {
-	q, err := queue.NewSQS(c, s.queueURL)
+	q, err := sqssdk.New(c, s.queueURL)
 	if err != nil {
 		s.t.Fatal(err)
 	}

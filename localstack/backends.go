@@ -22,6 +22,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/delivery"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue/sqssdk"
 	"github.com/cognito-phone-otp/cognito-phone-otp/receipts"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
@@ -117,7 +118,7 @@ func newBackends(ctx context.Context, o Options, cfg settings) (*backends, error
 	if err != nil {
 		return nil, err
 	}
-	q, err := queue.NewSQS(sqsc, cfg.QueueURL)
+	q, err := sqssdk.New(sqsc, cfg.QueueURL)
 	if err != nil {
 		return nil, err
 	}

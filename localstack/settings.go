@@ -2,7 +2,9 @@ package localstack
 
 import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 	"github.com/cognito-phone-otp/cognito-phone-otp/worker"
 )
 
@@ -15,6 +17,9 @@ type settings struct {
 	QueueURL string
 	Secret   config.Secret
 	Triggers triggers.Config
+	// PreSignUp is PreSignUp's number policy: Triggers' allow-list with
+	// OTP_ALLOW_VOIP, which only PreSignUp reads.
+	PreSignUp phone.Policy
 	// Resend bounds the worker's resends when --simulate-delivery runs
 	// several providers (SMS_DELIVERY_TIMEOUT, SMS_MAX_SENDS_PER_CODE,
 	// SMS_RESEND_MIN_LIFE, as the sms-worker reads them).
@@ -38,6 +43,7 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		Resend:          worker.ResendFromEnv(e),
 		TwilioAuthToken: e.Raw(EnvTwilioAuthToken),
 	}
+	s.PreSignUp = presignup.WithVoIPFromEnv(e, s.Triggers.Phone)
 	e.LogLevel() // refused as the functions refuse it, though --log sets the level here
 	return s, e.Err()
 }

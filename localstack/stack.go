@@ -112,7 +112,7 @@ func (s *Stack) wire(ks triggerKeys) (http.Handler, error) {
 		AuthFlows: ps.ExplicitAuthFlows, ReadAttributes: ps.ReadAttributes, WriteAttributes: ps.WriteAttributes,
 		Users: users, Tokens: issuer, Log: o.Log, Now: o.Now,
 		Triggers: idp.Triggers{
-			PreSignUp: presignup.New(tc.Phone, env).Handle,
+			PreSignUp: presignup.New(s.cfg.PreSignUp, env).Handle,
 			Define:    define.Handle, Create: create.Handle, Verify: verify.Handle,
 			PostAuthentication: postAuth.Handle,
 		},

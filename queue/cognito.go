@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
@@ -22,9 +19,9 @@ func (q *SQS) EnqueueCognito(ctx context.Context, m schema.CognitoSMS) error {
 	if err != nil {
 		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
 	}
-	return q.send(ctx, m.MessageID, body, map[string]types.MessageAttributeValue{
-		AttrVersion: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(m.Version))},
-		AttrKind:    {DataType: aws.String("String"), StringValue: aws.String(m.Kind)},
+	return q.send(ctx, m.MessageID, body, map[string]Attribute{
+		AttrVersion: {DataType: "Number", StringValue: strconv.Itoa(m.Version)},
+		AttrKind:    {DataType: "String", StringValue: m.Kind},
 	})
 }
 

@@ -7,10 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
@@ -23,16 +19,23 @@ const (
 	AttrChallengeID = "challengeId" // String, 32 lower-case hex digits
 )
 
-// SQSAPI is the part of *sqs.Client that SQS uses.
-type SQSAPI interface {
-	SendMessage(ctx context.Context, params *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+// Attribute is one message attribute of type String or Number.
+type Attribute struct {
+	DataType    string
+	StringValue string `json:",omitempty"`
 }
 
-var _ SQSAPI = (*sqs.Client)(nil)
+// Sender is SQS's SendMessage: one body, with its attributes, on a queue.
+// NewSQSJSON's sends in the JSON protocol; package queue/sqssdk's through
+// the generated client, which the trigger functions do not link.
+type Sender interface {
+	SendMessage(ctx context.Context, queueURL, body string, attrs map[string]Attribute) error
+}
 
 // JSONAPI calls one operation of SQS's JSON protocol (*awsjson.Client of
 // awsjson.SQS). The trigger functions send through it: SendMessage is all
-// they call, and the generated SQS client adds about 0.4 MB to a binary.
+// they call, and the generated SQS client adds about 0.4 MB to a binary
+// and its package initialisation to their cold start.
 // Errors from SQS wrap *awsjson.APIError.
 type JSONAPI interface {
 	Call(ctx context.Context, operation string, in, out any) error
@@ -47,32 +50,28 @@ type JSONAPI interface {
 // content-based deduplication, and would cap throughput per group; none of
 // that buys us anything, so FIFO queue URLs are refused.
 type SQS struct {
-	client   SQSAPI  // or
-	api      JSONAPI // one of the two is set
+	sender   Sender
 	queueURL string
 }
 
-// NewSQS returns an SQS that sends to queueURL through client.
-func NewSQS(client SQSAPI, queueURL string) (*SQS, error) {
-	if client == nil {
+// NewSQS returns an SQS that sends to queueURL through sender.
+func NewSQS(sender Sender, queueURL string) (*SQS, error) {
+	if sender == nil {
 		return nil, errors.New("queue: SQS client is nil")
 	}
 	if err := checkURL(queueURL); err != nil {
 		return nil, err
 	}
-	return &SQS{client: client, queueURL: queueURL}, nil
+	return &SQS{sender: sender, queueURL: queueURL}, nil
 }
 
-// NewSQSJSON returns an SQS that sends to queueURL through api: the same
-// messages as NewSQS's, without the generated client.
+// NewSQSJSON returns an SQS that sends to queueURL through api, the JSON
+// protocol, without the generated client.
 func NewSQSJSON(api JSONAPI, queueURL string) (*SQS, error) {
 	if api == nil {
 		return nil, errors.New("queue: SQS client is nil")
 	}
-	if err := checkURL(queueURL); err != nil {
-		return nil, err
-	}
-	return &SQS{api: api, queueURL: queueURL}, nil
+	return NewSQS(jsonSender{api}, queueURL)
 }
 
 func checkURL(queueURL string) error {
@@ -86,56 +85,41 @@ func checkURL(queueURL string) error {
 }
 
 // Enqueue sends m as one SQS message whose body is m.Encode(). Errors name
-// the message id, never the phone number; the SDK's typed errors (such as
-// *types.QueueDoesNotExist), or through NewSQSJSON an *awsjson.APIError
-// with that code, and context errors stay reachable with errors.As and
-// errors.Is.
+// the message id, never the phone number; the sender's errors (through
+// NewSQSJSON an *awsjson.APIError, through queue/sqssdk the SDK's typed
+// errors such as *types.QueueDoesNotExist) and context errors stay
+// reachable with errors.As and errors.Is.
 func (q *SQS) Enqueue(ctx context.Context, m schema.Message) error {
 	body, err := m.Encode()
 	if err != nil {
 		return fmt.Errorf("enqueue message %s: %w", safeID(m.MessageID), err)
 	}
-	return q.send(ctx, m.MessageID, body, map[string]types.MessageAttributeValue{
-		AttrVersion:     {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(m.Version))},
-		AttrChallengeID: {DataType: aws.String("String"), StringValue: aws.String(m.ChallengeID)},
+	return q.send(ctx, m.MessageID, body, map[string]Attribute{
+		AttrVersion:     {DataType: "Number", StringValue: strconv.Itoa(m.Version)},
+		AttrChallengeID: {DataType: "String", StringValue: m.ChallengeID},
 	})
 }
 
 // send puts one encoded body on the queue; id names it in errors.
-func (q *SQS) send(ctx context.Context, id string, body []byte, attrs map[string]types.MessageAttributeValue) error {
-	var err error
-	if q.api != nil {
-		err = q.sendJSON(ctx, body, attrs)
-	} else {
-		_, err = q.client.SendMessage(ctx, &sqs.SendMessageInput{
-			QueueUrl:          aws.String(q.queueURL),
-			MessageBody:       aws.String(string(body)),
-			MessageAttributes: attrs,
-		})
-	}
-	if err != nil {
+func (q *SQS) send(ctx context.Context, id string, body []byte, attrs map[string]Attribute) error {
+	if err := q.sender.SendMessage(ctx, q.queueURL, string(body), attrs); err != nil {
 		return fmt.Errorf("enqueue message %s on SQS: %w", id, err)
 	}
 	return nil
 }
 
-// sendJSON is SendMessage in SQS's JSON protocol, with the members the
+// jsonSender is SendMessage in SQS's JSON protocol, with the members the
 // API reference names.
-func (q *SQS) sendJSON(ctx context.Context, body []byte, attrs map[string]types.MessageAttributeValue) error {
-	type attr struct {
-		DataType    string
-		StringValue string `json:",omitempty"`
-	}
+type jsonSender struct{ api JSONAPI }
+
+func (s jsonSender) SendMessage(ctx context.Context, queueURL, body string, attrs map[string]Attribute) error {
 	in := struct {
 		QueueUrl          string
 		MessageBody       string
-		MessageAttributes map[string]attr `json:",omitempty"`
-	}{QueueUrl: q.queueURL, MessageBody: string(body), MessageAttributes: map[string]attr{}}
-	for name, a := range attrs {
-		in.MessageAttributes[name] = attr{DataType: aws.ToString(a.DataType), StringValue: aws.ToString(a.StringValue)}
-	}
+		MessageAttributes map[string]Attribute `json:",omitempty"`
+	}{QueueUrl: queueURL, MessageBody: body, MessageAttributes: attrs}
 	var out struct{ MessageId string }
-	return q.api.Call(ctx, "SendMessage", in, &out)
+	return s.api.Call(ctx, "SendMessage", in, &out)
 }
 
 // safeID returns id for an error message if it has the shape of a message

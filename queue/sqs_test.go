@@ -20,6 +20,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue/sqssdk"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 )
 
@@ -88,7 +89,7 @@ func TestNewSQS(t *testing.T) {
 	client := sqs.New(sqs.Options{Region: "us-east-1"})
 	tests := []struct {
 		name     string
-		client   queue.SQSAPI
+		client   sqssdk.SQSAPI
 		queueURL string
 		wantErr  bool
 	}{
@@ -100,7 +101,7 @@ func TestNewSQS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, err := queue.NewSQS(tt.client, tt.queueURL)
+			q, err := sqssdk.New(tt.client, tt.queueURL)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("NewSQS error = %v, want error %t", err, tt.wantErr)
 			}
@@ -119,7 +120,7 @@ var senders = []struct {
 	new  func(t *testing.T, hc *http.Client, url string) (*queue.SQS, error)
 }{
 	{"sdk", func(t *testing.T, hc *http.Client, url string) (*queue.SQS, error) {
-		return queue.NewSQS(testenv.SQSWith(t, hc), url)
+		return sqssdk.New(testenv.SQSWith(t, hc), url)
 	}},
 	{"json", func(t *testing.T, hc *http.Client, url string) (*queue.SQS, error) {
 		return queue.NewSQSJSON(awsjson.New(aws.Config{

@@ -15,6 +15,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue/sqssdk"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo/dynamotest"
@@ -41,7 +42,7 @@ func newAWSHarnessCounting(t testing.TB, ddb, sqsCount *testenv.CountingTranspor
 	}
 	sq := testenv.SQS(t)
 	url := newQueue(t, sq)
-	q, err := queue.NewSQS(testenv.SQSWith(t, counted(sqsCount)), url)
+	q, err := sqssdk.New(testenv.SQSWith(t, counted(sqsCount)), url)
 	if err != nil {
 		t.Fatal(err)
 	}

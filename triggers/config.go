@@ -21,7 +21,10 @@ const MaxDeadline = handlerenv.MaxDeadline
 
 // Config is what the triggers need to know, parsed once at start-up.
 type Config struct {
-	Policy        otp.Policy
+	Policy otp.Policy
+	// Phone is the country allow-list a number PreSignUp judged is checked
+	// against (e164.Policy.Check); the number type (AllowVoIP) is
+	// PreSignUp's alone, and Create never reads it.
 	Phone         e164.Policy
 	DefaultLocale string
 	Deadline      time.Duration

@@ -8,10 +8,11 @@
 // test number, whose code is fixed). Refusals are errors
 // whose text is a documented machine-readable code (see Refusal).
 //
-// Each trigger function's settings are parsed here too (env.go), each
-// reading only its own variables. DefineAuthChallenge, VerifyAuthChallenge,
-// PostAuthentication and PreSignUp live in define/, verify/, postauth/ and
-// presignup/ (refusals in refusal/). Only PreSignUp, where a number enters,
+// Create's settings are parsed here too (env.go); DefineAuthChallenge,
+// VerifyAuthChallenge, PostAuthentication and PreSignUp live, with their
+// settings (each reading only its own variables), in define/, verify/,
+// postauth/ and presignup/ (refusals in refusal/), so their mains link
+// nothing of this package. Only PreSignUp, where a number enters,
 // links the phone numbering plan (package phone); Create checks the number
 // PreSignUp judged by its shape and country (package e164), and stores the
 // country and the pool's spelling of it with the challenge for Verify and

@@ -11,7 +11,6 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
-	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
 	"github.com/cognito-phone-otp/cognito-phone-otp/routing"
@@ -28,8 +27,7 @@ const (
 	EnvMaxAttempts     = define.EnvMaxAttempts
 	EnvResendCooldown  = "OTP_RESEND_COOLDOWN"
 	EnvSessionValidity = "OTP_SESSION_VALIDITY"
-	EnvAllowedCountry  = "OTP_ALLOWED_COUNTRIES"
-	EnvAllowVoIP       = "OTP_ALLOW_VOIP"
+	EnvAllowedCountry  = handlerenv.EnvAllowedCountries
 	EnvCapPhone15m     = "OTP_CAP_PHONE_15M"
 	EnvCapPhoneDay     = "OTP_CAP_PHONE_DAY"
 	EnvCapCountryHour  = "OTP_CAP_COUNTRY_HOUR"
@@ -43,21 +41,10 @@ const (
 
 // Each function's settings: what its main reads, and nothing another
 // function needs. Each ...FromEnv reports every bad variable at once.
+// PreSignUp's are in triggers/presignup, Define's, Verify's and
+// PostAuthentication's in their packages.
 
-// PreSignUpSettings are PreSignUp's.
-type PreSignUpSettings struct {
-	Phone    e164.Policy
-	LogLevel slog.Level
-}
-
-// PreSignUpFromEnv reads the phone policy and OTP_LOG_LEVEL.
-func PreSignUpFromEnv(getenv func(string) string) (PreSignUpSettings, error) {
-	e := config.New(getenv)
-	s := PreSignUpSettings{Phone: phonePolicy(e), LogLevel: e.LogLevel()}
-	return s, e.Err()
-}
-
-// CreateSettings are CreateAuthChallenge's: every trigger variable.
+// CreateSettings are CreateAuthChallenge's.
 type CreateSettings struct {
 	Table    string
 	QueueURL string
@@ -67,8 +54,8 @@ type CreateSettings struct {
 }
 
 // CreateFromEnv reads the table, the queue, the secret, the code policy,
-// send caps, phone policy, default locale, deadline, test numbers and
-// OTP_LOG_LEVEL.
+// send caps, the country allow-list, default locale, deadline, test
+// numbers, the channel settings and OTP_LOG_LEVEL.
 func CreateFromEnv(getenv func(string) string) (CreateSettings, error) {
 	e := config.New(getenv)
 	s := CreateSettings{
@@ -81,13 +68,16 @@ func CreateFromEnv(getenv func(string) string) (CreateSettings, error) {
 	return s, e.Err()
 }
 
-// ConfigFromEnv reads every trigger variable into one Config (Create's, and
-// the local stack's, which runs every trigger); problems go to e.
+// ConfigFromEnv reads Create's trigger variables into one Config (Create's,
+// and the local stack's, which runs every trigger and reads PreSignUp's
+// OTP_ALLOW_VOIP beside them); problems go to e. Of the number policy it
+// reads the allow-list only: Create checks a number PreSignUp judged
+// (e164.Policy.Check reads no number type).
 func ConfigFromEnv(e *config.Env) Config {
 	def := DefaultConfig()
 	c := Config{
 		Policy:        policy(e, def.Policy),
-		Phone:         phonePolicy(e),
+		Phone:         handlerenv.AllowListFromEnv(e),
 		DefaultLocale: defaultLocale(e, def.DefaultLocale),
 		Deadline:      deadline(e),
 		// Create names the channel of the first send; the worker decides.
@@ -161,28 +151,10 @@ type SendSettings struct {
 func SendSettingsFromEnv(e *config.Env) SendSettings {
 	return SendSettings{
 		Caps:          caps(e),
-		Phone:         allowList(e),
+		Phone:         handlerenv.AllowListFromEnv(e),
 		DefaultLocale: defaultLocale(e, DefaultConfig().DefaultLocale),
 		Deadline:      deadline(e),
 	}
-}
-
-// phonePolicy is PreSignUp's: the allow-list and OTP_ALLOW_VOIP, the
-// number type being judged only where a number enters.
-func phonePolicy(e *config.Env) e164.Policy {
-	p := allowList(e)
-	p.AllowVoIP = e.Bool(EnvAllowVoIP)
-	return p
-}
-
-// allowList is what Create and the Custom SMS Sender check of a number
-// PreSignUp judged (e164.Policy.Check): OTP_ALLOWED_COUNTRIES only.
-func allowList(e *config.Env) e164.Policy {
-	countries, err := country.ParseList(e.Raw(EnvAllowedCountry))
-	if err != nil {
-		e.Fail(EnvAllowedCountry, err.Error())
-	}
-	return e164.Policy{AllowedCountries: countries}
 }
 
 // defaultLocale is a language tag of at most schema.MaxLocaleLen characters,
@@ -220,9 +192,9 @@ func testNumbers(e *config.Env, c Config) map[string]string {
 		}
 		m[num] = code
 	}
-	// A code length or phone policy that failed to parse would make this
+	// A code length or allow-list that failed to parse would make this
 	// check's message wrong; those variables are reported already.
-	if e.Failed(EnvCodeLength, EnvAllowedCountry, EnvAllowVoIP) {
+	if e.Failed(EnvCodeLength, EnvAllowedCountry) {
 		return m
 	}
 	c.TestNumbers = m

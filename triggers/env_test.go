@@ -15,6 +15,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/config"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/postauth"
+	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/verify"
 )
 
@@ -40,7 +41,7 @@ func FromEnv(getenv func(string) string) (settings, error) {
 // allVars is every variable FromEnv reads.
 var allVars = []string{
 	config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL, EnvCodeLength, EnvCodeTTL,
-	EnvMaxAttempts, EnvResendCooldown, EnvSessionValidity, EnvAllowedCountry, EnvAllowVoIP,
+	EnvMaxAttempts, EnvResendCooldown, EnvSessionValidity, EnvAllowedCountry,
 	EnvCapPhone15m, EnvCapPhoneDay, EnvCapCountryHour, EnvCapGlobalHour, EnvCounterShards,
 	EnvDefaultLocale, EnvDeadline, config.EnvLogLevel, EnvTestNumbers,
 	channel.EnvProviders, channel.EnvRoutes, EnvChannelAttr,
@@ -188,14 +189,11 @@ func TestFromEnvValid(t *testing.T) {
 			env:  map[string]string{EnvAllowedCountry: "in, us ,IN,gb"},
 			want: func(c *settings) { c.Triggers.Phone.AllowedCountries = []string{"IN", "US", "GB"} },
 		},
+		// The number type is PreSignUp's to judge: Create neither reads nor
+		// validates OTP_ALLOW_VOIP, so a bad value does not stop it.
 		{
-			name: "allow VoIP",
-			env:  map[string]string{EnvAllowVoIP: "true"},
-			want: func(c *settings) { c.Triggers.Phone.AllowVoIP = true },
-		},
-		{
-			name: "allow VoIP false",
-			env:  map[string]string{EnvAllowVoIP: "false"},
+			name: "OTP_ALLOW_VOIP is PreSignUp's",
+			env:  map[string]string{presignup.EnvAllowVoIP: "perhaps"},
 			want: func(c *settings) {},
 		},
 		{
@@ -259,7 +257,6 @@ func TestFromEnvValid(t *testing.T) {
 				EnvResendCooldown:        "1m",
 				EnvSessionValidity:       "6m",
 				EnvAllowedCountry:        "IN",
-				EnvAllowVoIP:             "1",
 				EnvCapPhone15m:           "2",
 				EnvCapPhoneDay:           "6",
 				EnvCapCountryHour:        "700",
@@ -304,7 +301,6 @@ func TestFromEnvValid(t *testing.T) {
 					LogLevel: slog.LevelError,
 				}
 				c.Triggers.Phone.AllowedCountries = []string{"IN"}
-				c.Triggers.Phone.AllowVoIP = true
 			},
 		},
 	}
@@ -381,7 +377,6 @@ func TestFromEnvInvalid(t *testing.T) {
 		{"allowed countries UK", map[string]string{EnvAllowedCountry: "UK"}, EnvAllowedCountry},
 		{"allowed countries empty entry", map[string]string{EnvAllowedCountry: "IN,,US"}, EnvAllowedCountry},
 		{"allowed countries trailing comma", map[string]string{EnvAllowedCountry: "IN,"}, EnvAllowedCountry},
-		{"allow VoIP not a bool", map[string]string{EnvAllowVoIP: "yes"}, EnvAllowVoIP},
 		{"phone cap per 15m not a number", map[string]string{EnvCapPhone15m: "five"}, EnvCapPhone15m},
 		{"phone cap per 15m negative", map[string]string{EnvCapPhone15m: "-1"}, EnvCapPhone15m},
 		{"phone cap per 15m too high", map[string]string{EnvCapPhone15m: "1001"}, EnvCapPhone15m},
@@ -486,7 +481,6 @@ func TestFromEnvReportsEveryBadVariable(t *testing.T) {
 		EnvResendCooldown:        "-5s",
 		EnvSessionValidity:       "1m",
 		EnvAllowedCountry:        "XX",
-		EnvAllowVoIP:             "maybe",
 		EnvCapPhone15m:           "-2",
 		EnvCapPhoneDay:           "lots",
 		EnvCapCountryHour:        "1.5",
@@ -676,15 +670,15 @@ func TestEachFunctionReadsOnlyItsVariables(t *testing.T) {
 		parse func(getenv func(string) string) error
 		want  []string
 	}{
-		{"PreSignUp", func(g func(string) string) error { _, err := PreSignUpFromEnv(g); return err },
-			[]string{EnvAllowedCountry, EnvAllowVoIP, config.EnvLogLevel}},
+		{"PreSignUp", func(g func(string) string) error { _, err := presignup.FromEnv(g); return err },
+			[]string{EnvAllowedCountry, presignup.EnvAllowVoIP, config.EnvLogLevel}},
 		{"PostAuthentication", func(g func(string) string) error { _, err := postauth.FromEnv(g); return err },
 			[]string{config.EnvTable, EnvDeadline, config.EnvLogLevel}},
 		{"Verify", func(g func(string) string) error { _, err := verify.FromEnv(g); return err },
 			[]string{config.EnvTable, config.EnvSecret, config.EnvSecretCacheTTL, EnvCodeLength, EnvDeadline, config.EnvLogLevel}},
 		{"Create", func(g func(string) string) error { _, err := CreateFromEnv(g); return err },
 			append(slices.Clone(policy), config.EnvTable, config.EnvQueueURL, config.EnvSecret, config.EnvSecretCacheTTL,
-				EnvAllowedCountry, EnvAllowVoIP, EnvDefaultLocale, EnvDeadline, EnvTestNumbers, config.EnvLogLevel,
+				EnvAllowedCountry, EnvDefaultLocale, EnvDeadline, EnvTestNumbers, config.EnvLogLevel,
 				channel.EnvProviders, channel.EnvRoutes, EnvChannelAttr)},
 	}
 	for _, tt := range tests {

@@ -1,5 +1,6 @@
 // Command pre-sign-up is the PreSignUp Lambda trigger. It makes no AWS
-// call, so it loads no AWS configuration.
+// call, so it loads no AWS configuration, and links none of the other
+// triggers: package presignup, its settings and the handlers' shared Env.
 package main
 
 import (
@@ -7,15 +8,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/handlerenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/lambdainit"
 	"github.com/cognito-phone-otp/cognito-phone-otp/metrics"
-	"github.com/cognito-phone-otp/cognito-phone-otp/triggers"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/presignup"
 )
 
 func main() {
-	s, err := triggers.PreSignUpFromEnv(os.Getenv)
+	s, err := presignup.FromEnv(os.Getenv)
 	log := lambdainit.Start(s.LogLevel, err)
-	env := triggers.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)}
+	env := handlerenv.Env{Log: log, Metrics: metrics.NewEMF(os.Stdout, nil)}
 	lambda.StartHandlerFunc(presignup.New(s.Phone, env).Handle)
 }

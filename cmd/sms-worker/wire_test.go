@@ -24,7 +24,7 @@ import (
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testenv"
 	"github.com/cognito-phone-otp/cognito-phone-otp/otp"
 	"github.com/cognito-phone-otp/cognito-phone-otp/providers/console"
-	"github.com/cognito-phone-otp/cognito-phone-otp/queue"
+	"github.com/cognito-phone-otp/cognito-phone-otp/queue/sqssdk"
 	"github.com/cognito-phone-otp/cognito-phone-otp/schema"
 	"github.com/cognito-phone-otp/cognito-phone-otp/secret"
 	"github.com/cognito-phone-otp/cognito-phone-otp/store/dynamo"
@@ -129,7 +129,7 @@ func createCode(t *testing.T, ctx context.Context, driver *worker.Driver, cfg aw
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := queue.NewSQS(sqs.NewFromConfig(cfg), cs.QueueURL)
+	q, err := sqssdk.New(sqs.NewFromConfig(cfg), cs.QueueURL)
 	if err != nil {
 		t.Fatal(err)
 	}

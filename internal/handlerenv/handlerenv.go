@@ -1,8 +1,9 @@
 // Package handlerenv is what the Cognito trigger handlers (package triggers
-// and the custom SMS sender) share: what they take from the outside world
-// besides their dependencies, with the defaults production uses, and their
-// time budget within Cognito's 5 s. It links nothing
-// beyond the standard library and metrics, so PreSignUp stays lean.
+// and its subpackages, and the custom SMS sender) share: what they take
+// from the outside world besides their dependencies, with the defaults
+// production uses, their time budget within Cognito's 5 s, and the country
+// allow-list. It links only the standard library, metrics, config and the
+// plan-free phone packages (e164, country), so PreSignUp stays lean.
 package handlerenv
 
 import (

@@ -1,7 +1,8 @@
 // Package testutil holds the small concurrency-safe helpers several test
 // suites share: a settable clock, a buffer that collects log lines
 // written from many goroutines, and the checks for a full number or a code
-// leaking into output. Tests only.
+// leaking into output, and the check of a function's settings parser
+// (CheckFromEnv). Tests only.
 package testutil
 
 import (

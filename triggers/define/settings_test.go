@@ -2,12 +2,9 @@ package define_test
 
 import (
 	"log/slog"
-	"slices"
-	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/testutil"
 	"github.com/cognito-phone-otp/cognito-phone-otp/triggers/define"
 )
 
@@ -29,28 +26,7 @@ func TestFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := define.FromEnv(func(k string) string { return tt.env[k] })
-			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("FromEnv: nil error, want one naming %v", tt.wantErr)
-				}
-				var named []string
-				for _, line := range strings.Split(err.Error(), "\n") {
-					name, _, _ := strings.Cut(line, ":")
-					named = append(named, name)
-				}
-				slices.Sort(named)
-				if diff := cmp.Diff(tt.wantErr, named); diff != "" {
-					t.Errorf("variables named (-want +got):\n%s", diff)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("FromEnv: %v", err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
+			testutil.CheckFromEnv(t, define.FromEnv, tt.env, tt.want, tt.wantErr)
 		})
 	}
 }
