@@ -373,5 +373,20 @@ func FuzzParseMatchesPhonenumbers(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkParity(t, s)
+		// Most inputs stop at checkChars; the same bytes read as digits and
+		// separators reach the plan.
+		if len(s) < MaxInputLen {
+			checkParity(t, inAlphabet(s))
+		}
 	})
+}
+
+// inAlphabet maps each byte of s to a digit or separator, after a '+'.
+func inAlphabet(s string) string {
+	const alphabet = "0123456789012345678901234 -.()"
+	b := []byte("+" + s)
+	for i := 1; i < len(b); i++ {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
 }
