@@ -13,10 +13,17 @@ const (
 	sdk        = "github.com/aws/aws-sdk-go-v2"
 	sdkService = sdk + "/service/"
 	twilioGo   = "github.com/twilio/twilio-go"
-	numbering  = "github.com/nyaruka/phonenumbers"
+	// numbering is the numbering plan library: only the generators of
+	// phone/plan and phone/country and the tests link it (its package init
+	// decodes all its metadata, about 18 ms of a cold start).
+	numbering = "github.com/nyaruka/phonenumbers"
 	// display is the language-name tables phonenumbers links (1.7 ms of
 	// start-up); nothing of ours uses it.
 	display = "golang.org/x/text/language/display"
+	// xtext and protobuf come with phonenumbers; PreSignUp, which judges
+	// numbers with phone/plan's generated tables, links neither.
+	xtext    = "golang.org/x/text"
+	protobuf = "google.golang.org/protobuf"
 	// providers is our provider code: only the worker sends.
 	providers = ours + "providers"
 	ours      = "github.com/cognito-phone-otp/cognito-phone-otp/"
@@ -60,7 +67,7 @@ var linkRules = map[string]struct {
 	neverPkg []string
 }{
 	"define-auth-challenge": {never: append([]string{sdk, twilioGo, numbering}, wiring...), neverPkg: triggersItself},
-	"pre-sign-up":           {never: append([]string{sdk, twilioGo}, wiring...), neverPkg: triggersItself},
+	"pre-sign-up":           {never: append([]string{sdk, twilioGo, numbering, xtext, protobuf}, wiring...), neverPkg: triggersItself},
 	// Create sends through queue's JSON client (queue.NewSQSJSON); the
 	// generated SQS client's sender is in queue/sqssdk, which it does not
 	// link. It names the channel of the first send from the configuration
@@ -171,6 +178,16 @@ func TestCoreLinksNoDynamoDB(t *testing.T) {
 			if s := service(p); s == "dynamodb" || strings.HasPrefix(p, sdk+"/feature/dynamodb") {
 				t.Errorf("%s links %s", pkg, p)
 			}
+		}
+	}
+}
+
+// No program of ours links the numbering plan library: phone.Parse judges
+// with phone/plan, generated from it (go generate ./phone/plan).
+func TestNoCommandLinksPhonenumbers(t *testing.T) {
+	for _, p := range deps(t, "./cmd/...") {
+		if p == numbering || strings.HasPrefix(p, numbering+"/") {
+			t.Errorf("a command links %s", p)
 		}
 	}
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers"
-
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/e164"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/mask"
+	"github.com/cognito-phone-otp/cognito-phone-otp/phone/plan"
 )
 
 // Sentinel errors; errors returned by Parse wrap exactly one of them. The
@@ -36,29 +36,6 @@ type Policy = e164.Policy
 // Number is a parsed, accepted phone number.
 type Number = e164.Number
 
-// typeNames names phonenumbers' number types.
-var typeNames = map[phonenumbers.PhoneNumberType]string{
-	phonenumbers.FIXED_LINE:           "FIXED_LINE",
-	phonenumbers.MOBILE:               "MOBILE",
-	phonenumbers.FIXED_LINE_OR_MOBILE: "FIXED_LINE_OR_MOBILE",
-	phonenumbers.TOLL_FREE:            "TOLL_FREE",
-	phonenumbers.PREMIUM_RATE:         "PREMIUM_RATE",
-	phonenumbers.SHARED_COST:          "SHARED_COST",
-	phonenumbers.VOIP:                 "VOIP",
-	phonenumbers.PERSONAL_NUMBER:      "PERSONAL_NUMBER",
-	phonenumbers.PAGER:                "PAGER",
-	phonenumbers.UAN:                  "UAN",
-	phonenumbers.VOICEMAIL:            "VOICEMAIL",
-	phonenumbers.UNKNOWN:              "UNKNOWN",
-}
-
-func typeName(t phonenumbers.PhoneNumberType) string {
-	if n, ok := typeNames[t]; ok {
-		return n
-	}
-	return "UNKNOWN"
-}
-
 // Parse normalises raw, a number typed by a user, to E.164 and judges it
 // against the policy p by the whole numbering plan: where a number enters
 // (PreSignUp, the local stack's and the tools' input). A number that comes
@@ -77,40 +54,62 @@ func typeName(t phonenumbers.PhoneNumberType) string {
 // with ErrTypeNotAllowed; a region outside p.AllowedCountries with
 // ErrCountryNotAllowed.
 func Parse(p Policy, raw string) (Number, error) {
-	if len(raw) > MaxInputLen {
-		return Number{}, fmt.Errorf("parse phone: input is %d bytes, longer than %d: %w", len(raw), MaxInputLen, ErrInvalid)
-	}
-	s := strings.TrimSpace(raw)
-	if reason := checkChars(s); reason != "" {
-		return Number{}, fmt.Errorf("parse phone %s: %s: %w", Mask(s), reason, ErrInvalid)
-	}
-	num, err := phonenumbers.Parse(s, "")
+	num, masked, err := judge(raw)
 	if err != nil {
-		// phonenumbers' error texts are fixed today, but we name the reason
-		// ourselves so that no future version can put the number in a log.
-		return Number{}, fmt.Errorf("parse phone %s: %s: %w", Mask(s), parseReason(err), ErrInvalid)
+		return Number{}, err
 	}
-	e164 := phonenumbers.Format(num, phonenumbers.E164)
-	masked := Mask(e164)
-	if !phonenumbers.IsValidNumber(num) {
-		return Number{}, fmt.Errorf("parse phone %s: not a valid number: %w", masked, ErrInvalid)
-	}
-	region := phonenumbers.GetRegionCodeForNumber(num)
-	if !phonenumbers.GetSupportedRegions()[region] {
-		// "001" (non-geographic calling codes) or "ZZ": no country to allow.
+	region := num.Region()
+	if !country.Known(region) {
+		// "001" (non-geographic calling codes) or none: no country to allow.
 		return Number{}, fmt.Errorf("parse phone %s: number belongs to no country: %w", masked, ErrCountryNotAllowed)
 	}
 	if !p.Allows(region) {
 		return Number{}, fmt.Errorf("parse phone %s: country %s: %w", masked, region, ErrCountryNotAllowed)
 	}
-	t := phonenumbers.GetNumberType(num)
+	t := num.Type()
 	switch {
-	case t == phonenumbers.MOBILE, t == phonenumbers.FIXED_LINE_OR_MOBILE:
-	case t == phonenumbers.VOIP && p.AllowVoIP:
+	case t == plan.Mobile, t == plan.FixedLineOrMobile:
+	case t == plan.VoIP && p.AllowVoIP:
 	default:
-		return Number{}, fmt.Errorf("parse phone %s: type %s: %w", masked, typeName(t), ErrTypeNotAllowed)
+		return Number{}, fmt.Errorf("parse phone %s: type %s: %w", masked, t, ErrTypeNotAllowed)
 	}
-	return Number{E164: e164, Region: region, Type: typeName(t)}, nil
+	return Number{E164: num.E164(), Region: region, Type: t.String()}, nil
+}
+
+// Normalize returns raw in E.164 if the numbering plan calls it a valid
+// number, whatever its country and type (no policy): for a tool that lets
+// the pool's own policy refuse it. Its errors are Parse's, wrapping
+// ErrInvalid.
+func Normalize(raw string) (string, error) {
+	num, _, err := judge(raw)
+	if err != nil {
+		return "", err
+	}
+	return num.E164(), nil
+}
+
+// judge parses raw (see Parse) and checks it is a valid number of the plan;
+// it also returns the number masked, for errors.
+func judge(raw string) (plan.Number, string, error) {
+	if len(raw) > MaxInputLen {
+		return plan.Number{}, "", fmt.Errorf("parse phone: input is %d bytes, longer than %d: %w", len(raw), MaxInputLen, ErrInvalid)
+	}
+	s := strings.TrimSpace(raw)
+	if reason := checkChars(s); reason != "" {
+		return plan.Number{}, "", fmt.Errorf("parse phone %s: %s: %w", Mask(s), reason, ErrInvalid)
+	}
+	num, err := plan.Parse(s)
+	if err != nil {
+		// The plan's error texts are phonenumbers', fixed, but we name the
+		// reason ourselves so that no future version can put the number in
+		// a log.
+		return plan.Number{}, "", fmt.Errorf("parse phone %s: %s: %w", Mask(s), parseReason(err), ErrInvalid)
+	}
+	masked := Mask(num.E164())
+	if !num.Valid() {
+		return plan.Number{}, "", fmt.Errorf("parse phone %s: not a valid number: %w", masked, ErrInvalid)
+	}
+	return num, masked, nil
 }
 
 // checkChars returns why s is not an international number made of digits
@@ -134,11 +133,11 @@ func checkChars(s string) string {
 
 func parseReason(err error) string {
 	switch {
-	case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
+	case errors.Is(err, plan.ErrInvalidCountryCode):
 		return "unknown country calling code"
-	case errors.Is(err, phonenumbers.ErrTooShortNSN), errors.Is(err, phonenumbers.ErrTooShortAfterIDD):
+	case errors.Is(err, plan.ErrTooShortNSN), errors.Is(err, plan.ErrTooShortAfterIDD):
 		return "too short"
-	case errors.Is(err, phonenumbers.ErrNumTooLong):
+	case errors.Is(err, plan.ErrNumTooLong):
 		return "too long"
 	default:
 		return "not a number"

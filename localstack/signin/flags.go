@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/cognito-phone-otp/cognito-phone-otp/internal/cognitowire"
 	"github.com/cognito-phone-otp/cognito-phone-otp/localstack"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone"
@@ -151,11 +149,11 @@ func parsePhone(raw string) (string, error) {
 	}
 	// Valid, but not a number the zero policy texts: normalise it the same
 	// way Parse does and let the pool decide.
-	num, perr := phonenumbers.Parse(raw, "")
-	if perr != nil {
+	e164, err := phone.Normalize(raw)
+	if err != nil {
 		return "", fmt.Errorf("phone number %q: %s (want E.164, such as +14155550123)", raw, invalidReason(raw))
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), nil
+	return e164, nil
 }
 
 // invalidReason says why raw is not a number in E.164, in the user's terms.

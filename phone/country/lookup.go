@@ -63,10 +63,21 @@ func Of(e164 string) (string, error) {
 	return regionOf(cc, national), nil
 }
 
-// splitCallingCode finds the calling code as phonenumbers does: the first
-// of the one-, two- and three-digit prefixes that is one (no calling code
-// starts another).
+// SplitCallingCode splits ASCII digits (a number without its '+') into
+// its calling code and national number as phonenumbers' extractCountryCode
+// does: the first of the one-, two- and three-digit prefixes that is a
+// calling code of the plan (no calling code starts another, none starts
+// with 0). It is package plan's rule too.
+func SplitCallingCode(digits string) (code int, national string, ok bool) {
+	cc, national, ok := splitCallingCode(digits)
+	return int(cc.code), national, ok
+}
+
+// splitCallingCode is SplitCallingCode with the code's entry.
 func splitCallingCode(digits string) (callingCode, string, bool) {
+	if digits == "" || digits[0] == '0' {
+		return callingCode{}, "", false
+	}
 	code := 0
 	for i := 0; i < 3 && i < len(digits); i++ {
 		code = code*10 + int(digits[i]-'0')

@@ -177,6 +177,7 @@ func TestOfRefuses(t *testing.T) {
 		{"+1415555012a", country.ErrNotE164},
 		{"+١٤١٥٥٥٥٠١٢٣", country.ErrNotE164},
 		{"+0123456789", country.ErrNotE164},
+		{"+014155550123", country.ErrNotE164}, // no calling code starts with 0: not +1
 		{"+2", country.ErrNotE164},
 		{"+1", country.ErrNotE164},
 		{"+141555501", country.ErrNotE164},            // 9 digits: NANP numbers have 10 (7 local)
