@@ -26,8 +26,8 @@ const (
 // Refusal is the handler's error: Cognito fails the user's request (and
 // retries the trigger) when the trigger returns an error. Its text names
 // the reason and, for a send cap, when to try again, never a code or a
-// number. A refusal every trigger makes alike (an event meant for another
-// trigger) has that refusal's text instead: the OTP_* code alone.
+// number. The one refusal every trigger makes alike, an event meant for
+// another trigger, has that refusal's text instead: the OTP_* code alone.
 type Refusal struct {
 	Reason     string
 	RetryAfter int // seconds; 0 when not given
@@ -35,7 +35,7 @@ type Refusal struct {
 }
 
 func (r *Refusal) Error() string {
-	if common := (*refusal.Refusal)(nil); errors.As(r.cause, &common) {
+	if common := (*refusal.Refusal)(nil); r.Reason == ReasonUnknownSource && errors.As(r.cause, &common) {
 		return common.Error()
 	}
 	if r.RetryAfter > 0 {

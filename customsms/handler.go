@@ -121,7 +121,8 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Event, error) {
 func (h *Handler) parse(ctx context.Context, ev Event, log *slog.Logger) (job, error) {
 	// Another trigger's event is refused as every trigger refuses it
 	// (OTP_BAD_REQUEST), before anything is read or decrypted.
-	if err := refusal.CheckSource(sources, log, ev.TriggerSource); err != nil {
+	// CheckSource names the trigger itself: h.env.Log, not log, which does too.
+	if err := refusal.CheckSource(sources, h.env.Log, ev.TriggerSource); err != nil {
 		return job{}, refuse(ReasonUnknownSource, err)
 	}
 	kind, _ := Kind(ev.TriggerSource)

@@ -654,16 +654,31 @@ func envOf(t *testing.T, f *serverless.Function) map[string]string {
 }
 
 // TestEachFunctionGetsOnlyWhatItReads: a function's environment in the
-// template holds only variables its own parser reads (the worker's provider
-// settings, read by its wiring per provider, are TestEnvironment's), so a
-// setting changed for one function is never a redeploy of another.
+// template holds only variables it reads, so a setting changed for one
+// function is never a redeploy of another; and a variable it reads that
+// the template sets for any function, it gets too, with the same value
+// (Define counting attempts by another OTP_MAX_ATTEMPTS than Create's would
+// be a silent default).
 func TestEachFunctionGetsOnlyWhatItReads(t *testing.T) {
 	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, _ map[string]any) {
+		set := map[string]string{} // variable -> the function that sets it
 		for _, f := range functions {
-			if f.id == "SmsWorkerFunction" {
-				continue
+			for name := range envOf(t, fn(t, tmpl, f.id)) {
+				set[name] = f.id
 			}
+		}
+		for _, f := range functions {
 			env := envOf(t, fn(t, tmpl, f.id))
+			for name := range f.reads(env) {
+				other, ok := set[name]
+				if !ok {
+					continue // left to its default everywhere
+				}
+				want := envOf(t, fn(t, tmpl, other))[name]
+				if got, has := env[name]; !has || got != want {
+					t.Errorf("%s reads %s but gets %q, where %s gets %q", f.id, name, got, other, want)
+				}
+			}
 			read := f.reads(env)
 			for name := range env {
 				if !read[name] {
@@ -674,10 +689,28 @@ func TestEachFunctionGetsOnlyWhatItReads(t *testing.T) {
 	})
 }
 
-// reads is the set of variables f's parser reads, given env.
+// reads is the set of variables f's parser reads, given env; for the
+// worker, also what its wiring reads per provider (cmd/sms-worker/wire.go).
 func (f function) reads(env map[string]string) map[string]bool {
 	read := map[string]bool{}
-	_ = f.parse(func(k string) string { read[k] = true; return env[k] }, nil)
+	getenv := func(k string) string { read[k] = true; return env[k] }
+	var environ []string // what a prefix (SMS_RATE_, SMS_TEMPLATE_) reads
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	_ = f.parse(getenv, environ)
+	if f.id == "SmsWorkerFunction" {
+		snsp.ConfigFromEnv(getenv)
+		twiliop.ConfigFromEnv(getenv)
+		twiliop.WhatsAppConfigFromEnv(getenv)
+		eump.ConfigFromEnv(getenv)
+		getenv(twiliop.EnvAuthTokenSecret)
+		for k := range env { // the settings scan the environment for these
+			if strings.HasPrefix(k, worker.EnvRatePrefix) || strings.HasPrefix(k, worker.EnvTemplatePrefix) {
+				read[k] = true
+			}
+		}
+	}
 	return read
 }
 

@@ -68,8 +68,9 @@ var functions = []function{
 // Each function gets one unmeasured start first, and every start waits
 // OTP_COLDSTART_SETTLE (250ms) for the local servers to go quiet.
 // OTP_COLDSTART_BINDIR=<dir> starts <dir>/<function>/bootstrap instead of
-// building ./cmd/<function>: another tree's functions, built the same way,
-// measured against the same servers (a function it lacks is skipped).
+// building ./cmd/<function>: another tree's functions, built as build does
+// below (for this machine, not scripts/build's arm64 dist/), measured
+// against the same servers (a function it lacks is skipped).
 //
 // init-failure/<function>: one start with a bad setting, logging how the
 // init ended: Lambda wants /init/error with a message naming the variable;
