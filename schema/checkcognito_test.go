@@ -18,13 +18,7 @@ func TestCognitoCheck(t *testing.T) {
 	created := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	for _, kind := range schema.CognitoKinds {
 		t.Run(kind, func(t *testing.T) {
-			secret := schema.CognitoSecret{Code: "493817"}
-			if kind == schema.KindAdminCreateUser {
-				secret = schema.CognitoSecret{Code: "Temp-Pass-1", Username: "alice"}
-			}
-			if kind == schema.KindAccountTakeOver {
-				secret = schema.CognitoSecret{}
-			}
+			secret := cognitoSecret(kind, "493817", "Temp-Pass-1")
 			job, err := schema.NewCognitoSMS(kr, kind, strings.Repeat("a", 32), strings.Repeat("b", 32), "+14155550123", "en", secret, created, created.Add(3*time.Minute))
 			if err != nil {
 				t.Fatal(err)

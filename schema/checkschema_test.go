@@ -3,8 +3,6 @@ package schema_test
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,23 +14,10 @@ import (
 )
 
 // checkSchema compiles check.v3.schema.json with the v1 and v2 schemas its
-// job refers to, format assertions on (as messageSchema does).
+// job refers to.
 func checkSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	var id string
-	for _, raw := range [][]byte{schema.MessageV1JSONSchema, schema.CognitoSMSV2JSONSchema, schema.CheckV3JSONSchema} {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		id, _ = doc.(map[string]any)["$id"].(string)
-		if err := c.AddResource(id, doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s, err := c.Compile(id)
+	s, err := compileSchema(schema.CheckV3JSONSchema, schema.MessageV1JSONSchema, schema.CognitoSMSV2JSONSchema)
 	if err != nil {
 		t.Fatalf("compile check.v3.schema.json: %v", err)
 	}
@@ -42,27 +27,8 @@ func checkSchema(t *testing.T) *jsonschema.Schema {
 // TestCheckSchemaMatchesStruct: the schema's properties are exactly
 // Check's JSON field names, all required, and no others allowed.
 func TestCheckSchemaMatchesStruct(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.CheckV3JSONSchema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := doc.(map[string]any)
-	var fields []string
-	typ := reflect.TypeFor[schema.Check]()
-	for i := range typ.NumField() {
-		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
-		fields = append(fields, name)
-	}
-	var props, required []string
-	for k := range root["properties"].(map[string]any) {
-		props = append(props, k)
-	}
-	for _, r := range root["required"].([]any) {
-		required = append(required, r.(string))
-	}
-	slices.Sort(fields)
-	slices.Sort(props)
-	slices.Sort(required)
+	root, props, required := schemaShape(t, schema.CheckV3JSONSchema)
+	fields, _ := jsonFields[schema.Check]()
 	if d := cmp.Diff(fields, props); d != "" {
 		t.Errorf("properties differ from Check's fields (-struct +schema):\n%s", d)
 	}

@@ -17,21 +17,23 @@ import (
 
 func cognitoSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.CognitoSMSV2JSONSchema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := doc.(map[string]any)["$id"].(string)
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile(id)
+	s, err := compileSchema(schema.CognitoSMSV2JSONSchema)
 	if err != nil {
 		t.Fatalf("compile cognito-sms.v2.schema.json: %v", err)
 	}
 	return s
+}
+
+// cognitoSecret is what Cognito hands the sender for kind: code, or the
+// temporary password with the username alice, or nothing (a notice).
+func cognitoSecret(kind, code, tempPass string) schema.CognitoSecret {
+	switch kind {
+	case schema.KindAdminCreateUser:
+		return schema.CognitoSecret{Code: tempPass, Username: "alice"}
+	case schema.KindAccountTakeOver:
+		return schema.CognitoSecret{}
+	}
+	return schema.CognitoSecret{Code: code}
 }
 
 func TestCognitoSMSRoundTrip(t *testing.T) {
@@ -40,13 +42,7 @@ func TestCognitoSMSRoundTrip(t *testing.T) {
 	sch := cognitoSchema(t)
 	for _, kind := range schema.CognitoKinds {
 		t.Run(kind, func(t *testing.T) {
-			secret := schema.CognitoSecret{Code: "123456"}
-			if kind == schema.KindAdminCreateUser {
-				secret = schema.CognitoSecret{Code: "Tmp#Pass w0rd!", Username: "alice"}
-			}
-			if kind == schema.KindAccountTakeOver {
-				secret = schema.CognitoSecret{}
-			}
+			secret := cognitoSecret(kind, "123456", "Tmp#Pass w0rd!")
 			m, err := schema.NewCognitoSMS(kr, kind, strings.Repeat("a", 32), strings.Repeat("b", 32), "+14155550123", "pt-BR", secret, created, created.Add(10*time.Minute))
 			if err != nil {
 				t.Fatal(err)

@@ -26,24 +26,66 @@ var (
 // Content keywords (contentEncoding) stay annotations, as the draft says.
 func messageSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	compileOnce.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.MessageV1JSONSchema))
-		if err != nil {
-			compileErr = err
-			return
-		}
-		id, _ := doc.(map[string]any)["$id"].(string)
-		c := jsonschema.NewCompiler()
-		c.AssertFormat()
-		if compileErr = c.AddResource(id, doc); compileErr != nil {
-			return
-		}
-		compiled, compileErr = c.Compile(id)
-	})
+	compileOnce.Do(func() { compiled, compileErr = compileSchema(schema.MessageV1JSONSchema) })
 	if compileErr != nil {
 		t.Fatalf("compile message.v1.schema.json: %v", compileErr)
 	}
 	return compiled
+}
+
+// compileSchema compiles the embedded schema raw, with the schemas it
+// refers to as resources, format assertions on (as messageSchema says).
+func compileSchema(raw []byte, refs ...[]byte) (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	var id string
+	for _, r := range slices.Concat(refs, [][]byte{raw}) {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(r))
+		if err != nil {
+			return nil, err
+		}
+		id, _ = doc.(map[string]any)["$id"].(string)
+		if err := c.AddResource(id, doc); err != nil {
+			return nil, err
+		}
+	}
+	return c.Compile(id)
+}
+
+// schemaShape is an embedded schema's root, and its top-level properties
+// and required list, sorted.
+func schemaShape(t *testing.T, raw []byte) (root map[string]any, props, required []string) {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root = doc.(map[string]any)
+	for k := range root["properties"].(map[string]any) {
+		props = append(props, k)
+	}
+	for _, r := range root["required"].([]any) {
+		required = append(required, r.(string))
+	}
+	slices.Sort(props)
+	slices.Sort(required)
+	return root, props, required
+}
+
+// jsonFields are T's JSON field names, sorted, and those the encoder never
+// leaves out (not omitempty).
+func jsonFields[T any]() (fields, mandatory []string) {
+	typ := reflect.TypeFor[T]()
+	for i := range typ.NumField() {
+		name, opts, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		fields = append(fields, name)
+		if opts != "omitempty" {
+			mandatory = append(mandatory, name)
+		}
+	}
+	slices.Sort(fields)
+	slices.Sort(mandatory)
+	return fields, mandatory
 }
 
 // schemaCheck validates body against the JSON Schema; a body that is not one
@@ -64,38 +106,10 @@ func TestMessageSchemaCompiles(t *testing.T) {
 // TestMessageSchemaMatchesStruct checks that the schema's properties and
 // required list are exactly Message's JSON field names.
 func TestMessageSchemaMatchesStruct(t *testing.T) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.MessageV1JSONSchema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := doc.(map[string]any)
-
+	root, props, required := schemaShape(t, schema.MessageV1JSONSchema)
 	// Every field is a property; the ones the encoder may leave out
 	// (omitempty) are the only ones not required.
-	var fields, mandatory []string
-	typ := reflect.TypeFor[schema.Message]()
-	for i := range typ.NumField() {
-		name, opts, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
-		fields = append(fields, name)
-		if opts != "omitempty" {
-			mandatory = append(mandatory, name)
-		}
-	}
-	slices.Sort(fields)
-	slices.Sort(mandatory)
-
-	var props []string
-	for k := range root["properties"].(map[string]any) {
-		props = append(props, k)
-	}
-	slices.Sort(props)
-
-	var required []string
-	for _, r := range root["required"].([]any) {
-		required = append(required, r.(string))
-	}
-	slices.Sort(required)
-
+	fields, mandatory := jsonFields[schema.Message]()
 	if diff := cmp.Diff(fields, props); diff != "" {
 		t.Errorf("schema properties differ from Message fields (-struct +schema):\n%s", diff)
 	}
