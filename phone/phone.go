@@ -121,12 +121,8 @@ func checkChars(s string) string {
 	if s[0] != '+' {
 		return "not in international form (must start with '+')"
 	}
-	for i := 1; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9', c == ' ', c == '-', c == '.', c == '(', c == ')':
-		default:
-			return "contains a character other than digits, spaces, '-', '.', '(' and ')' after the '+'"
-		}
+	if !plan.Typed.Match(s[1:], 0, len(s)) {
+		return "contains a character other than digits, spaces, '-', '.', '(' and ')' after the '+'"
 	}
 	return ""
 }

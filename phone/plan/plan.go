@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cognito-phone-otp/cognito-phone-otp/internal/charclass"
 	"github.com/cognito-phone-otp/cognito-phone-otp/phone/country"
 )
 
@@ -37,10 +38,9 @@ type Number struct {
 	National string
 }
 
-// Parse is phonenumbers.Parse(s, "") for s a '+' followed by ASCII digits
-// and the separators ' ', '-', '.', '(' and ')': what package phone lets
-// through. Any other input is ErrNotANumber (phonenumbers would read some of
-// it, but no caller gives it).
+// Parse is phonenumbers.Parse(s, "") for s a '+' followed by Typed: what
+// package phone lets through. Any other input is ErrNotANumber (phonenumbers
+// would read some of it, but no caller gives it).
 func Parse(s string) (Number, error) {
 	// parseHelper: buildNationalNumberForParsing and extractPossibleNumber
 	// keep such an input whole (it starts with '+', has no ";phone-context=",
@@ -88,8 +88,11 @@ func Parse(s string) (Number, error) {
 	return Number{CountryCode: cc, National: getNationalSignificantNumber(national)}, nil
 }
 
-// digitsOf returns the ASCII digits of s if s is '+' and digits and
-// separators only.
+// Typed is what Parse reads after the '+': ASCII digits and the separators
+// ' ', '-', '.', '(' and ')'.
+var Typed = charclass.New("0-9 ().-")
+
+// digitsOf returns the ASCII digits of s if s is '+' and Typed only.
 func digitsOf(s string) (string, bool) {
 	if s == "" || s[0] != '+' {
 		return "", false
@@ -98,10 +101,9 @@ func digitsOf(s string) (string, bool) {
 	b.Grow(len(s))
 	for i := 1; i < len(s); i++ {
 		switch c := s[i]; {
-		case c >= '0' && c <= '9':
+		case charclass.Digits.Has(c):
 			b.WriteByte(c)
-		case c == ' ', c == '-', c == '.', c == '(', c == ')':
-		default:
+		case !Typed.Has(c):
 			return "", false
 		}
 	}
