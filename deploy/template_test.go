@@ -661,25 +661,25 @@ func envOf(t *testing.T, f *serverless.Function) map[string]string {
 // be a silent default).
 func TestEachFunctionGetsOnlyWhatItReads(t *testing.T) {
 	forEachParamSet(t, func(t *testing.T, tmpl *cloudformation.Template, _ map[string]any) {
-		set := map[string]string{} // variable -> the function that sets it
+		envs := map[string]map[string]string{}
+		setBy := map[string]string{} // variable -> a function the template sets it for
 		for _, f := range functions {
-			for name := range envOf(t, fn(t, tmpl, f.id)) {
-				set[name] = f.id
+			envs[f.id] = envOf(t, fn(t, tmpl, f.id))
+			for name := range envs[f.id] {
+				setBy[name] = f.id
 			}
 		}
 		for _, f := range functions {
-			env := envOf(t, fn(t, tmpl, f.id))
-			for name := range f.reads(env) {
-				other, ok := set[name]
+			env, read := envs[f.id], f.reads(envs[f.id])
+			for name := range read {
+				other, ok := setBy[name]
 				if !ok {
 					continue // left to its default everywhere
 				}
-				want := envOf(t, fn(t, tmpl, other))[name]
-				if got, has := env[name]; !has || got != want {
-					t.Errorf("%s reads %s but gets %q, where %s gets %q", f.id, name, got, other, want)
+				if got, has := env[name]; !has || got != envs[other][name] {
+					t.Errorf("%s reads %s but gets %q, where %s gets %q", f.id, name, got, other, envs[other][name])
 				}
 			}
-			read := f.reads(env)
 			for name := range env {
 				if !read[name] {
 					t.Errorf("%s gets %s, which its function does not read", f.id, name)
